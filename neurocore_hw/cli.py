@@ -1,0 +1,291 @@
+"""``neurocore-hw``: list, describe, generate, simulate and co-simulate neuron models.
+
+Exit status: 0 on success, 1 when a co-simulation finds a mismatch, 2 for bad input
+(one line on stderr, no traceback, no partial output file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .engine import run
+from .registry import MODELS, get_model, resolve_params
+
+__all__ = ["CliError", "main", "parse_param", "format_table"]
+
+
+class CliError(ValueError):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, as for every other bad input
+        raise CliError(f"{self.prog}: {message}")
+
+
+def parse_param(model: str, text: str) -> tuple[str, object]:
+    """Parse ``K=V`` for ``model``; the value takes the type of the preset's field.
+
+    Raises
+    ------
+    CliError
+        Missing ``=``, unknown parameter or unparsable value.
+    """
+    if "=" not in text:
+        raise CliError(f"--param expects KEY=VALUE, got {text!r}")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    entry = get_model(model)
+    default = entry.presets[entry.default_preset]
+    if key not in default.__dataclass_fields__:
+        raise CliError(f"unknown parameter {key!r} for model {model!r}; parameters: "
+                       f"{', '.join(default.__dataclass_fields__)}")
+    kind = type(getattr(default, key))
+    try:
+        value = int(raw, 0) if kind is int else kind(raw)
+    except ValueError:
+        raise CliError(f"parameter {key}: cannot parse {raw!r} as {kind.__name__}") from None
+    return key, value
+
+
+def _params(args):
+    overrides = dict(parse_param(args.model, text) for text in args.param or ())
+    return resolve_params(args.model, args.preset, overrides)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Plain-text table with right-aligned numeric columns."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if n and c[:1].isdigit() else c.ljust(w)
+                               for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never half-written."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise CliError(f"output folder {str(path.parent)!r} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+# -- commands ----------------------------------------------------------------------------
+def cmd_list(args) -> int:
+    if args.json:
+        print(json.dumps({name: {"summary": e.summary, "presets": list(e.presets),
+                                 "default_preset": e.default_preset}
+                          for name, e in MODELS.items()}, indent=2))
+        return 0
+    rows = [(name, e.default_preset, ", ".join(e.presets), e.summary)
+            for name, e in MODELS.items()]
+    print(format_table(("model", "default", "presets", "summary"), rows))
+    return 0
+
+
+def describe_dict(model: str, preset: str | None, params) -> dict:
+    """JSON-ready description: parameters (integer and real), ports, state."""
+    from dataclasses import asdict
+    entry = get_model(model)
+    return {
+        "model": model,
+        "preset": preset or entry.default_preset,
+        "top": f"neurocore_{model}",
+        "params": asdict(params),
+        "real": params.real_values(),
+        "inputs": {p.name: p.as_dict() for p in params.input_ports()},
+        "state": {p.name: p.as_dict() for p in params.state_ports()},
+        "outputs": {"spike": {"width": 1, "signed": False, "frac": 0, "reset": 0},
+                    **{p.name: p.as_dict() for p in params.state_ports()}},
+    }
+
+
+def cmd_describe(args) -> int:
+    info = describe_dict(args.model, args.preset, _params(args))
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"{info['model']} (preset {info['preset']}, top module {info['top']})")
+    print(format_table(("parameter", "value", "real"),
+                       [(k, v, info["real"].get(k, "")) for k, v in info["params"].items()]))
+    rows = [(kind, name, "signed" if d["signed"] else "unsigned", d["width"], d["frac"])
+            for kind in ("inputs", "state") for name, d in info[kind].items()]
+    print(format_table(("kind", "port", "type", "width", "frac"), rows))
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from rtl_gen.emit import emit_verilog, top_name  # hardware side, imported on demand
+    if args.all:
+        if args.model or args.output or args.preset or args.param:
+            raise CliError("generate --all takes only --outdir")
+        outdir = Path(args.outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        for name, entry in MODELS.items():
+            text = emit_verilog(entry.presets[entry.default_preset])
+            path = outdir / f"{top_name(name)}.v"
+            _atomic_write(path, lambda fh, t=text: fh.write(t.encode()))
+            print(f"wrote {path} ({name}, preset {entry.default_preset})")
+        return 0
+    if not args.model:
+        raise CliError("generate needs MODEL (or --all)")
+    if not args.output:
+        raise CliError("generate needs -o FILE.v")
+    text = emit_verilog(_params(args))
+    _atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+    print(f"wrote {args.output} (top module {top_name(args.model)})")
+    return 0
+
+
+def _load_inputs(path: str) -> dict[str, np.ndarray]:
+    if not Path(path).is_file():
+        raise CliError(f"input file {path!r} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if not isinstance(npz, np.lib.npyio.NpzFile):
+                raise CliError(f"{path!r} is not an .npz archive")
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        if isinstance(exc, CliError):
+            raise
+        raise CliError(f"cannot read {path!r} as .npz: {exc}") from None
+
+
+def cmd_simulate(args) -> int:
+    params = _params(args)
+    inputs = _load_inputs(args.input)
+    result = run(params, inputs, record=True)
+    arrays = {"spike": result.spikes.astype(np.uint8), **result.traces}
+    _atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+    t_steps, n = result.spikes.shape
+    print(f"simulated {args.model}: {t_steps} steps x {n} neurons, "
+          f"{int(result.spikes.sum())} spikes -> {args.out}")
+    return 0
+
+
+def cmd_cosim(args) -> int:
+    from rtl_gen.cosim import run_cosim
+    if args.cycles < 1:
+        raise CliError(f"--cycles must be >= 1, got {args.cycles}")
+    jobs = []
+    if args.all:
+        if args.model or args.verilog or args.param or args.preset:
+            raise CliError("cosim --all takes only --cycles, --seed")
+        jobs = [(name, preset, params) for name, e in MODELS.items()
+                for preset, params in e.presets.items()]
+    elif args.model:
+        label = "custom" if args.param else (args.preset
+                                             or get_model(args.model).default_preset)
+        jobs = [(args.model, label, _params(args))]
+    else:
+        raise CliError("cosim needs MODEL (or --all)")
+    verilog = None
+    if args.verilog:
+        if not Path(args.verilog).is_file():
+            raise CliError(f"Verilog file {args.verilog!r} does not exist")
+        verilog = Path(args.verilog).read_text()
+    rows, failed = [], 0
+    for name, preset, params in jobs:
+        waves_dir = Path(args.waves_dir) / f"{name}-{preset}" if args.waves else None
+        res = run_cosim(params, preset=preset, cycles=args.cycles, seed=args.seed,
+                        verilog=verilog, top=args.top, waves=args.waves,
+                        waves_dir=waves_dir)
+        failed += not res.passed
+        rows.append((res.model, res.preset, res.cycles, res.mismatches,
+                     f"{res.seconds:.2f}", f"{res.cycles_per_s:,.0f}",
+                     "PASS" if res.passed else "FAIL"))
+        if res.first_mismatch:
+            print(f"MISMATCH {name}/{preset}: {res.first_mismatch}", file=sys.stderr)
+        if waves_dir:
+            print(f"waveform: {waves_dir}")
+    print(format_table(("model", "preset", "cycles", "mismatches", "seconds", "cycles/s",
+                        "result"), rows))
+    return 1 if failed else 0
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="neurocore-hw", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"neurocore-hw {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def model_args(p, optional=False):
+        p.add_argument("model", nargs="?" if optional else None, help="registered model")
+        p.add_argument("--preset", help="named parameter set (default: the model's first)")
+        p.add_argument("--param", action="append", metavar="K=V",
+                       help="override one parameter (repeatable)")
+
+    p = sub.add_parser("list", help="models and presets")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("describe", help="parameters, number formats and ports")
+    model_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_describe)
+
+    p = sub.add_parser("generate", help="emit Verilog")
+    model_args(p, optional=True)
+    p.add_argument("-o", "--output", help="Verilog file to write")
+    p.add_argument("--all", action="store_true",
+                   help="every model's default preset into --outdir")
+    p.add_argument("--outdir", default="build/verilog")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("simulate", help="run the bit-true golden model on .npz inputs")
+    model_args(p)
+    p.add_argument("--input", required=True, help=".npz: one integer array [T, N] per input")
+    p.add_argument("--out", required=True, help=".npz to write: spike and state traces")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("cosim", help="bit-exact co-simulation under Verilator")
+    model_args(p, optional=True)
+    p.add_argument("--all", action="store_true", help="every preset of every model")
+    p.add_argument("--cycles", type=int, default=50_000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--verilog", help="verify this Verilog file instead of the generated one")
+    p.add_argument("--top", help="top module of --verilog (default neurocore_MODEL)")
+    p.add_argument("--waves", action="store_true", help="write an FST waveform")
+    p.add_argument("--waves-dir", default="build/waves")
+    p.set_defaults(func=cmd_cosim)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``neurocore-hw`` console script."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except (ValueError, TypeError) as exc:  # CliError and Params validation errors
+        message = str(exc)
+        if not message.startswith("neurocore-hw"):
+            message = f"neurocore-hw: error: {message}"
+        print(message.splitlines()[0] if message else "neurocore-hw: error", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"neurocore-hw: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

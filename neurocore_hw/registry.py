@@ -1,0 +1,133 @@
+"""The one place a neuron model is registered: name -> golden model + hardware class.
+
+The hardware class is named by a ``"module:Class"`` path so that this package never
+imports amaranth; :mod:`rtl_gen` resolves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .models import lif
+
+__all__ = ["MODELS", "ModelEntry", "get_model", "model_for_params", "resolve_params"]
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """Everything the engine, the RTL generator, the bench and the CLI need of a model.
+
+    Attributes
+    ----------
+    name : str
+        Registered (CLI) name.
+    summary : str
+        One line for ``neurocore-hw list``.
+    params_cls : type
+        Frozen ``Params`` dataclass.
+    presets : Mapping[str, object]
+        Named ``Params`` instances; the first is the default.
+    step : callable
+        Pure bit-true ``step(params, state, **inputs) -> (state, spike)``.
+    initial_state : callable
+        ``initial_state(params, n) -> state``.
+    kernel : callable
+        ``kernel(params, n)`` returning an in-place updater ``(state, spike, **inputs)``.
+    hardware : str
+        ``"module:Class"`` of the Amaranth datapath component.
+    """
+
+    name: str
+    summary: str
+    params_cls: type
+    presets: Mapping[str, object]
+    step: Callable
+    initial_state: Callable
+    kernel: Callable
+    hardware: str
+
+    @property
+    def default_preset(self) -> str:
+        """Name of the default preset (the first one)."""
+        return next(iter(self.presets))
+
+
+MODELS: Mapping[str, ModelEntry] = MappingProxyType({
+    "lif": ModelEntry(
+        name="lif",
+        summary="leaky integrate-and-fire, Q(width, frac), refractory, wrap/saturate",
+        params_cls=lif.LIFParams,
+        presets=MappingProxyType(lif.PRESETS),
+        step=lif.step,
+        initial_state=lif.initial_state,
+        kernel=lif.LIFKernel,
+        hardware="rtl_gen.lif:LIFDatapath",
+    ),
+})
+
+
+def get_model(name: str) -> ModelEntry:
+    """Return the registered model ``name``.
+
+    Raises
+    ------
+    ValueError
+        If no model has that name (the message lists the known ones).
+    """
+    try:
+        return MODELS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown model {name!r}; registered models: {', '.join(MODELS)}") from None
+
+
+def model_for_params(params: object) -> ModelEntry:
+    """Return the registered model whose ``Params`` class ``params`` is an instance of."""
+    for entry in MODELS.values():
+        if isinstance(params, entry.params_cls):
+            return entry
+    raise TypeError(f"{type(params).__name__} is not the Params of a registered model")
+
+
+def resolve_params(name: str, preset: str | None = None,
+                   overrides: Mapping[str, object] | None = None) -> object:
+    """Build validated ``Params`` for model ``name`` from a preset plus overrides.
+
+    Parameters
+    ----------
+    name : str
+        Registered model name.
+    preset : str, optional
+        Preset name; the model's default preset if omitted.
+    overrides : Mapping[str, object], optional
+        Field values replacing the preset's (validated by the ``Params`` class).
+
+    Returns
+    -------
+    object
+        The model's ``Params``.
+
+    Raises
+    ------
+    ValueError
+        Unknown preset or parameter name, or a value out of range.
+    TypeError
+        A value of the wrong type.
+    """
+    entry = get_model(name)
+    preset = entry.default_preset if preset is None else preset
+    if preset not in entry.presets:
+        raise ValueError(f"unknown preset {preset!r} for model {name!r}; "
+                         f"presets: {', '.join(entry.presets)}")
+    base = entry.presets[preset]
+    overrides = dict(overrides or {})
+    known = base.__dataclass_fields__
+    for key in overrides:
+        if key not in known:
+            raise ValueError(f"unknown parameter {key!r} for model {name!r}; "
+                             f"parameters: {', '.join(known)}")
+    values = {key: getattr(base, key) for key in known}
+    values.update(overrides)
+    return entry.params_cls(**values)

