@@ -38,6 +38,7 @@ __all__ = [
     "CosimResult",
     "build_model",
     "ensure_toolchain",
+    "fst_available",
     "lint",
     "run_cosim",
     "SIM_DIR",
@@ -110,6 +111,14 @@ def _locked(path: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def fst_available() -> bool:
+    """Verilator's FST writer needs the lz4 headers (Debian's liblz4-dev); VCD does not."""
+    from sysconfig import get_config_var
+    dirs = ["/usr/include", "/usr/local/include", get_config_var("INCLUDEDIR") or ""]
+    dirs += os.environ.get("CPATH", "").split(os.pathsep)
+    return any(d and Path(d, "lz4.h").exists() for d in dirs)
+
+
 def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT_BUILD_ROOT,
                 waves: bool = False) -> tuple[Path, bool]:
     """Verilate and compile ``verilog_text`` once; reuse the binary for identical input.
@@ -123,7 +132,7 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
     build_root : path
         Cache folder.
     waves : bool
-        Build with FST tracing.
+        Build with tracing: FST if :func:`fst_available`, else VCD.
 
     Returns
     -------
@@ -135,7 +144,9 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
     from cocotb_tools.runner import get_runner
 
     version = ensure_toolchain()
-    flags = [*_WAIVER_FLAGS, "-O2"] + (["--trace-fst"] if waves else [])
+    flags = [*_WAIVER_FLAGS, "-O2"]
+    if waves:  # part of the cache key: a traced build is a different binary
+        flags.append("--trace-fst" if fst_available() else "--trace")
     key = hashlib.sha256("\0".join([verilog_text, top, version, *flags]).encode())
     build_dir = Path(build_root).resolve() / f"{top}-{key.hexdigest()[:16]}"
     stamp = build_dir / "neurocore.stamp"
@@ -221,7 +232,8 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     build_root : path
         Build cache folder.
     waves : bool
-        Write an FST waveform (``dump.fst``) into ``waves_dir``.
+        Write a waveform into ``waves_dir``: ``dump.fst``, or ``dump.vcd`` where the lz4
+        headers FST needs are missing (see :func:`fst_available`).
     waves_dir : path, optional
         Where the waveform goes (required with ``waves``).
     quiet : bool

@@ -1,0 +1,133 @@
+"""The CLI contract: commands, JSON shape, and bad input -> one stderr line, exit 2."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurocore_hw.cli import main
+from neurocore_hw.engine import run
+from neurocore_hw.models import lif
+
+CLI = [sys.executable, "-m", "neurocore_hw.cli"]
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "lif" in out and "sc_lif_q8_8" in out
+    assert main(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lif"]["default_preset"] == "sc_lif_q8_8"
+
+
+def test_describe_json(capsys):
+    assert main(["describe", "lif", "--preset", "q4_4_saturate", "--param", "gain_k=-3",
+                 "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["params"]["gain_k"] == -3 and info["params"]["width"] == 8
+    assert info["real"]["gain_k"] == -3 / 16
+    assert info["inputs"]["i_in"] == {"width": 8, "signed": True, "frac": 4, "reset": 0}
+    assert info["state"]["v"]["reset"] == -8 and info["state"]["refrac"]["width"] == 2
+    assert set(info["outputs"]) == {"spike", "v", "refrac"}
+    assert main(["describe", "lif"]) == 0 and "v_threshold" in capsys.readouterr().out
+
+
+def test_generate(tmp_path, capsys):
+    out = tmp_path / "lif.v"
+    assert main(["generate", "lif", "--param", "width=12", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "module neurocore_lif(" in text and "//   width = 12" in text
+    assert main(["generate", "lif", "-o", str(tmp_path / "default.v")]) == 0
+    assert main(["generate", "--all", "--outdir", str(tmp_path / "all")]) == 0
+    assert (tmp_path / "all" / "neurocore_lif.v").read_bytes() == \
+        (tmp_path / "default.v").read_bytes() != out.read_bytes()
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_simulate_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    i_in = rng.integers(-100, 900, (80, 5))
+    np.savez(tmp_path / "in.npz", i_in=i_in)
+    assert main(["simulate", "lif", "--input", str(tmp_path / "in.npz"),
+                 "--out", str(tmp_path / "out.npz")]) == 0
+    out = np.load(tmp_path / "out.npz")
+    want = run(lif.PRESETS["sc_lif_q8_8"], {"i_in": i_in}, record=True)
+    assert sorted(out.files) == ["refrac", "spike", "v"]
+    assert np.array_equal(out["spike"], want.spikes) and np.array_equal(out["v"],
+                                                                        want.traces["v"])
+    assert out["v"].shape == (80, 5) and want.spikes.any()
+
+
+def bad_inputs(tmp_path):
+    good = tmp_path / "good.npz"
+    np.savez(good, i_in=np.zeros((4, 2), dtype=np.int16))
+    cases = {
+        "missing file": (["--input", str(tmp_path / "nope.npz")], "does not exist"),
+        "corrupt file": (["--input", str(tmp_path / "corrupt.npz")], "cannot read"),
+        "float data": (["--input", str(tmp_path / "float.npz")], "must hold integers"),
+        "out of range": (["--input", str(tmp_path / "range.npz")], "outside"),
+        "wrong shape": (["--input", str(tmp_path / "shape.npz")], "2-D"),
+        "unknown input": (["--input", str(tmp_path / "extra.npz")], "unknown input"),
+        "mismatched": (["--input", str(tmp_path / "mismatch.npz")], "shape"),
+    }
+    (tmp_path / "corrupt.npz").write_bytes(b"PK\x03\x04 this is not a zip archive")
+    np.savez(tmp_path / "float.npz", i_in=np.zeros((4, 2)))
+    np.savez(tmp_path / "range.npz", i_in=np.full((4, 2), 40000))
+    np.savez(tmp_path / "shape.npz", i_in=np.zeros(4, dtype=int))
+    np.savez(tmp_path / "extra.npz", i_in=np.zeros((4, 2), dtype=int),
+             bias=np.zeros((4, 2), dtype=int))
+    np.savez(tmp_path / "mismatch.npz", i_in=np.zeros((4, 2), dtype=int),
+             noise_in=np.zeros((5, 2), dtype=int))
+    return cases
+
+
+@pytest.mark.parametrize("args, match", [
+    (["describe", "nope"], "unknown model 'nope'"),
+    (["describe", "lif", "--preset", "nope"], "unknown preset 'nope'"),
+    (["describe", "lif", "--param", "bogus=1"], "unknown parameter 'bogus'"),
+    (["describe", "lif", "--param", "width=abc"], "cannot parse 'abc'"),
+    (["describe", "lif", "--param", "width"], "KEY=VALUE"),
+    (["describe", "lif", "--param", "width=0"], r"width=0 is out of range \[2, 32\]"),
+    (["describe", "lif", "--param", "width=40"], r"width=40 is out of range"),
+    (["describe", "lif", "--param", "frac=16"], r"frac=16 is out of range \[0, 15\]"),
+    (["describe", "lif", "--param", "refractory=-1"], "refractory=-1 is out of range"),
+    (["describe", "lif", "--param", "overflow=clip"], "'clip' is not one of"),
+    (["generate", "lif"], "needs -o"),
+    (["frobnicate"], "invalid choice"),
+    (["cosim", "lif", "--cycles", "0"], "--cycles must be >= 1"),
+])
+def test_bad_arguments_one_line_exit_2(args, match):
+    proc = cli(*args)
+    assert proc.returncode == 2, proc
+    assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and re.search(match, proc.stderr), proc.stderr
+
+
+def test_bad_input_files_leave_no_output(tmp_path):
+    for name, (args, match) in bad_inputs(tmp_path).items():
+        out = tmp_path / "out.npz"
+        proc = cli("simulate", "lif", *args, "--out", str(out))
+        assert proc.returncode == 2, (name, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1 and match in proc.stderr, name
+        assert not out.exists(), name
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.npz")]
+
+
+def test_generate_to_missing_folder_is_clean(tmp_path):
+    proc = cli("generate", "lif", "-o", str(tmp_path / "no" / "such" / "dir" / "x.v"))
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_console_script_entry_point():
+    """`make install` puts the console script beside the interpreter."""
+    exe = Path(sys.executable).parent / "neurocore-hw"
+    proc = subprocess.run([str(exe), "list"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "sc_lif_q8_8" in proc.stdout
