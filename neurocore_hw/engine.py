@@ -50,8 +50,9 @@ def validate_inputs(params, inputs: Mapping[str, object]) -> tuple[dict[str, np.
 
     Returns
     -------
-    arrays : dict of str to numpy.ndarray of int64
-        One ``[T, N]`` array per input port, in port order.
+    arrays : dict of str to numpy.ndarray of int
+        One ``[T, N]`` array per input port, in port order, in the caller's integer
+        dtype (range-checked; the kernels widen exactly).
     shape : tuple of int
         ``(T, N)``.
 
@@ -82,7 +83,8 @@ def validate_inputs(params, inputs: Mapping[str, object]) -> tuple[dict[str, np.
         arrays[name] = arr
     if 0 in shape:
         raise ValueError(f"inputs must have T >= 1 and N >= 1, got shape {shape}")
-    return {name: arrays.get(name, np.zeros(shape, dtype=np.int64)) for name in ports}, shape
+    zeros = np.broadcast_to(np.zeros(1, dtype=np.int8), shape)  # no memory for absent ports
+    return {name: arrays.get(name, zeros) for name in ports}, shape
 
 
 def _control(name: str, data, shape: tuple[int, int]) -> np.ndarray | None:

@@ -319,8 +319,8 @@ def check_range(name: str, values, width: int, signed: bool = True) -> np.ndarra
 
     Returns
     -------
-    numpy.ndarray of int64
-        The data, converted losslessly.
+    numpy.ndarray
+        The data in its own integer dtype (``uint64`` becomes ``int64``), no copy.
 
     Raises
     ------
@@ -333,11 +333,8 @@ def check_range(name: str, values, width: int, signed: bool = True) -> np.ndarra
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
     lo, hi = int_range(width, signed)
-    if arr.dtype.kind == "u" and arr.dtype.itemsize == 8 and arr.size and arr.max() > hi:
-        bad = int(arr.max())
-        raise ValueError(f"{name} holds {bad}, outside the {width}-bit range [{lo}, {hi}]")
-    arr = arr.astype(np.int64, copy=False)
-    if arr.size:
+    info = np.iinfo(arr.dtype)
+    if arr.size and (info.min < lo or info.max > hi):  # the dtype alone does not prove it
         bad_mask = (arr < lo) | (arr > hi)
         if bad_mask.any():
             idx = tuple(int(i) for i in np.argwhere(bad_mask)[0])
@@ -345,4 +342,6 @@ def check_range(name: str, values, width: int, signed: bool = True) -> np.ndarra
                 f"{name}{list(idx)} = {int(arr[idx])} is outside the "
                 f"{'signed' if signed else 'unsigned'} {width}-bit range [{lo}, {hi}]"
             )
+    if arr.dtype == np.uint64:  # every value fits int64 now; avoid float promotion later
+        arr = arr.astype(np.int64)
     return arr

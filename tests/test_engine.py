@@ -72,3 +72,16 @@ def test_bad_controls():
         run(Q88, {"i_in": np.zeros((3, 1), dtype=int)}, en=np.array([0, 2, 1]))
     with pytest.raises(TypeError, match="not the Params"):
         run(object(), {"i_in": np.zeros((3, 1), dtype=int)})
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint8, np.uint64])
+def test_narrow_input_dtypes_widen_exactly(dtype):
+    """Inputs stay in the caller's dtype; products must still be exact (no int16 wrap)."""
+    p = lif.LIFParams(width=16, frac=4, leak_k=3, gain_k=1000, v_threshold=32000)
+    info = np.iinfo(dtype)
+    lo, hi = max(info.min, -(1 << 15)), min(info.max, (1 << 15) - 1)
+    i_in = np.random.default_rng(1).integers(lo, hi, (60, 30), endpoint=True)
+    want = run(p, {"i_in": i_in.astype(np.int64)}, record=True)
+    got = run(p, {"i_in": i_in.astype(dtype)}, record=True)
+    assert np.array_equal(got.traces["v"], want.traces["v"])
+    assert np.array_equal(got.spikes, want.spikes)

@@ -285,7 +285,7 @@ class LIFKernel:
         if half:
             a += half
         a >>= p.frac
-        np.multiply(i_in, p.gain_k, out=b)
+        np.multiply(i_in, p.gain_k, out=b, dtype=np.int64)  # widen before multiplying
         if half:
             b += half
         b >>= p.frac

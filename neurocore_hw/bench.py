@@ -1,0 +1,64 @@
+"""Engine throughput: neuron updates per second of the bit-true engine, one thread.
+
+Inputs are drawn once (narrowest signed dtype that holds the port) in a realistic range
+-- about 0..2.0 in the port's ``Q`` format -- so neurons integrate and fire; only the
+engine run is timed.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .engine import run
+
+__all__ = ["bench_model"]
+
+
+def _dtype_for(width: int) -> type:
+    for dtype in (np.int8, np.int16, np.int32):
+        if width <= np.iinfo(dtype).bits:
+            return dtype
+    return np.int64
+
+
+def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int = 0
+                ) -> dict:
+    """Time :func:`neurocore_hw.engine.run` on ``[steps, neurons]`` random currents.
+
+    Parameters
+    ----------
+    params : object
+        A registered model's ``Params``.
+    neurons, steps : int
+        Population size and number of time steps (both >= 1).
+    repeats : int
+        Timed runs; the median is reported.
+    seed : int
+        Input seed.
+
+    Returns
+    -------
+    dict
+        ``updates_per_s``, ``us_per_step``, ``seconds`` (median), ``neurons``, ``steps``,
+        ``spikes`` (total of one run), ``repeats``, ``all_seconds``.
+    """
+    for name, value in (("neurons", neurons), ("steps", steps), ("repeats", repeats)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    rng = np.random.default_rng(seed)
+    port = params.input_ports()[0]
+    hi = min((1 << (port.frac + 1)) - 1, (1 << (port.width - 1)) - 1)
+    inputs = {port.name: rng.integers(0, hi, (steps, neurons), endpoint=True,
+                                      dtype=_dtype_for(port.width))}
+    times, spikes = [], 0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = run(params, inputs)
+        times.append(time.perf_counter() - t0)
+        spikes = int(result.spikes.sum())
+    median = float(np.median(times))
+    return {"updates_per_s": neurons * steps / median, "us_per_step": median / steps * 1e6,
+            "seconds": median, "neurons": int(neurons), "steps": int(steps),
+            "spikes": spikes, "repeats": int(repeats), "all_seconds": times}

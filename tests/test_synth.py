@@ -1,0 +1,30 @@
+"""Synthesis smoke test: the default LIF maps to iCE40 under budget, with no latches."""
+
+import pytest
+
+from neurocore_hw.models import lif
+from rtl_gen.emit import emit_verilog
+from rtl_gen.synth import synthesize
+
+LUT4_BUDGET = 150  # issue: <= 150 LUT4, no DSP for the default LIF
+
+
+def test_default_lif_ice40_under_budget():
+    report = synthesize(emit_verilog(lif.PRESETS["sc_lif_q8_8"]), "neurocore_lif", "ice40")
+    assert report.latch == 0 and report.latch_warnings == []
+    assert report.dsp == 0
+    assert 0 < report.lut <= LUT4_BUDGET, report.cells
+    assert report.ff == 16 + 2 + 1  # v, refrac, spike: nothing else is registered
+    assert report.yosys_version
+
+
+def test_latch_check_has_teeth():
+    latch = ("module latchy(input en, input [3:0] d, output reg [3:0] q);\n"
+             "  always @* if (en) q = d;\nendmodule\n")
+    with pytest.raises(RuntimeError, match=r"latch inferred in latchy .*\\q"):
+        synthesize(latch, "latchy", "ice40")
+
+
+def test_unknown_target():
+    with pytest.raises(ValueError, match="target='vhdl'"):
+        synthesize("", "x", "vhdl")
