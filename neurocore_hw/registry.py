@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .models import lif
+from .models import izhikevich, lif
 
 __all__ = ["MODELS", "ModelEntry", "get_model", "model_for_params", "resolve_params"]
 
@@ -64,6 +64,16 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         initial_state=lif.initial_state,
         kernel=lif.LIFKernel,
         hardware="rtl_gen.lif:LIFDatapath",
+    ),
+    "izhikevich": ModelEntry(
+        name="izhikevich",
+        summary="Izhikevich 2003, two 0.5 ms half-steps, saturating Q(width, frac)",
+        params_cls=izhikevich.IzhikevichParams,
+        presets=MappingProxyType(izhikevich.PRESETS),
+        step=izhikevich.step,
+        initial_state=izhikevich.initial_state,
+        kernel=izhikevich.kernel,
+        hardware="rtl_gen.izhikevich:IzhikevichDatapath",
     ),
 })
 

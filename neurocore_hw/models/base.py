@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["PortSpec", "StatefulModel"]
+__all__ = ["PortSpec", "StatefulModel", "StepKernel"]
 
 
 class PortSpec(NamedTuple):
@@ -100,3 +100,29 @@ class StatefulModel:
         if name in state:
             return state[name]
         raise AttributeError(name)
+
+
+class StepKernel:
+    """Engine kernel built from a pure ``step``: the result is copied into the state.
+
+    Correct for any model; it allocates per step, so models on the engine's hot path
+    provide a dedicated in-place kernel instead.
+
+    Parameters
+    ----------
+    params : object
+        The model's ``Params``.
+    step : callable
+        ``step(params, state, **inputs) -> (state, spike)``.
+    """
+
+    def __init__(self, params, step: Callable):
+        self.params = params
+        self._step = step
+
+    def __call__(self, state: tuple, spike: np.ndarray, **inputs) -> None:
+        """Advance ``state`` (a NamedTuple of arrays) and ``spike`` in place."""
+        new_state, new_spike = self._step(self.params, state, **inputs)
+        for old, new in zip(state, new_state):
+            np.copyto(old, new)
+        np.copyto(spike, new_spike)

@@ -1,0 +1,370 @@
+"""Izhikevich (2003) neuron: bit-true fixed-point golden model and float64 reference.
+
+Ideal dynamics (v in mV, t in ms)::
+
+    v' = 0.04 v^2 + 5 v + 140 - u + I        u' = a (b v - u)
+    if v >= 30: spike, v = c, u = u + d
+
+Each 1 ms step is integrated as two explicit half-steps of 0.5 ms; in each half-step v and
+u are both updated from the values at the start of that half-step. The spike test and
+reset follow the second half-step. Initial state ``v = c``, ``u = b c``.
+
+Fixed-point format: ``v``, ``u`` and ``i_in`` are signed ``Q(width, frac)`` (at least 8
+integer bits, so [-100, 40] mV fits); the coefficients are quantized to ``Q(coef_frac)``
+with the half-step folded in. One half-step, with ``>>`` under ``rounding`` and ``sat``
+saturating to ``width`` bits::
+
+    sq   = (v * v) >> frac                                   # v^2, Q(frac)
+    v'   = sat(v + ((sq * K2) >> cf) + ((v * K5) >> cf) + K140 - (u >> 1) + (i >> 1))
+    u'   = sat(u + ((((v * B) >> cf) - u) * A) >> cf)
+
+with ``K2 = q(0.02)``, ``K5 = q(2.5)``, ``A = q(a / 2)``, ``B = q(b)`` in ``Q(coef_frac)``
+and ``K140 = q(70)`` in ``Q(frac)``. After two half-steps: ``spike = v >= VPEAK``
+(``q(30)``), then ``v = C`` and ``u = sat(u + D)`` (``C = q(c)``, ``D = q(d)``).
+Products are exact before each shift.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..fixed import (
+    ROUNDING_MODES,
+    QuantizedValue,
+    check_choice,
+    check_int,
+    quantize,
+    saturate,
+    shift_right,
+)
+from .base import PortSpec, StatefulModel, StepKernel
+
+__all__ = [
+    "PRESETS",
+    "PAPER",
+    "Izhikevich",
+    "IzhikevichParams",
+    "IzhikevichState",
+    "initial_state",
+    "mixed",
+    "reference",
+    "step",
+]
+
+#: (a, b, c, d) of Izhikevich 2003, Fig. 2.
+PAPER = {
+    "rs": (0.02, 0.2, -65.0, 8.0),
+    "ib": (0.02, 0.2, -55.0, 4.0),
+    "ch": (0.02, 0.2, -50.0, 2.0),
+    "fs": (0.1, 0.2, -65.0, 2.0),
+    "lts": (0.02, 0.25, -65.0, 2.0),
+    "tc": (0.02, 0.25, -65.0, 0.05),
+    "rz": (0.1, 0.26, -65.0, 2.0),
+}
+
+V_PEAK = 30.0
+V_RANGE = (-100.0, 40.0)
+
+
+def _as_values(name: str, value) -> float | tuple[float, ...]:
+    """A real number, or a non-empty sequence of them (one per neuron)."""
+    items = value if isinstance(value, (Sequence, np.ndarray)) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, float, np.number)):
+            raise TypeError(f"{name} must be a real number or a sequence of them, "
+                            f"got {item!r}")
+        if not math.isfinite(float(item)):
+            raise ValueError(f"{name} must be finite, got {item}")
+        out.append(float(item))
+    if not out:
+        raise ValueError(f"{name} must not be empty")
+    return out[0] if not isinstance(value, (Sequence, np.ndarray)) else tuple(out)
+
+
+@dataclass(frozen=True)
+class IzhikevichParams:
+    """Izhikevich parameters and number format.
+
+    Parameters
+    ----------
+    a, b, c, d : float or sequence of float
+        Model parameters (Izhikevich 2003); a sequence gives one value per neuron for a
+        mixed population in the engine (the RTL takes scalars). ``a > 0``.
+    width : int
+        Width of ``v``, ``u`` and ``i_in`` in bits, 12..32.
+    frac : int
+        Fractional bits of ``v``, ``u`` and ``i_in``; at most ``width - 8`` so that the
+        integer part holds [-100, 40] mV.
+    coef_frac : int
+        Fractional bits of the coefficients 0.02, 2.5, a/2 and b, 8..32 (every product
+        must stay within 62 bits; a clear error says which one does not).
+    rounding : {"floor", "nearest"}
+        Rounding of every right shift.
+    """
+
+    a: float | tuple[float, ...] = 0.02
+    b: float | tuple[float, ...] = 0.2
+    c: float | tuple[float, ...] = -65.0
+    d: float | tuple[float, ...] = 8.0
+    width: int = 24
+    frac: int = 14
+    coef_frac: int = 24
+    rounding: str = "nearest"
+
+    def __post_init__(self):
+        for name in ("a", "b", "c", "d"):
+            object.__setattr__(self, name, _as_values(name, getattr(self, name)))
+        check_int("width", self.width, 12, 32)
+        if isinstance(self.frac, bool) or not isinstance(self.frac, (int, np.integer)):
+            raise TypeError(f"frac must be an integer, got {self.frac!r}")
+        if not 0 <= self.frac <= self.width - 8:
+            raise ValueError(
+                f"frac={self.frac} with width={self.width}: Q({self.width},{self.frac}) "
+                f"cannot hold v in [-100, 40] mV; frac must be in [0, {self.width - 8}]")
+        check_int("coef_frac", self.coef_frac, 8, 32)
+        check_choice("rounding", self.rounding, ROUNDING_MODES)
+        if np.any(np.asarray(self.a) <= 0):
+            raise ValueError(f"a must be > 0, got {self.a}")
+        lengths = {len(v) for v in (self.a, self.b, self.c, self.d) if isinstance(v, tuple)}
+        if len(lengths) > 1:
+            raise ValueError(f"per-neuron a, b, c, d must have one length, got {lengths}")
+        for name, lo, hi in (("c", *V_RANGE), ("d", -50.0, 50.0), ("b", -4.0, 4.0),
+                             ("a", 0.0, 2.0)):
+            arr = np.asarray(getattr(self, name))
+            if np.any(arr < lo) or np.any(arr > hi):
+                raise ValueError(f"{name}={getattr(self, name)} is out of range [{lo}, {hi}]")
+        self._check_int64()
+
+    def _check_int64(self) -> None:
+        """Every intermediate of the golden model must fit int64: exact worst cases."""
+        k = self.codes()
+        mag = {name: int(np.max(np.abs(value))) for name, value in k.items()}
+        v = 1 << (self.width - 1)  # largest |v|, |u|, |i_in|
+        sq = ((v * v) >> self.frac) + 1
+        worst = {
+            "v * v": v * v,
+            "(v*v >> frac) * K2": sq * mag["K2"],
+            "v * K5": v * mag["K5"],
+            "v * B": v * mag["B"],
+            "(b v - u) * A": (((v * mag["B"]) >> self.coef_frac) + v + 1) * mag["A"],
+        }
+        name = max(worst, key=worst.get)
+        if worst[name] > 1 << 62:
+            raise ValueError(
+                f"coef_frac={self.coef_frac} with Q({self.width},{self.frac}): {name} "
+                f"reaches 2^{worst[name].bit_length() - 1}, beyond the golden model's "
+                "int64 (2^62); lower coef_frac or width")
+
+    # -- quantized constants ----------------------------------------------------------------
+    def constants(self) -> dict[str, QuantizedValue | tuple[QuantizedValue, ...]]:
+        """Every quantized constant: its code, the real value and the error.
+
+        ``K2``, ``K5``, ``A``, ``B`` are ``Q(coef_frac)`` (half-step folded in);
+        ``K140``, ``VPEAK``, ``C``, ``D`` are ``Q(frac)``.
+        """
+        w, f, cf = self.width, self.frac, self.coef_frac
+
+        def q(name, real, frac, width=cf + 4):  # coefficients: |value| < 8
+            if isinstance(real, tuple):
+                return tuple(q(name, r, frac, width) for r in real)
+            return quantize(name, real, width, frac)
+
+        half_a = tuple(x / 2 for x in self.a) if isinstance(self.a, tuple) else self.a / 2
+        return {
+            "K2": q("0.04 * 0.5", 0.02, cf), "K5": q("5 * 0.5", 2.5, cf),
+            "K140": q("140 * 0.5", 70.0, f, w), "VPEAK": q("v_peak", V_PEAK, f, w),
+            "A": q("a * 0.5", half_a, cf), "B": q("b", self.b, cf),
+            "C": q("c", self.c, f, w), "D": q("d", self.d, f, w),
+        }
+
+    def codes(self) -> dict[str, int | np.ndarray]:
+        """The integer constants (per-neuron ones as int64 arrays)."""
+        out = {}
+        for name, value in self.constants().items():
+            out[name] = (value.value if isinstance(value, QuantizedValue)
+                         else np.array([v.value for v in value], dtype=np.int64))
+        return out
+
+    @property
+    def per_neuron(self) -> int | None:
+        """Length of the per-neuron parameter arrays, or None if all are scalars."""
+        for v in (self.a, self.b, self.c, self.d):
+            if isinstance(v, tuple):
+                return len(v)
+        return None
+
+    # -- ports ------------------------------------------------------------------------------
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Input: ``i_in``, signed ``Q(width, frac)`` (real current = code / 2**frac)."""
+        return (PortSpec("i_in", self.width, True, self.frac),)
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """State: ``v`` and ``u``, signed ``Q(width, frac)``, reset to ``c`` and ``b c``."""
+        k = self.codes()
+        if self.per_neuron:
+            return (PortSpec("v", self.width, True, self.frac, 0),
+                    PortSpec("u", self.width, True, self.frac, 0))
+        u0 = int(saturate(shift_right(k["B"] * k["C"], self.coef_frac, self.rounding),
+                          self.width))
+        return (PortSpec("v", self.width, True, self.frac, int(k["C"])),
+                PortSpec("u", self.width, True, self.frac, u0))
+
+    def real_values(self) -> dict[str, float | list[float]]:
+        """The real value each quantized constant stands for."""
+        out = {}
+        for name, value in self.constants().items():
+            scalar = isinstance(value, QuantizedValue)
+            scale = self.coef_frac if name in ("K2", "K5", "A", "B") else self.frac
+            reals = [v.value / (1 << scale) for v in ((value,) if scalar else value)]
+            out[name] = reals[0] if scalar else reals
+        return out
+
+
+class IzhikevichState(NamedTuple):
+    """Membrane potential ``v`` and recovery ``u``, int64 ``Q(width, frac)`` arrays."""
+
+    v: np.ndarray
+    u: np.ndarray
+
+
+def initial_state(params: IzhikevichParams, n: int) -> IzhikevichState:
+    """``v = c``, ``u = b c`` (quantized, saturated) for ``n`` neurons."""
+    k = params.codes()
+    _check_n(params, n)
+    c = np.broadcast_to(k["C"], (n,)).astype(np.int64)
+    u = saturate(shift_right(np.asarray(k["B"]) * c, params.coef_frac, params.rounding),
+                 params.width)
+    return IzhikevichState(c.copy(), np.asarray(u, dtype=np.int64).copy())
+
+
+def _check_n(params: IzhikevichParams, n: int) -> None:
+    if params.per_neuron not in (None, 1, n):
+        raise ValueError(f"params hold {params.per_neuron} per-neuron values for {n} neurons")
+
+
+def _half_step(p: IzhikevichParams, k: dict, v, u, i_in):
+    f, cf, r, w = p.frac, p.coef_frac, p.rounding, p.width
+    sq = shift_right(v * v, f, r)
+    dv = (shift_right(sq * k["K2"], cf, r) + shift_right(v * k["K5"], cf, r) + k["K140"]
+          - shift_right(u, 1, r) + shift_right(i_in, 1, r))
+    du = shift_right(v * k["B"], cf, r) - u
+    return saturate(v + dv, w), saturate(u + shift_right(du * k["A"], cf, r), w)
+
+
+def step(params: IzhikevichParams, state: IzhikevichState, i_in=0
+         ) -> tuple[IzhikevichState, np.ndarray]:
+    """Advance every neuron one 1 ms step (two half-steps), bit-true to the RTL.
+
+    Parameters
+    ----------
+    params : IzhikevichParams
+        Parameters and format.
+    state : IzhikevichState
+        Current state.
+    i_in : int or numpy.ndarray of int
+        Input current, signed ``Q(width, frac)``.
+
+    Returns
+    -------
+    state : IzhikevichState
+    spike : numpy.ndarray of bool
+    """
+    k = params.codes()
+    v = np.asarray(state.v, dtype=np.int64)
+    u = np.asarray(state.u, dtype=np.int64)
+    i_in = np.asarray(i_in, dtype=np.int64)
+    v, u = _half_step(params, k, v, u, i_in)
+    v, u = _half_step(params, k, v, u, i_in)
+    spike = v >= k["VPEAK"]
+    v_out = np.where(spike, k["C"], v)
+    u_out = np.where(spike, saturate(u + k["D"], params.width), u)
+    return IzhikevichState(v_out, u_out), spike
+
+
+def kernel(params: IzhikevichParams, n: int) -> StepKernel:
+    """Engine kernel: the pure step, results copied into the state arrays."""
+    _check_n(params, n)
+    return StepKernel(params, step)
+
+
+def reference(params: IzhikevichParams, i_in, *, method: str = "half", dt: float = 1.0
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 ideal dynamics with the real (unquantized) a, b, c, d.
+
+    Parameters
+    ----------
+    params : IzhikevichParams
+        Only ``a``, ``b``, ``c``, ``d`` are used.
+    i_in : array_like of float, shape (T, N)
+        Input current per step.
+    method : {"half", "euler"}
+        ``"half"``: each 1 ms step as two 0.5 ms half-steps (the fixed-point scheme);
+        ``"euler"``: one forward-Euler step of ``dt`` ms per row of ``i_in``.
+    dt : float
+        Step for ``"euler"`` (ms, > 0).
+
+    Returns
+    -------
+    spikes : numpy.ndarray of bool, shape (T, N)
+    v, u : numpy.ndarray of float64, shape (T, N)
+        State after each step.
+    """
+    check_choice("method", method, ("half", "euler"))
+    if not dt > 0:
+        raise ValueError(f"dt must be > 0, got {dt}")
+    i_in = np.atleast_2d(np.asarray(i_in, dtype=np.float64))
+    t_steps, n = i_in.shape
+    a, b, c, d = (np.broadcast_to(np.asarray(getattr(params, x), dtype=np.float64), (n,))
+                  for x in "abcd")
+    v, u = c.copy(), b * c
+    subs, h = ((2, 0.5) if method == "half" else (1, dt))
+    spikes = np.zeros((t_steps, n), dtype=bool)
+    v_tr, u_tr = np.empty((t_steps, n)), np.empty((t_steps, n))
+    for t in range(t_steps):
+        for _ in range(subs):
+            dv = 0.04 * v * v + 5.0 * v + 140.0 - u + i_in[t]
+            du = a * (b * v - u)
+            v, u = v + h * dv, u + h * du
+        fired = v >= V_PEAK
+        v = np.where(fired, c, v)
+        u = np.where(fired, u + d, u)
+        spikes[t], v_tr[t], u_tr[t] = fired, v, u
+    return spikes, v_tr, u_tr
+
+
+def mixed(names: Sequence[str], n: int, **fmt) -> IzhikevichParams:
+    """Per-neuron parameters cycling through paper presets (for a mixed population).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Keys of :data:`PAPER`.
+    n : int
+        Number of neurons.
+    **fmt
+        ``width``, ``frac``, ``coef_frac``, ``rounding``.
+    """
+    for name in names:
+        if name not in PAPER:
+            raise ValueError(f"unknown preset {name!r}; presets: {', '.join(PAPER)}")
+    rows = [PAPER[names[i % len(names)]] for i in range(n)]
+    return IzhikevichParams(*(tuple(col) for col in zip(*rows)), **fmt)
+
+
+class Izhikevich(StatefulModel):
+    """Stateful Izhikevich population: ``Izhikevich(params, n).step(i_in=...)``."""
+
+    def __init__(self, params: IzhikevichParams, n: int = 1):
+        if not isinstance(params, IzhikevichParams):
+            raise TypeError(f"params must be IzhikevichParams, got {type(params).__name__}")
+        super().__init__(params, n, step=step, initial_state=initial_state)
+
+
+PRESETS: dict[str, IzhikevichParams] = {
+    name: IzhikevichParams(a, b, c, d) for name, (a, b, c, d) in PAPER.items()}
