@@ -3,8 +3,9 @@ reset pulses and clock-enable gaps.
 
 The sequence is built from segments of random length; each segment takes one mode:
 
-* ``realistic`` -- small signed values, about +-2.0 in the port's ``Q`` format, and
-  mostly positive so that neurons integrate, fire and go refractory;
+* ``realistic`` -- the model's ``typical_inputs()`` range where it declares one, else
+  small signed values, about +-2.0 in the port's ``Q`` format and mostly positive, so
+  that neurons integrate, fire and go refractory;
 * ``full`` -- uniform over each port's whole range;
 * ``extreme`` -- values drawn from {min, min+1, -1, 0, 1, max-1, max};
 * ``pinned`` -- every input held at its minimum or its maximum (drives overflow and
@@ -68,6 +69,7 @@ def make_stimulus(params, cycles: int, seed: int) -> Stimulus:
         raise ValueError(f"cycles must be a positive integer, got {cycles!r}")
     rng = np.random.default_rng(seed)
     ports = params.input_ports()
+    typical = params.typical_inputs() if hasattr(params, "typical_inputs") else {}
     inputs = {p.name: np.zeros(cycles, dtype=np.int64) for p in ports}
     start = 0
     while start < cycles:
@@ -76,7 +78,9 @@ def make_stimulus(params, cycles: int, seed: int) -> Stimulus:
         seg = slice(start, start + length)
         for i, p in enumerate(ports):
             lo, hi = int_range(p.width, p.signed)
-            if mode == "realistic":
+            if mode == "realistic" and p.name in typical:
+                values = rng.integers(*typical[p.name], length, endpoint=True)
+            elif mode == "realistic":
                 scale = 1 << min(p.frac + 1, p.width - 1 - p.signed)
                 lo_r = -scale // 4 if (p.signed and i == 0) else -scale // 16
                 values = rng.integers(lo_r, scale, length, endpoint=True)

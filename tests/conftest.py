@@ -31,3 +31,26 @@ def random_lif_params(rng: np.random.Generator) -> LIFParams:
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def evaluate_datapath(dut, params, state: dict, inputs: dict) -> dict:
+    """Drive a combinational datapath with vectors (port name -> int array) in
+    amaranth.sim; return spike and every ``<state>_next`` as int64 arrays."""
+    from amaranth.sim import Simulator
+
+    names = [s.name for s in params.state_ports()]
+    outs = {"spike": []} | {f"{n}_next": [] for n in names}
+    drives = {**state, **inputs}
+    count = len(next(iter(drives.values())))
+
+    async def bench(ctx):
+        for k in range(count):
+            for name, values in drives.items():
+                ctx.set(getattr(dut, name), int(values[k]))
+            for name in outs:
+                outs[name].append(ctx.get(getattr(dut, name)))
+
+    sim = Simulator(dut)
+    sim.add_testbench(bench)
+    sim.run()
+    return {k: np.array(v, dtype=np.int64) for k, v in outs.items()}

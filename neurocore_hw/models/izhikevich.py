@@ -215,6 +215,10 @@ class IzhikevichParams:
         return (PortSpec("v", self.width, True, self.frac, int(k["C"])),
                 PortSpec("u", self.width, True, self.frac, u0))
 
+    def typical_inputs(self) -> dict[str, tuple[int, int]]:
+        """Input codes for realistic stimulus: i_in from -5 to 25 (mV/ms)."""
+        return {"i_in": (-5 << self.frac, 25 << self.frac)}
+
     def real_values(self) -> dict[str, float | list[float]]:
         """The real value each quantized constant stands for."""
         out = {}

@@ -1,0 +1,48 @@
+"""Izhikevich datapath (amaranth.sim) against the golden step, on random states."""
+
+import numpy as np
+import pytest
+from conftest import evaluate_datapath
+
+from neurocore_hw.models import izhikevich as iz
+from neurocore_hw.models.izhikevich import IzhikevichParams, IzhikevichState
+from rtl_gen.izhikevich import IzhikevichDatapath
+
+FORMATS = {"default": {}, "w16_floor": dict(width=16, frac=7, coef_frac=16, rounding="floor"),
+           "w32": dict(width=32, frac=20, coef_frac=20)}
+
+
+def vectors(p, rng, n=250):
+    lo, hi = -(1 << (p.width - 1)), (1 << (p.width - 1)) - 1
+    k = p.codes()
+    v = np.concatenate([rng.integers(lo, hi, n, endpoint=True),
+                        rng.integers(-90 << p.frac, 40 << p.frac, n),  # physiological
+                        [lo, hi, 0, -1, k["VPEAK"] - 1, k["VPEAK"]]])
+    u = np.concatenate([rng.integers(lo, hi, n, endpoint=True),
+                        rng.integers(-20 << p.frac, 20 << p.frac, n), [lo, hi, hi, lo, 0, 0]])
+    i = np.concatenate([rng.integers(lo, hi, n, endpoint=True),
+                        rng.integers(-5 << p.frac, 30 << p.frac, n), [hi, lo, 0, hi, 0, 0]])
+    return v, u, i
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("name", list(iz.PAPER))
+def test_datapath_matches_step(name, fmt):
+    p = IzhikevichParams(*iz.PAPER[name], **FORMATS[fmt])
+    v, u, i = vectors(p, np.random.default_rng(len(name) + len(fmt)))
+    want, spike = iz.step(p, IzhikevichState(v, u), i)
+    got = evaluate_datapath(IzhikevichDatapath(params=p), p, {"v": v, "u": u}, {"i_in": i})
+    assert spike.any() and not spike.all()
+    for signal, expected in (("v_next", want.v), ("u_next", want.u),
+                             ("spike", spike.astype(np.int64))):
+        bad = np.flatnonzero(got[signal] != expected)
+        assert bad.size == 0, (f"{signal}[{bad[0]}]: v={v[bad[0]]} u={u[bad[0]]} "
+                               f"i={i[bad[0]]} expected {expected[bad[0]]}, "
+                               f"got {got[signal][bad[0]]}")
+
+
+def test_datapath_rejects_per_neuron_params():
+    with pytest.raises(ValueError, match="scalar a, b, c, d"):
+        IzhikevichDatapath(params=iz.mixed(["rs", "fs"], 2))
+    with pytest.raises(TypeError, match="IzhikevichParams"):
+        IzhikevichDatapath(params=object())
