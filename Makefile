@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install verilog sim test lint synth bench clean
+.PHONY: install verilog sim test lint synth bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 	      $(BIN)/neurocore-hw bench $$m --neurons $$n --steps $$steps || exit 1; \
 	  done; \
 	done
+
+# Re-measure the fidelity tables and plots in docs/ (installs matplotlib).
+docs: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(BIN)/python docs/scripts/lif_fidelity.py
+	$(BIN)/python docs/scripts/izhikevich_fidelity.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.cosim
 CASES = {
     "rs": iz.PRESETS["rs"],
     "fs": iz.PRESETS["fs"],
-    "ch_w16_floor": IzhikevichParams(*iz.PAPER["ch"], width=16, frac=7, coef_frac=16,
+    "ch_w24_floor": IzhikevichParams(*iz.PAPER["ch"], width=24, frac=14, coef_frac=24,
                                      rounding="floor"),
 }
 

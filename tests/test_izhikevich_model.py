@@ -34,8 +34,9 @@ def py_step(p: IzhikevichParams, v: int, u: int, i: int):
 
 
 @pytest.mark.parametrize("name", list(iz.PAPER))
-@pytest.mark.parametrize("fmt", [dict(), dict(width=16, frac=7, coef_frac=16,
+@pytest.mark.parametrize("fmt", [dict(), dict(width=12, frac=3, coef_frac=12,
                                                rounding="floor"),
+                                 dict(width=24, frac=14, coef_frac=24),
                                  dict(width=32, frac=20, coef_frac=20)])
 def test_step_matches_python_int_definition(name, fmt):
     p = IzhikevichParams(*iz.PAPER[name], **fmt)
@@ -53,13 +54,14 @@ def test_step_matches_python_int_definition(name, fmt):
 
 def test_initial_state_and_constants():
     p = iz.PRESETS["rs"]
+    f, cf = p.frac, p.coef_frac
     s = iz.initial_state(p, 3)
-    assert s.v.tolist() == [-65 << 14] * 3
-    assert s.u.tolist() == [round(-13 * 2**14)] * 3
+    assert s.v.tolist() == [-65 << f] * 3
+    assert s.u.tolist() == [round(-13 * 2**f)] * 3
     c = p.constants()
-    assert c["K5"].value == 5 << 23 and c["K140"].value == 70 << 14
-    assert abs(c["K2"].error) <= 2.0 ** -25 and abs(c["A"].error) <= 2.0 ** -25
-    assert p.state_ports()[0].reset == -65 << 14
+    assert c["K5"].value == 5 << (cf - 1) and c["K140"].value == 70 << f
+    assert abs(c["K2"].error) <= 2.0 ** -(cf + 1) and abs(c["A"].error) <= 2.0 ** -(cf + 1)
+    assert p.state_ports()[0].reset == -65 << f
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
@@ -128,5 +130,6 @@ def test_reference_methods_agree_at_small_dt():
 
 def test_stateful_wrapper():
     neuron = iz.Izhikevich(iz.PRESETS["fs"], 2)
-    spikes = sum(neuron.step(i_in=np.array([0, 10 << 14])) for _ in range(200))
+    spikes = sum(neuron.step(i_in=np.array([0, 10 << neuron.params.frac]))
+                 for _ in range(200))
     assert spikes[0] == 0 and spikes[1] > 5

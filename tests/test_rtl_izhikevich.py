@@ -8,8 +8,9 @@ from neurocore_hw.models import izhikevich as iz
 from neurocore_hw.models.izhikevich import IzhikevichParams, IzhikevichState
 from rtl_gen.izhikevich import IzhikevichDatapath
 
-FORMATS = {"default": {}, "w16_floor": dict(width=16, frac=7, coef_frac=16, rounding="floor"),
-           "w32": dict(width=32, frac=20, coef_frac=20)}
+FORMATS = {"default": {}, "w12_floor": dict(width=12, frac=3, coef_frac=12, rounding="floor"),
+           "w24": dict(width=24, frac=14, coef_frac=24), "w32": dict(width=32, frac=20,
+                                                                     coef_frac=20)}
 
 
 def vectors(p, rng, n=250):
@@ -46,3 +47,20 @@ def test_datapath_rejects_per_neuron_params():
         IzhikevichDatapath(params=iz.mixed(["rs", "fs"], 2))
     with pytest.raises(TypeError, match="IzhikevichParams"):
         IzhikevichDatapath(params=object())
+
+
+def test_golden_mutation_is_caught(monkeypatch):
+    """Teeth: the 70 mV (140 * 0.5) constant off by one LSB in the golden model."""
+    p = iz.PRESETS["rs"]
+    real_codes = IzhikevichParams.codes
+
+    def broken(self):
+        codes = real_codes(self)
+        codes["K140"] += 1
+        return codes
+
+    v, u, i = vectors(p, np.random.default_rng(1), n=50)
+    got = evaluate_datapath(IzhikevichDatapath(params=p), p, {"v": v, "u": u}, {"i_in": i})
+    monkeypatch.setattr(IzhikevichParams, "codes", broken)
+    want, _ = iz.step(p, IzhikevichState(v, u), i)
+    assert (got["v_next"] != want.v).sum() > 10

@@ -112,9 +112,9 @@ class IzhikevichParams:
     b: float | tuple[float, ...] = 0.2
     c: float | tuple[float, ...] = -65.0
     d: float | tuple[float, ...] = 8.0
-    width: int = 24
-    frac: int = 14
-    coef_frac: int = 24
+    width: int = 16
+    frac: int = 7
+    coef_frac: int = 20
     rounding: str = "nearest"
 
     def __post_init__(self):
