@@ -1,8 +1,8 @@
 """Engine throughput: neuron updates per second of the bit-true engine, one thread.
 
 Inputs are drawn once (narrowest signed dtype that holds the port) in a realistic range
--- about 0..2.0 in the port's ``Q`` format -- so neurons integrate and fire; only the
-engine run is timed.
+-- the model's ``typical_inputs()`` where it declares one, else about 0..2.0 in the port's
+``Q`` format -- so neurons integrate and fire; only the engine run is timed.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     rng = np.random.default_rng(seed)
     port = params.input_ports()[0]
-    hi = min((1 << (port.frac + 1)) - 1, (1 << (port.width - 1)) - 1)
-    inputs = {port.name: rng.integers(0, hi, (steps, neurons), endpoint=True,
+    typical = params.typical_inputs() if hasattr(params, "typical_inputs") else {}
+    lo, hi = typical.get(port.name, (0, min((1 << (port.frac + 1)) - 1,
+                                            (1 << (port.width - 1)) - 1)))
+    inputs = {port.name: rng.integers(lo, hi, (steps, neurons), endpoint=True,
                                       dtype=_dtype_for(port.width))}
     times, spikes = [], 0
     for _ in range(repeats):

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import __version__
 from .engine import run
+from .fixed import QuantizedValue
 from .registry import MODELS, get_model, resolve_params
 
 __all__ = ["CliError", "main", "parse_param", "format_table"]
@@ -111,12 +112,21 @@ def cmd_list(args) -> int:
 def describe_dict(model: str, preset: str, params) -> dict:
     """JSON-ready description: parameters (integer and real), ports, state."""
     from dataclasses import asdict
+    def row(q: QuantizedValue) -> dict:
+        return {"code": q.value, "real": q.real, "error": q.error}
+
+    constants = {}
+    if hasattr(params, "constants"):  # models whose integer constants come from reals
+        for name, value in params.constants().items():
+            constants[name] = (row(value) if isinstance(value, QuantizedValue)
+                               else [row(q) for q in value])
     return {
         "model": model,
         "preset": preset,
         "top": f"neurocore_{model}",
         "params": asdict(params),
         "real": params.real_values(),
+        **({"constants": constants} if constants else {}),
         "inputs": {p.name: p.as_dict() for p in params.input_ports()},
         "state": {p.name: p.as_dict() for p in params.state_ports()},
         "outputs": {"spike": {"width": 1, "signed": False, "frac": 0, "reset": 0},

@@ -131,3 +131,26 @@ def test_console_script_entry_point():
     exe = Path(sys.executable).parent / "neurocore-hw"
     proc = subprocess.run([str(exe), "list"], capture_output=True, text=True)
     assert proc.returncode == 0 and "sc_lif_q8_8" in proc.stdout
+
+
+def test_describe_izhikevich_reports_formats_and_quantization(capsys):
+    assert main(["describe", "izhikevich", "--preset", "fs", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["inputs"]["i_in"]["width"] == 16 and info["inputs"]["i_in"]["frac"] == 7
+    assert info["params"]["a"] == 0.1 and info["state"]["u"]["frac"] == 7
+    k2 = info["constants"]["K2"]
+    assert k2["code"] == round(0.02 * 2**20) and k2["real"] == 0.02
+    assert abs(k2["error"]) <= 2.0 ** -21
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--param", "a=0"], "a must be > 0"),
+    (["--param", "a=-0.1"], "a must be > 0"),
+    (["--param", "frac=10"], r"cannot hold v in \[-100, 40\] mV"),
+    (["--param", "width=8"], r"width=8 is out of range \[12, 32\]"),
+    (["--param", "c=abc"], "cannot parse 'abc' as float"),
+])
+def test_izhikevich_bad_params_one_line_exit_2(args, match):
+    proc = cli("describe", "izhikevich", *args)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert re.search(match, proc.stderr), proc.stderr

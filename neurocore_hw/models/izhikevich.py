@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -184,7 +185,11 @@ class IzhikevichParams:
         }
 
     def codes(self) -> dict[str, int | np.ndarray]:
-        """The integer constants (per-neuron ones as int64 arrays)."""
+        """The integer constants (per-neuron ones as int64 arrays); computed once."""
+        return dict(self._codes)
+
+    @cached_property
+    def _codes(self) -> dict[str, int | np.ndarray]:
         out = {}
         for name, value in self.constants().items():
             out[name] = (value.value if isinstance(value, QuantizedValue)
