@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from amaranth.hdl import ClockDomain, Module
 from amaranth.sim import Simulator
-from conftest import random_lif_params
+from conftest import evaluate_datapath, random_lif_params
 
 from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range, shift_right
@@ -16,24 +16,6 @@ from neurocore_hw.stimulus import make_stimulus
 from rtl_gen.arith import csd_digits
 from rtl_gen.lif import LIFDatapath
 from rtl_gen.unit import NeuronUnit
-
-
-def datapath_outputs(params, v, refrac, i_in, noise):
-    """Evaluate the combinational datapath on every vector; return its outputs."""
-    dut = LIFDatapath(params=params)
-    out = {"v_next": [], "refrac_next": [], "spike": []}
-
-    async def bench(ctx):
-        for row in zip(v, refrac, i_in, noise):
-            for sig, value in zip((dut.v, dut.refrac, dut.i_in, dut.noise_in), row):
-                ctx.set(sig, int(value))
-            for name in out:
-                out[name].append(ctx.get(getattr(dut, name)))
-
-    sim = Simulator(dut)
-    sim.add_testbench(bench)
-    sim.run()
-    return {k: np.array(vals, dtype=np.int64) for k, vals in out.items()}
 
 
 def threshold_vectors(params, rng, n=20):
@@ -65,7 +47,8 @@ def check_datapath(params, rng, n=300):
     refrac[: v.size // 2] = 0  # half the random vectors take the integrate path
     refrac[v.size - edge[0].size:] = 0  # and every threshold vector
     want, spike = lif.step(params, LIFState(v, refrac), i_in, noise)
-    got = datapath_outputs(params, v, refrac, i_in, noise)
+    got = evaluate_datapath(LIFDatapath(params=params), params, {"v": v, "refrac": refrac},
+                            {"i_in": i_in, "noise_in": noise})
     for name, expected in (("v_next", want.v), ("refrac_next", want.refrac),
                            ("spike", spike.astype(np.int64))):
         bad = np.flatnonzero(got[name] != expected)
