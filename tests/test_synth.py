@@ -1,7 +1,10 @@
 """Synthesis smoke test: the default LIF maps to iCE40 under budget, with no latches."""
 
+import json
+
 import pytest
 
+from neurocore_hw.cli import main
 from neurocore_hw.models import lif
 from rtl_gen.emit import emit_verilog
 from rtl_gen.synth import synthesize
@@ -28,3 +31,16 @@ def test_latch_check_has_teeth():
 def test_unknown_target():
     with pytest.raises(ValueError, match="target='vhdl'"):
         synthesize("", "x", "vhdl")
+
+
+def test_place_and_route_reports_fmax(capsys):
+    """The serial harness places on a UP5K (7 pins) and nextpnr reports Fmax."""
+    assert main(["synth", "lif", "--pnr", "up5k", "--seeds", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert 10.0 < result["fmax_median_mhz"] < 300.0
+    assert result["utilization"]["SB_IO"][0] == 7
+    assert 0 < result["utilization"]["ICESTORM_LC"][0] < 400
+
+
+def test_unknown_pnr_device():
+    assert main(["synth", "lif", "--pnr", "vu9p"]) == 2

@@ -1,0 +1,65 @@
+"""Place-and-route harness: a neuron unit behind serial I/O, for Fmax measurement.
+
+A unit's ports (e.g. 52 data pins for a 16-bit Izhikevich) exceed small packages such as
+the UP5K's SG48. The harness shifts all inputs in through ``sin``, applies them from a
+register when ``load`` is high, and captures every state bit into a shift register that
+drains through ``sout``: 6 pins plus the clock, no logic optimized away, and the unit's
+own register -> datapath -> register path is what sets Fmax.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Module, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from .unit import NeuronUnit
+
+__all__ = ["SerialHarness"]
+
+
+class SerialHarness(wiring.Component):
+    """Serial-I/O wrapper around :class:`NeuronUnit` (timing measurement only).
+
+    Parameters
+    ----------
+    params : object
+        Keyword-only; a registered model's ``Params``.
+
+    Attributes
+    ----------
+    sin : In(1)
+        Serial input bits, shifted into the input register every cycle.
+    load : In(1)
+        Apply the shifted input word to the unit and capture its state for shifting out.
+    en : In(1)
+        The unit's update enable.
+    sout : Out(1)
+        Serial state bits.
+    spike : Out(1)
+        The unit's spike.
+    """
+
+    def __init__(self, *, params):
+        self.unit = NeuronUnit(params=params)
+        super().__init__({"sin": In(1), "load": In(1), "en": In(1), "sout": Out(1),
+                          "spike": Out(1)})
+
+    def elaborate(self, platform) -> Module:
+        """Shift registers around the unit."""
+        m = Module()
+        m.submodules.unit = unit = self.unit
+        inputs = [getattr(unit, p.name) for p in unit.params.input_ports()]
+        states = [getattr(unit, p.name) for p in unit.params.state_ports()]
+        in_word = Cat(*inputs)
+        shift_in = Signal(len(in_word))
+        applied = Signal(len(in_word))
+        shift_out = Signal(len(Cat(*states)))
+        m.d.sync += shift_in.eq(Cat(self.sin, shift_in[:-1]))
+        with m.If(self.load):
+            m.d.sync += [applied.eq(shift_in), shift_out.eq(Cat(*states))]
+        with m.Else():
+            m.d.sync += shift_out.eq(shift_out >> 1)
+        m.d.comb += [in_word.eq(applied), unit.en.eq(self.en), self.sout.eq(shift_out[0]),
+                     self.spike.eq(unit.spike)]
+        return m
