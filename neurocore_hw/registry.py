@@ -7,12 +7,13 @@ imports amaranth; :mod:`rtl_gen` resolves it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .models import izhikevich, lif
 
-__all__ = ["MODELS", "ModelEntry", "get_model", "model_for_params", "resolve_params"]
+__all__ = ["MODELS", "ModelEntry", "get_model", "model_for_params", "resolve",
+           "resolve_params", "check_variant"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class ModelEntry:
         ``kernel(params, n)`` returning an in-place updater ``(state, spike, **inputs)``.
     hardware : str
         ``"module:Class"`` of the Amaranth datapath component.
+    variants : Mapping[str, tuple[str, str]]
+        Alternative hardware units: name -> (``"module:Class"`` of a unit component with
+        the :class:`~rtl_gen.unit.NeuronUnit` ports, ``"module:function"`` of its
+        cycle-level model ``f(params, *inputs, en=, rst=) -> {output: [C]}``).
     """
 
     name: str
@@ -47,6 +52,8 @@ class ModelEntry:
     initial_state: Callable
     kernel: Callable
     hardware: str
+    variants: Mapping[str, tuple[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     @property
     def default_preset(self) -> str:
@@ -74,8 +81,18 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         initial_state=izhikevich.initial_state,
         kernel=izhikevich.kernel,
         hardware="rtl_gen.izhikevich:IzhikevichDatapath",
+        variants=MappingProxyType({"two_cycle": (
+            "rtl_gen.izhikevich:IzhikevichTwoCycleUnit",
+            "neurocore_hw.models.izhikevich:run_two_cycle")}),
     ),
 })
+
+
+def resolve(path: str):
+    """Import ``"module:attribute"`` and return the attribute."""
+    import importlib
+    module_name, attr = path.split(":")
+    return getattr(importlib.import_module(module_name), attr)
 
 
 def get_model(name: str) -> ModelEntry:
@@ -99,6 +116,14 @@ def model_for_params(params: object) -> ModelEntry:
         if isinstance(params, entry.params_cls):
             return entry
     raise TypeError(f"{type(params).__name__} is not the Params of a registered model")
+
+
+def check_variant(entry: ModelEntry, variant: str | None) -> None:
+    """Raise a clear ValueError unless ``variant`` is None or one of the model's."""
+    if variant is not None and variant not in entry.variants:
+        known = ", ".join(entry.variants) or "none"
+        raise ValueError(f"unknown variant {variant!r} for model {entry.name!r}; "
+                         f"variants: {known}")
 
 
 def resolve_params(name: str, preset: str | None = None,

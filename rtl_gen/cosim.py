@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from neurocore_hw.engine import run
-from neurocore_hw.registry import model_for_params
+from neurocore_hw.registry import check_variant, model_for_params, resolve
 from neurocore_hw.stimulus import make_stimulus
 
 from .emit import emit_verilog, top_name
@@ -232,7 +232,8 @@ class CosimResult:
 def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int = 1,
               verilog: str | None = None, top: str | None = None,
               build_root: str | Path = DEFAULT_BUILD_ROOT, waves: bool = False,
-              waves_dir: str | Path | None = None, quiet: bool = True) -> CosimResult:
+              waves_dir: str | Path | None = None, quiet: bool = True,
+              variant: str | None = None) -> CosimResult:
     """Co-simulate a neuron unit's Verilog against the golden model, every cycle.
 
     Parameters
@@ -258,6 +259,8 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         Where the waveform goes (required with ``waves``).
     quiet : bool
         Send the simulator's log to a file instead of the terminal.
+    variant : str, optional
+        A registered hardware variant; its cycle-level model gives the expected trace.
 
     Returns
     -------
@@ -266,17 +269,25 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     from cocotb_tools.runner import get_runner
 
     entry = model_for_params(params)
-    top = top or top_name(entry.name)
-    text = emit_verilog(params) if verilog is None else verilog
+    check_variant(entry, variant)
+    top = top or top_name(entry.name, variant)
+    text = emit_verilog(params, variant) if verilog is None else verilog
     t0 = time.perf_counter()
     build_dir, built = build_model(text, top, build_root=build_root, waves=waves)
     build_seconds = time.perf_counter() - t0 if built else 0.0
 
     stim = make_stimulus(params, cycles, seed)
-    golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()},
-                 record=True, en=stim.en, rst=stim.rst)
     in_ports = params.input_ports()
     state_ports = params.state_ports()
+    if variant is None:
+        golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()},
+                     record=True, en=stim.en, rst=stim.rst)
+        expected = {"spike": golden.spikes[:, 0].astype(np.int64),
+                    **{p.name: golden.traces[p.name][:, 0] for p in state_ports}}
+    else:
+        schedule = resolve(entry.variants[variant][1])
+        expected = schedule(params, *(stim.inputs[p.name] for p in in_ports), en=stim.en,
+                            rst=stim.rst)
     if str(SIM_DIR) not in sys.path:
         sys.path.insert(0, str(SIM_DIR))
     if not (SIM_DIR / f"{BENCH_MODULE}.py").exists():
@@ -289,12 +300,10 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         run_dir.mkdir(parents=True, exist_ok=True)
         data = tmp / "stimulus.npz"
         report = tmp / "report.json"
-        arrays = {"en": stim.en.astype(np.uint8), "rst": stim.rst.astype(np.uint8),
-                  "exp_spike": golden.spikes[:, 0].astype(np.int64)}
+        arrays = {"en": stim.en.astype(np.uint8), "rst": stim.rst.astype(np.uint8)}
+        arrays.update({f"exp_{name}": values for name, values in expected.items()})
         for p in in_ports:
             arrays[f"in_{p.name}"] = stim.inputs[p.name] & ((1 << p.width) - 1)
-        for p in state_ports:
-            arrays[f"exp_{p.name}"] = golden.traces[p.name][:, 0]
         meta = {"seed": seed, "inputs": [p.name for p in in_ports],
                 "outputs": [["spike", False]] + [[p.name, p.signed] for p in state_ports]}
         np.savez(data, **arrays)

@@ -13,7 +13,7 @@ from amaranth.hdl import Cat, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from .unit import NeuronUnit
+from .unit import build_unit
 
 __all__ = ["SerialHarness"]
 
@@ -25,6 +25,8 @@ class SerialHarness(wiring.Component):
     ----------
     params : object
         Keyword-only; a registered model's ``Params``.
+    variant : str, optional
+        Keyword-only; a registered hardware variant of the unit.
 
     Attributes
     ----------
@@ -40,8 +42,9 @@ class SerialHarness(wiring.Component):
         The unit's spike.
     """
 
-    def __init__(self, *, params):
-        self.unit = NeuronUnit(params=params)
+    def __init__(self, *, params, variant: str | None = None):
+        self.params = params
+        self.unit = build_unit(params, variant)
         super().__init__({"sin": In(1), "load": In(1), "en": In(1), "sout": Out(1),
                           "spike": Out(1)})
 
@@ -49,8 +52,8 @@ class SerialHarness(wiring.Component):
         """Shift registers around the unit."""
         m = Module()
         m.submodules.unit = unit = self.unit
-        inputs = [getattr(unit, p.name) for p in unit.params.input_ports()]
-        states = [getattr(unit, p.name) for p in unit.params.state_ports()]
+        inputs = [getattr(unit, p.name) for p in self.params.input_ports()]
+        states = [getattr(unit, p.name) for p in self.params.state_ports()]
         in_word = Cat(*inputs)
         shift_in = Signal(len(in_word))
         applied = Signal(len(in_word))

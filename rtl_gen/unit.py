@@ -8,16 +8,14 @@ model's state after one ``step``; with ``en`` low the state holds and ``spike`` 
 
 from __future__ import annotations
 
-import importlib
-
 from amaranth.hdl import Module, Shape, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.base import PortSpec
-from neurocore_hw.registry import model_for_params
+from neurocore_hw.registry import check_variant, model_for_params, resolve
 
-__all__ = ["NeuronUnit", "datapath_for", "port_shape"]
+__all__ = ["NeuronUnit", "build_unit", "datapath_for", "port_shape"]
 
 
 def port_shape(port: PortSpec) -> Shape:
@@ -27,10 +25,16 @@ def port_shape(port: PortSpec) -> Shape:
 
 def datapath_for(params) -> wiring.Component:
     """Instantiate the registered datapath component for ``params``."""
+    return resolve(model_for_params(params).hardware)(params=params)
+
+
+def build_unit(params, variant: str | None = None) -> wiring.Component:
+    """The registered unit for ``params``: a :class:`NeuronUnit`, or a named variant."""
     entry = model_for_params(params)
-    module_name, class_name = entry.hardware.split(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(params=params)
+    check_variant(entry, variant)
+    if variant is None:
+        return NeuronUnit(params=params)
+    return resolve(entry.variants[variant][0])(params=params)
 
 
 class NeuronUnit(wiring.Component):

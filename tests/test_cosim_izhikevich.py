@@ -44,3 +44,27 @@ def test_bit_exact(name):
     result = run_cosim(params, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT)
     assert result.passed and result.cycles == cycles, result.first_mismatch
     assert np.isin(stim.inputs["i_in"], (lo, hi)).sum() >= 100
+
+
+def test_two_cycle_variant_bit_exact():
+    """The two-cycle unit against its cycle-level model (built from the golden half-step)."""
+    params, cycles, seed = iz.PRESETS["rs"], 50_000, 2100
+    stim = make_stimulus(params, cycles, seed)
+    expected = iz.run_two_cycle(params, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
+    assert expected["spike"].sum() >= 500
+    result = run_cosim(params, preset="rs", cycles=cycles, seed=seed, build_root=BUILD_ROOT,
+                       variant="two_cycle")
+    assert result.passed and result.cycles == cycles, result.first_mismatch
+
+
+def test_two_cycle_bench_has_teeth(monkeypatch):
+    """Expected values one clock late (same Verilog, cached build) must fail the bench."""
+    real = iz.run_two_cycle
+
+    def late(*args, **kwargs):
+        return {k: np.concatenate([v[:1], v[:-1]]) for k, v in real(*args, **kwargs).items()}
+
+    monkeypatch.setattr(iz, "run_two_cycle", late)
+    result = run_cosim(iz.PRESETS["rs"], preset="rs", cycles=5_000, seed=2100,
+                       build_root=BUILD_ROOT, variant="two_cycle")
+    assert not result.passed and result.mismatches > 100

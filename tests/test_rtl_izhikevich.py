@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import evaluate_datapath
 
+from neurocore_hw.engine import run
 from neurocore_hw.models import izhikevich as iz
 from neurocore_hw.models.izhikevich import IzhikevichParams, IzhikevichState
 from rtl_gen.izhikevich import IzhikevichDatapath
@@ -64,3 +65,50 @@ def test_golden_mutation_is_caught(monkeypatch):
     monkeypatch.setattr(IzhikevichParams, "codes", broken)
     want, _ = iz.step(p, IzhikevichState(v, u), i)
     assert (got["v_next"] != want.v).sum() > 10
+
+
+def test_two_cycle_unit_matches_its_schedule_model():
+    """amaranth.sim: the two-cycle unit equals run_two_cycle on every clock."""
+    from amaranth.hdl import ClockDomain, Module
+    from amaranth.sim import Simulator
+
+    from neurocore_hw.stimulus import make_stimulus
+    from rtl_gen.izhikevich import IzhikevichTwoCycleUnit
+
+    p = iz.PRESETS["ch"]
+    stim = make_stimulus(p, 1200, seed=4)
+    want = iz.run_two_cycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
+    dut = IzhikevichTwoCycleUnit(params=p)
+    top = Module()
+    top.domains.sync = sync = ClockDomain("sync")
+    top.submodules.dut = dut
+    got = {"spike": [], "v": [], "u": []}
+
+    async def bench(ctx):
+        for k in range(len(stim.en)):
+            ctx.set(sync.rst, int(stim.rst[k]))
+            ctx.set(dut.en, int(stim.en[k]))
+            ctx.set(dut.i_in, int(stim.inputs["i_in"][k]))
+            await ctx.tick()
+            for name in got:
+                got[name].append(ctx.get(getattr(dut, name)))
+
+    sim = Simulator(top)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    assert want["spike"].sum() > 20
+    for name in got:
+        assert np.array_equal(got[name], want[name]), name
+
+
+def test_two_cycle_schedule_equals_engine_every_second_clock():
+    p = iz.PRESETS["fs"]
+    i = np.random.default_rng(2).integers(-5 << p.frac, 25 << p.frac, 600)
+    twice = np.repeat(i[::2], 2)  # the unit latches i_in on the first clock of a step
+    out = iz.run_two_cycle(p, twice, en=np.ones(600, bool), rst=np.zeros(600, bool))
+    golden = run(p, {"i_in": i[::2, None]}, record=True)
+    assert np.array_equal(out["v"][1::2], golden.traces["v"][:, 0])
+    assert np.array_equal(out["u"][1::2], golden.traces["u"][:, 0])
+    assert np.array_equal(out["spike"][1::2], golden.spikes[:, 0]) and golden.spikes.any()
+    assert not out["spike"][0::2].any()

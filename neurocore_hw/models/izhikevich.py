@@ -54,6 +54,7 @@ __all__ = [
     "initial_state",
     "mixed",
     "reference",
+    "run_two_cycle",
     "step",
 ]
 
@@ -300,6 +301,54 @@ def kernel(params: IzhikevichParams, n: int) -> StepKernel:
     """Engine kernel: the pure step, results copied into the state arrays."""
     _check_n(params, n)
     return StepKernel(params, step)
+
+
+def run_two_cycle(params: IzhikevichParams, i_in, en, rst) -> dict[str, np.ndarray]:
+    """Cycle-level model of the two-cycle unit (one half-step per clock), one neuron.
+
+    A step starts on a clock where the unit is idle and ``en`` is high: that clock runs
+    the first half-step on the state and latches ``i_in``; the next clock runs the
+    second half-step on the intermediate values, applies spike and reset, and updates
+    ``v``, ``u`` and ``spike`` (a one-clock pulse). ``en`` is ignored while a step is in
+    flight; ``rst`` (synchronous) returns everything to reset at once. Every completed
+    step equals :func:`step` exactly.
+
+    Parameters
+    ----------
+    params : IzhikevichParams
+        Scalar parameters.
+    i_in, en, rst : array_like, shape (C,)
+        Per-clock input current (codes) and controls.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of int64, shape (C,)
+        ``spike``, ``v`` and ``u`` after each clock.
+    """
+    k = params.codes()
+    init = initial_state(params, 1)
+    i_in = np.asarray(i_in, dtype=np.int64)
+    cycles = i_in.size
+    out = {name: np.empty(cycles, dtype=np.int64) for name in ("spike", "v", "u")}
+    v, u = init.v.copy(), init.u.copy()
+    v1, u1, i_lat, busy, spike = v, u, i_in[:1], False, 0
+    for c in range(cycles):
+        if rst[c]:
+            v, u, busy, spike = init.v.copy(), init.u.copy(), False, 0
+        elif not busy:
+            spike = 0
+            if en[c]:
+                i_lat = i_in[c:c + 1]
+                v1, u1 = _half_step(params, k, v, u, i_lat)
+                busy = True
+        else:
+            v2, u2 = _half_step(params, k, v1, u1, i_lat)
+            spike = int(v2[0] >= k["VPEAK"])
+            v = np.where(spike, k["C"], v2)
+            u = np.where(spike, saturate(u2 + k["D"], params.width), u2)
+            busy = False
+        out["spike"][c], out["v"][c], out["u"][c] = spike, v[0], u[0]
+    return out
 
 
 def reference(params: IzhikevichParams, i_in, *, method: str = "half", dt: float = 1.0
