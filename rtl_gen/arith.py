@@ -39,7 +39,7 @@ def csd_digits(k: int) -> list[tuple[int, int]]:
 
 
 def const_mul(x: Value, k: int) -> Value:
-    """Exact product ``x * k`` as shift-and-add (CSD) in a balanced adder tree.
+    """Exact product ``x * k`` as shift-and-add (CSD), for a signed operand ``x``.
 
     Parameters
     ----------
@@ -56,11 +56,14 @@ def const_mul(x: Value, k: int) -> Value:
     digits = csd_digits(k)
     if not digits:
         return Const(0, 1).as_signed()
-    terms = [x << shift if sign > 0 else -(x << shift) for shift, sign in digits]
-    while len(terms) > 1:  # balanced adder tree: ceil(log2(digits)) adders deep, not N
-        pairs = [terms[i] + terms[i + 1] for i in range(0, len(terms) - 1, 2)]
-        terms = pairs + terms[len(terms) - len(terms) % 2:]
-    return terms[0]
+    total = None
+    for shift, sign in digits:
+        term = x << shift
+        if total is None:
+            total = term if sign > 0 else -term
+        else:
+            total = total + term if sign > 0 else total - term
+    return total
 
 
 def shift_right(x: Value, shift: int, rounding: str) -> Value:
