@@ -4,9 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from amaranth.hdl import ClockDomain, Module
-from amaranth.sim import Simulator
-from conftest import evaluate_datapath, random_lif_params
+from conftest import evaluate_datapath, random_lif_params, run_unit
 
 from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range, shift_right
@@ -74,26 +72,7 @@ def test_unit_with_en_and_rst_matches_engine():
     stim = make_stimulus(params, 1500, seed=3)
     golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()}, record=True,
                  en=stim.en, rst=stim.rst)
-    dut = NeuronUnit(params=params)
-    top = Module()
-    top.domains.sync = sync = ClockDomain("sync")
-    top.submodules.dut = dut
-    got = {"spike": [], "v": [], "refrac": []}
-
-    async def bench(ctx):
-        for k in range(len(stim.en)):
-            ctx.set(sync.rst, int(stim.rst[k]))
-            ctx.set(dut.en, int(stim.en[k]))
-            for name, values in stim.inputs.items():
-                ctx.set(getattr(dut, name), int(values[k]))
-            await ctx.tick()
-            for name in got:
-                got[name].append(ctx.get(getattr(dut, name)))
-
-    sim = Simulator(top)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    got = run_unit(NeuronUnit(params=params), stim, ("spike", "v", "refrac"))
     assert golden.spikes.sum() > 20 and stim.rst[1:].any() and not stim.en.all()
     assert np.array_equal(got["spike"], golden.spikes[:, 0])
     assert np.array_equal(got["v"], golden.traces["v"][:, 0])

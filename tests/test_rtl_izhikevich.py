@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import evaluate_datapath
+from conftest import evaluate_datapath, run_unit
 
 from neurocore_hw.engine import run
 from neurocore_hw.models import izhikevich as iz
@@ -69,34 +69,13 @@ def test_golden_mutation_is_caught(monkeypatch):
 
 def test_two_cycle_unit_matches_its_schedule_model():
     """amaranth.sim: the two-cycle unit equals run_two_cycle on every clock."""
-    from amaranth.hdl import ClockDomain, Module
-    from amaranth.sim import Simulator
-
     from neurocore_hw.stimulus import make_stimulus
     from rtl_gen.izhikevich import IzhikevichTwoCycleUnit
 
     p = iz.PRESETS["ch"]
     stim = make_stimulus(p, 1200, seed=4)
     want = iz.run_two_cycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
-    dut = IzhikevichTwoCycleUnit(params=p)
-    top = Module()
-    top.domains.sync = sync = ClockDomain("sync")
-    top.submodules.dut = dut
-    got = {"spike": [], "v": [], "u": []}
-
-    async def bench(ctx):
-        for k in range(len(stim.en)):
-            ctx.set(sync.rst, int(stim.rst[k]))
-            ctx.set(dut.en, int(stim.en[k]))
-            ctx.set(dut.i_in, int(stim.inputs["i_in"][k]))
-            await ctx.tick()
-            for name in got:
-                got[name].append(ctx.get(getattr(dut, name)))
-
-    sim = Simulator(top)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    got = run_unit(IzhikevichTwoCycleUnit(params=p), stim, ("spike", "v", "u"))
     assert want["spike"].sum() > 20
     for name in got:
         assert np.array_equal(got[name], want[name]), name
