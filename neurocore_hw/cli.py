@@ -157,10 +157,11 @@ def cmd_generate(args) -> int:
         outdir = Path(args.outdir)
         outdir.mkdir(parents=True, exist_ok=True)
         for name, entry in MODELS.items():
-            text = emit_verilog(entry.presets[entry.default_preset])
-            path = outdir / f"{top_name(name)}.v"
-            _atomic_write(path, lambda fh, t=text: fh.write(t.encode()))
-            print(f"wrote {path} ({name}, preset {entry.default_preset})")
+            for variant in (None, *entry.variants):
+                text = emit_verilog(entry.presets[entry.default_preset], variant)
+                path = outdir / f"{top_name(name, variant)}.v"
+                _atomic_write(path, lambda fh, t=text: fh.write(t.encode()))
+                print(f"wrote {path} ({name}, preset {entry.default_preset})")
         return 0
     if not args.model:
         raise CliError("generate needs MODEL (or --all)")
@@ -206,11 +207,13 @@ def cmd_cosim(args) -> int:
     if args.all:
         if args.model or args.verilog or args.param or args.preset or args.variant:
             raise CliError("cosim --all takes only --cycles, --seed")
-        jobs = [(name, preset, params) for name, e in MODELS.items()
+        jobs = [(name, preset, params, None) for name, e in MODELS.items()
                 for preset, params in e.presets.items()]
+        jobs += [(name, e.default_preset, e.presets[e.default_preset], variant)
+                 for name, e in MODELS.items() for variant in e.variants]
     elif args.model:
         params = _params(args)
-        jobs = [(args.model, args.preset, params)]
+        jobs = [(args.model, args.preset, params, args.variant)]
     else:
         raise CliError("cosim needs MODEL (or --all)")
     verilog = None
@@ -219,13 +222,14 @@ def cmd_cosim(args) -> int:
             raise CliError(f"Verilog file {args.verilog!r} does not exist")
         verilog = Path(args.verilog).read_text()
     rows, failed = [], 0
-    for name, preset, params in jobs:
+    for name, preset, params, variant in jobs:
         waves_dir = Path(args.waves_dir) / f"{name}-{preset}" if args.waves else None
         res = run_cosim(params, preset=preset, cycles=args.cycles, seed=args.seed,
                         verilog=verilog, top=args.top, waves=args.waves,
-                        waves_dir=waves_dir, variant=args.variant)
+                        waves_dir=waves_dir, variant=variant)
         failed += not res.passed
-        rows.append((res.model, res.preset, res.cycles, res.mismatches,
+        label = res.model + (f" ({variant})" if variant else "")
+        rows.append((label, res.preset, res.cycles, res.mismatches,
                      f"{res.seconds:.2f}", f"{res.cycles_per_s:,.0f}",
                      "PASS" if res.passed else "FAIL"))
         if res.first_mismatch:
@@ -309,7 +313,7 @@ def _build_parser() -> argparse.ArgumentParser:
         p.add_argument("--param", action="append", metavar="K=V",
                        help="override one parameter (repeatable)")
         if variant:
-            p.add_argument("--variant", help="hardware variant (e.g. two_cycle)")
+            p.add_argument("--variant", help="hardware variant (two_cycle, pipelined)")
 
     p = sub.add_parser("list", help="models and presets")
     p.add_argument("--json", action="store_true")

@@ -81,9 +81,12 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         initial_state=izhikevich.initial_state,
         kernel=izhikevich.kernel,
         hardware="rtl_gen.izhikevich:IzhikevichDatapath",
-        variants=MappingProxyType({"two_cycle": (
-            "rtl_gen.izhikevich:IzhikevichTwoCycleUnit",
-            "neurocore_hw.models.izhikevich:run_two_cycle")}),
+        variants=MappingProxyType({
+            "two_cycle": ("rtl_gen.izhikevich:IzhikevichTwoCycleUnit",
+                          "neurocore_hw.models.izhikevich:run_two_cycle"),
+            "pipelined": ("rtl_gen.izhikevich:IzhikevichPipelinedUnit",
+                          "rtl_gen.izhikevich:run_pipelined"),
+        }),
     ),
 })
 

@@ -12,11 +12,19 @@ from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from neurocore_hw.models.izhikevich import IzhikevichParams
+from neurocore_hw.models.izhikevich import IzhikevichParams, run_multicycle
 
 from .arith import const_mul, saturate, shift_right
+from .pipeline import Pipeline, Staged, check_levels
 
-__all__ = ["IzhikevichDatapath", "IzhikevichTwoCycleUnit", "half_step"]
+__all__ = [
+    "IzhikevichDatapath",
+    "IzhikevichPipelinedUnit",
+    "IzhikevichTwoCycleUnit",
+    "half_step",
+    "half_step_pipelined",
+    "run_pipelined",
+]
 
 
 def half_step(m: Module, params: IzhikevichParams, v, u, i_in, name: str):
@@ -141,3 +149,121 @@ class IzhikevichTwoCycleUnit(wiring.Component):
                 self.u.eq(Mux(fire, saturate(hu + k["D"], w), hu)),
             ]
         return m
+
+
+def half_step_pipelined(pipe: Pipeline, params: IzhikevichParams, v: Staged, u: Staged,
+                        i_in: Staged) -> tuple[Staged, Staged]:
+    """One half-step as a pipeline: the golden half-step's integers, regrouped exactly.
+
+    Each ``>> cf`` of the golden model is one adder tree whose terms are the CSD digits
+    of the constant product, the half LSB, and any term added after the shift moved
+    before it (``(x >> s) + y == (x + (y << s)) >> s`` for floor shifts). So
+    ``du = ((v B + h - (u << cf)) >> cf`` and ``u' = sat((du A + h + (u << cf)) >> cf)``.
+    """
+    k = params.codes()
+    f, cf, r, w = params.frac, params.coef_frac, params.rounding, params.width
+    sq = pipe.scaled_sum([(pipe.mul(v, v), 1)], f, r)
+    t2 = pipe.scaled_sum(pipe.const_mul_terms(sq, k["K2"]), cf, r)
+    t5 = pipe.scaled_sum(pipe.const_mul_terms(v, k["K5"]), cf, r)
+    u_half = pipe.scaled_sum([(u, 1)], 1, r)
+    i_half = pipe.scaled_sum([(i_in, 1)], 1, r)
+    v_sum = pipe.sum([(v, 1), (t2, 1), (t5, 1), (pipe.const(k["K140"]), 1), (u_half, -1),
+                      (i_half, 1)])
+    u_cf = pipe.shift_left(u, cf)
+    du = pipe.scaled_sum(pipe.const_mul_terms(v, k["B"]) + [(u_cf, -1)], cf, r)
+    u_sum = pipe.scaled_sum(pipe.const_mul_terms(du, k["A"]) + [(u_cf, 1)], cf, r)
+    (v_new, u_new), _ = pipe.align([pipe.saturate(v_sum, w), pipe.saturate(u_sum, w)])
+    return v_new, u_new
+
+
+class IzhikevichPipelinedUnit(wiring.Component):
+    """Izhikevich neuron on a pipelined half-step datapath, for high clock rates.
+
+    One half-step circuit, cut by registers so that no clock stage holds more than
+    ``levels`` adders in series (the squarer takes a stage of its own: a DSP block), is
+    used twice per step. A step starts on a clock where ``busy`` is low and ``en`` is high
+    (``i_in`` is latched then) and takes :meth:`cycles_per_step` clocks: the first
+    half-step's ``S + 1`` stages, the second's, and one clock for the spike test and
+    reset, which updates ``v``, ``u`` and ``spike``. ``en`` is ignored while ``busy``.
+    Cycle by cycle it equals :func:`run_pipelined`.
+
+    Parameters
+    ----------
+    params : IzhikevichParams
+        Keyword-only; scalar parameters.
+    levels : int
+        Keyword-only; adder levels per clock stage (default 2).
+    """
+
+    def __init__(self, *, params: IzhikevichParams, levels: int = 2):
+        _check(params)
+        self.params, self.levels = params, check_levels(levels)
+        w = params.width
+        v0, u0 = (p.reset for p in params.state_ports())
+        super().__init__({
+            "en": In(1), "i_in": In(signed(w)), "spike": Out(1),
+            "v": Out(signed(w), init=v0), "u": Out(signed(w), init=u0), "busy": Out(1),
+        })
+
+    @staticmethod
+    def half_step_stages(params: IzhikevichParams, levels: int = 2) -> int:
+        """Register stages ``S`` of one half-step (its result is read in clock ``S``)."""
+        pipe = Pipeline(None, levels=levels, name="probe")
+        w = params.width
+        ins = [pipe.input(Signal(signed(w))) for _ in range(3)]
+        v_new, _ = half_step_pipelined(pipe, params, *ins)
+        return v_new.stage
+
+    @classmethod
+    def cycles_per_step(cls, params: IzhikevichParams, levels: int = 2) -> int:
+        """Clocks from a step's start to its result: ``2 (S + 1) + 1``."""
+        return 2 * (cls.half_step_stages(params, levels) + 1) + 1
+
+    def elaborate(self, platform) -> Module:
+        """Phase counter; half-step 1 in phases 0..S, half-step 2 in S+1..2S+1, then reset."""
+        m = Module()
+        p, k, w = self.params, self.params.codes(), self.params.width
+        v_h = Signal(signed(w))
+        u_h = Signal(signed(w))
+        i_lat = Signal(signed(w))
+        second = Signal()
+        pipe = Pipeline(m, levels=self.levels, name="pipe")
+        v_src, u_src, i_src = (pipe.input(Mux(second, a, b)) for a, b in
+                               ((v_h, self.v), (u_h, self.u), (i_lat, self.i_in)))
+        v_new, u_new = half_step_pipelined(pipe, p, v_src, u_src, i_src)
+        s = v_new.stage
+        last = 2 * s + 2
+        phase = Signal(range(last + 1))
+        fire = Signal()
+        m.d.comb += [
+            second.eq(phase > s),
+            self.busy.eq(phase != 0),
+            fire.eq(v_h >= k["VPEAK"]),
+        ]
+        with m.If(phase == 0):
+            m.d.sync += self.spike.eq(0)
+            with m.If(self.en):
+                m.d.sync += [i_lat.eq(self.i_in), phase.eq(1)]
+        with m.Elif(phase == last):
+            m.d.sync += [
+                phase.eq(0),
+                self.spike.eq(fire),
+                self.v.eq(Mux(fire, k["C"], v_h)),
+                self.u.eq(Mux(fire, saturate(u_h + k["D"], w), u_h)),
+            ]
+        with m.Else():
+            m.d.sync += phase.eq(phase + 1)
+            with m.If((phase == s) | (phase == last - 1)):
+                m.d.sync += [v_h.eq(v_new.value), u_h.eq(u_new.value)]
+        return m
+
+
+def run_pipelined(params: IzhikevichParams, i_in, en, rst) -> dict:
+    """Cycle-level model of :class:`IzhikevichPipelinedUnit` (default ``levels``).
+
+    :func:`neurocore_hw.models.izhikevich.run_multicycle` with the unit's
+    :meth:`~IzhikevichPipelinedUnit.cycles_per_step`, which depends on the parameters
+    (the number of CSD digits sets the depth of each adder tree).
+    """
+    cycles = IzhikevichPipelinedUnit.cycles_per_step(params)
+    return run_multicycle(params, i_in, en, rst, cycles=cycles)

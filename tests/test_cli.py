@@ -49,6 +49,9 @@ def test_generate(tmp_path, capsys):
     assert main(["generate", "--all", "--outdir", str(tmp_path / "all")]) == 0
     assert (tmp_path / "all" / "neurocore_lif.v").read_bytes() == \
         (tmp_path / "default.v").read_bytes() != out.read_bytes()
+    written = sorted(f.name for f in (tmp_path / "all").iterdir())
+    assert written == ["neurocore_izhikevich.v", "neurocore_izhikevich_pipelined.v",
+                       "neurocore_izhikevich_two_cycle.v", "neurocore_lif.v"]
     assert "wrote" in capsys.readouterr().out
 
 

@@ -68,3 +68,18 @@ def test_two_cycle_bench_has_teeth(monkeypatch):
     result = run_cosim(iz.PRESETS["rs"], preset="rs", cycles=5_000, seed=2100,
                        build_root=BUILD_ROOT, variant="two_cycle")
     assert not result.passed and result.mismatches > 100
+
+
+@pytest.mark.parametrize("name", ["rs", "ch_w24_floor"])
+def test_pipelined_variant_bit_exact(name):
+    """The pipelined unit (Fmax variant) against run_multicycle at its clocks per step."""
+    from rtl_gen.izhikevich import IzhikevichPipelinedUnit, run_pipelined
+
+    params, cycles, seed = CASES[name], 50_000, 2200 + len(name)
+    stim = make_stimulus(params, cycles, seed)
+    expected = run_pipelined(params, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
+    per_step = IzhikevichPipelinedUnit.cycles_per_step(params)
+    assert expected["spike"].sum() >= 50_000 // per_step // 20
+    result = run_cosim(params, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
+                       variant="pipelined")
+    assert result.passed and result.cycles == cycles, result.first_mismatch

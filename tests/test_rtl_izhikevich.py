@@ -91,3 +91,82 @@ def test_two_cycle_schedule_equals_engine_every_second_clock():
     assert np.array_equal(out["u"][1::2], golden.traces["u"][:, 0])
     assert np.array_equal(out["spike"][1::2], golden.spikes[:, 0]) and golden.spikes.any()
     assert not out["spike"][0::2].any()
+
+
+@pytest.mark.parametrize("name, fmt, levels", [("rs", "default", 2), ("fs", "default", 1),
+                                               ("ch", "w12_floor", 3), ("lts", "w24", 2)])
+def test_pipelined_unit_matches_its_schedule_model(name, fmt, levels):
+    """amaranth.sim: the pipelined unit equals run_multicycle on every clock, incl. the
+    saturation corners of the full-range stimulus, resets and enable gaps."""
+    from neurocore_hw.stimulus import make_stimulus
+    from rtl_gen.izhikevich import IzhikevichPipelinedUnit
+
+    p = IzhikevichParams(*iz.PAPER[name], **FORMATS[fmt])
+    cycles = IzhikevichPipelinedUnit.cycles_per_step(p, levels)
+    stim = make_stimulus(p, 400 * cycles, seed=5)
+    want = iz.run_multicycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst, cycles=cycles)
+    got = run_unit(IzhikevichPipelinedUnit(params=p, levels=levels), stim,
+                   ("spike", "v", "u", "busy"))
+    assert want["spike"].sum() > 10
+    for signal in ("spike", "v", "u"):
+        bad = np.flatnonzero(got[signal] != want[signal])
+        assert bad.size == 0, f"{signal} clock {bad[0]}: {want[signal][bad[0]]} != " \
+                              f"{got[signal][bad[0]]}"
+
+
+def test_pipeline_depth_follows_levels():
+    from rtl_gen.izhikevich import IzhikevichPipelinedUnit
+
+    p = iz.PRESETS["rs"]
+    stages = [IzhikevichPipelinedUnit.half_step_stages(p, n) for n in (1, 2, 3, 6)]
+    assert stages == sorted(stages, reverse=True) and stages[0] > stages[-1] >= 1
+    assert IzhikevichPipelinedUnit.cycles_per_step(p) == 2 * stages[1] + 3
+    with pytest.raises(ValueError, match="levels"):
+        IzhikevichPipelinedUnit(params=p, levels=0)
+
+
+def test_multicycle_schedule_equals_engine_at_every_completed_step():
+    p = iz.PRESETS["fs"]
+    cycles = 9
+    i = np.random.default_rng(3).integers(-5 << p.frac, 25 << p.frac, 200)
+    held = np.repeat(i, cycles)  # latched on the first clock of each step
+    out = iz.run_multicycle(p, held, en=np.ones(held.size, bool),
+                            rst=np.zeros(held.size, bool), cycles=cycles)
+    golden = run(p, {"i_in": i[:, None]}, record=True)
+    done = slice(cycles - 1, None, cycles)
+    assert np.array_equal(out["v"][done], golden.traces["v"][:, 0])
+    assert np.array_equal(out["u"][done], golden.traces["u"][:, 0])
+    assert np.array_equal(out["spike"][done], golden.spikes[:, 0]) and golden.spikes.any()
+    assert out["spike"].sum() == golden.spikes.sum()
+    with pytest.raises(ValueError, match="cycles"):
+        iz.run_multicycle(p, held, en=held > 0, rst=held < 0, cycles=1)
+
+
+@pytest.mark.parametrize("fault", ["captures_one_clock_early", "model_one_clock_short"])
+def test_pipelined_check_has_teeth(monkeypatch, fault):
+    """A unit that reads its half-step one clock before the data arrives (compared with the
+    model at the unit's own clocks per step), or a model one clock short, fails.
+
+    (The half-step's sources are held for the whole half-step, so a missing alignment
+    register inside the pipeline is functionally harmless; reading early is the failure.)
+    """
+    from dataclasses import replace
+
+    from neurocore_hw.stimulus import make_stimulus
+    from rtl_gen import izhikevich as rtl
+
+    p = iz.PRESETS["rs"]
+    if fault == "captures_one_clock_early":
+        real = rtl.half_step_pipelined
+
+        def early(*args):
+            return tuple(replace(x, stage=x.stage - 1) for x in real(*args))
+
+        monkeypatch.setattr(rtl, "half_step_pipelined", early)
+    cycles = rtl.IzhikevichPipelinedUnit.cycles_per_step(p)
+    stim = make_stimulus(p, 200 * cycles, seed=6)
+    if fault == "model_one_clock_short":
+        cycles -= 1
+    want = iz.run_multicycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst, cycles=cycles)
+    got = run_unit(rtl.IzhikevichPipelinedUnit(params=p), stim, ("spike", "v", "u"))
+    assert not all(np.array_equal(got[s], want[s]) for s in ("spike", "v", "u"))

@@ -54,6 +54,7 @@ __all__ = [
     "initial_state",
     "mixed",
     "reference",
+    "run_multicycle",
     "run_two_cycle",
     "step",
 ]
@@ -303,13 +304,13 @@ def kernel(params: IzhikevichParams, n: int) -> StepKernel:
     return StepKernel(params, step)
 
 
-def run_two_cycle(params: IzhikevichParams, i_in, en, rst) -> dict[str, np.ndarray]:
-    """Cycle-level model of the two-cycle unit (one half-step per clock), one neuron.
+def run_multicycle(params: IzhikevichParams, i_in, en, rst, *, cycles: int
+                   ) -> dict[str, np.ndarray]:
+    """Cycle-level model of a unit taking ``cycles`` clocks per step, one neuron.
 
-    A step starts on a clock where the unit is idle and ``en`` is high: that clock runs
-    the first half-step on the state and latches ``i_in``; the next clock runs the
-    second half-step on the intermediate values, applies spike and reset, and updates
-    ``v``, ``u`` and ``spike`` (a one-clock pulse). ``en`` is ignored while a step is in
+    A step starts on a clock where the unit is idle and ``en`` is high (``i_in`` is
+    latched then); ``cycles - 1`` clocks later the step completes and ``v``, ``u`` and
+    ``spike`` (a one-clock pulse) are updated. ``en`` is ignored while a step is in
     flight; ``rst`` (synchronous) returns everything to reset at once. Every completed
     step equals :func:`step` exactly.
 
@@ -319,36 +320,38 @@ def run_two_cycle(params: IzhikevichParams, i_in, en, rst) -> dict[str, np.ndarr
         Scalar parameters.
     i_in, en, rst : array_like, shape (C,)
         Per-clock input current (codes) and controls.
+    cycles : int
+        Keyword-only; clocks per step, >= 2.
 
     Returns
     -------
     dict of str to numpy.ndarray of int64, shape (C,)
         ``spike``, ``v`` and ``u`` after each clock.
     """
-    k = params.codes()
+    check_int("cycles", cycles, 2, 1 << 16)
     init = initial_state(params, 1)
     i_in = np.asarray(i_in, dtype=np.int64)
-    cycles = i_in.size
-    out = {name: np.empty(cycles, dtype=np.int64) for name in ("spike", "v", "u")}
-    v, u = init.v.copy(), init.u.copy()
-    v1, u1, i_lat, busy, spike = v, u, i_in[:1], False, 0
-    for c in range(cycles):
+    out = {name: np.empty(i_in.size, dtype=np.int64) for name in ("spike", "v", "u")}
+    state, phase, spike, i_lat = init, 0, 0, i_in[:1]
+    for c in range(i_in.size):
         if rst[c]:
-            v, u, busy, spike = init.v.copy(), init.u.copy(), False, 0
-        elif not busy:
+            state, phase, spike = init, 0, 0
+        elif phase == 0:
             spike = 0
             if en[c]:
-                i_lat = i_in[c:c + 1]
-                v1, u1 = _half_step(params, k, v, u, i_lat)
-                busy = True
+                i_lat, phase = i_in[c:c + 1], 1
+        elif phase == cycles - 1:
+            state, fired = step(params, state, i_lat)
+            spike, phase = int(fired[0]), 0
         else:
-            v2, u2 = _half_step(params, k, v1, u1, i_lat)
-            spike = int(v2[0] >= k["VPEAK"])
-            v = np.where(spike, k["C"], v2)
-            u = np.where(spike, saturate(u2 + k["D"], params.width), u2)
-            busy = False
-        out["spike"][c], out["v"][c], out["u"][c] = spike, v[0], u[0]
+            phase += 1
+        out["spike"][c], out["v"][c], out["u"][c] = spike, state.v[0], state.u[0]
     return out
+
+
+def run_two_cycle(params: IzhikevichParams, i_in, en, rst) -> dict[str, np.ndarray]:
+    """Cycle-level model of the two-cycle unit: :func:`run_multicycle` with ``cycles=2``."""
+    return run_multicycle(params, i_in, en, rst, cycles=2)
 
 
 def reference(params: IzhikevichParams, i_in, *, method: str = "half", dt: float = 1.0
