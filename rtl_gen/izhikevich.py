@@ -226,7 +226,7 @@ class IzhikevichPipelinedUnit(wiring.Component):
         v_h = Signal(signed(w))
         u_h = Signal(signed(w))
         i_lat = Signal(signed(w))
-        second = Signal()
+        second = Signal()  # registered: half-step 2 in flight (keeps phase decode off the path)
         pipe = Pipeline(m, levels=self.levels, name="pipe")
         v_src, u_src, i_src = (pipe.input(Mux(second, a, b)) for a, b in
                                ((v_h, self.v), (u_h, self.u), (i_lat, self.i_in)))
@@ -236,7 +236,6 @@ class IzhikevichPipelinedUnit(wiring.Component):
         phase = Signal(range(last + 1))
         fire = Signal()
         m.d.comb += [
-            second.eq(phase > s),
             self.busy.eq(phase != 0),
             fire.eq(v_h >= k["VPEAK"]),
         ]
@@ -247,6 +246,7 @@ class IzhikevichPipelinedUnit(wiring.Component):
         with m.Elif(phase == last):
             m.d.sync += [
                 phase.eq(0),
+                second.eq(0),
                 self.spike.eq(fire),
                 self.v.eq(Mux(fire, k["C"], v_h)),
                 self.u.eq(Mux(fire, saturate(u_h + k["D"], w), u_h)),
@@ -255,6 +255,8 @@ class IzhikevichPipelinedUnit(wiring.Component):
             m.d.sync += phase.eq(phase + 1)
             with m.If((phase == s) | (phase == last - 1)):
                 m.d.sync += [v_h.eq(v_new.value), u_h.eq(u_new.value)]
+            with m.If(phase == s):
+                m.d.sync += second.eq(1)
         return m
 
 
