@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .models import izhikevich, lif
+from .models import cuba_lif, izhikevich, lif
 
 __all__ = ["MODELS", "ModelEntry", "get_model", "model_for_params", "resolve",
            "resolve_params", "check_variant"]
@@ -87,6 +87,16 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
             "pipelined": ("rtl_gen.izhikevich:IzhikevichPipelinedUnit",
                           "rtl_gen.izhikevich:run_pipelined"),
         }),
+    ),
+    "cuba_lif": ModelEntry(
+        name="cuba_lif",
+        summary="current-based LIF in Loihi CUBA arithmetic (preset loihi: 24-bit, bit-accurate)",
+        params_cls=cuba_lif.CubaLIFParams,
+        presets=MappingProxyType(cuba_lif.PRESETS),
+        step=cuba_lif.step,
+        initial_state=cuba_lif.initial_state,
+        kernel=cuba_lif.kernel,
+        hardware="rtl_gen.cuba_lif:CubaLIFDatapath",
     ),
 })
 

@@ -1,0 +1,265 @@
+"""Current-based LIF (CuBa): synaptic current ``u`` and membrane ``v``, each with its own
+decay, in the integer arithmetic of the published bit-accurate Loihi CUBA neuron.
+
+One step, per neuron (``W = width``, unity ``4096``; ``decay`` rounds toward zero)::
+
+    decay(x, d) = sign(x) * ((|x| * (4096 - d)) >> 12)
+    u = decay(u, du + 1) + (a_in << 6)
+    u = u - 2**W  if u > 2**(W-1);   u = u + 2**W  if u <= -2**(W-1)     (wrap)
+    v = clip(decay(v, dv) + u + (bias_mant << bias_exp), -(2**(W-1) - 1), 2**(W-1) - 1)
+    if v > (vth << 6): spike, v = 0
+
+The new ``u`` feeds ``v`` in the same step. After the wrap ``u`` lies in
+``[-(2**(W-1) - 1), 2**(W-1)]``: the top value is reachable, so the ``u`` register is
+``W + 1`` bits. With ``W = 24`` (preset ``loihi``) this is the Loihi model as published
+(Lava's ``PyLifModelBitAcc``: ``ds_offset = 1``, ``dm_offset = 0``, activation and
+threshold shifts of 6).
+
+Real-unit constructors cover the two conventions users bring: :meth:`CubaLIFParams.
+from_norse` (``tau_syn_inv``, ``tau_mem_inv``, ``v_th`` with ``v_leak = v_reset = 0``) and
+:meth:`CubaLIFParams.from_decays` (snnTorch/spyx ``alpha`` and ``beta`` decay factors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..fixed import check_int, int_range
+from .base import PortSpec, StatefulModel, StepKernel
+
+__all__ = [
+    "PRESETS",
+    "CubaLIF",
+    "CubaLIFParams",
+    "CubaLIFState",
+    "decay",
+    "initial_state",
+    "kernel",
+    "reference",
+    "step",
+]
+
+UNITY = 4096
+DECAY_SHIFT = 12
+ACT_SHIFT = 6
+VTH_SHIFT = 6
+
+
+@dataclass(frozen=True)
+class CubaLIFParams:
+    """Validated integer parameters of the CuBa LIF neuron.
+
+    Parameters
+    ----------
+    width : int
+        ``W``: bits of ``v`` (``u`` has ``W + 1``), 10..32; 24 is Loihi's.
+    in_width : int
+        Bits of the signed input ``a_in`` (the weighted spike sum), 2..``W - 6``.
+    du : int
+        Current decay, ``0..4095`` of 4096 (plus the fixed offset of 1).
+    dv : int
+        Voltage decay, ``0..4096`` of 4096.
+    vth : int
+        Threshold mantissa: a spike when ``v > vth << 6``; ``0 <= vth << 6 < 2**(W-1)``.
+    bias_mant, bias_exp : int
+        Constant drive ``bias_mant << bias_exp``; ``bias_exp`` 0..16 and the product within
+        the ``W``-bit range.
+    """
+
+    width: int = 24
+    in_width: int = 16
+    du: int = 410
+    dv: int = 205
+    vth: int = 100
+    bias_mant: int = 0
+    bias_exp: int = 0
+
+    def __post_init__(self):
+        check_int("width", self.width, 10, 32)
+        check_int("in_width", self.in_width, 2, self.width - ACT_SHIFT)
+        check_int("du", self.du, 0, UNITY - 1)
+        check_int("dv", self.dv, 0, UNITY)
+        check_int("vth", self.vth, 0, ((1 << (self.width - 1)) - 1) >> VTH_SHIFT)
+        check_int("bias_exp", self.bias_exp, 0, 16)
+        lo, hi = int_range(self.width)
+        check_int("bias_mant", self.bias_mant, lo >> self.bias_exp, hi >> self.bias_exp)
+
+    @property
+    def bias(self) -> int:
+        """The constant drive ``bias_mant << bias_exp``."""
+        return self.bias_mant << self.bias_exp
+
+    @property
+    def threshold(self) -> int:
+        """The spike threshold ``vth << 6`` (a spike when ``v`` is above it)."""
+        return self.vth << VTH_SHIFT
+
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Input port ``a_in``: signed ``in_width`` bits (integer units)."""
+        return (PortSpec("a_in", self.in_width, True, 0),)
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """State: ``u`` (signed ``W + 1`` bits) and ``v`` (signed ``W`` bits), reset 0.
+
+        Both count in units of ``a_in / 64`` (``frac`` 6 relative to the input).
+        """
+        return (PortSpec("u", self.width + 1, True, ACT_SHIFT, 0),
+                PortSpec("v", self.width, True, ACT_SHIFT, 0))
+
+    def typical_inputs(self) -> dict[str, tuple[int, int]]:
+        """A realistic ``a_in`` range: enough drive to cross the threshold now and then."""
+        hi = min((1 << (self.in_width - 1)) - 1, max(4, self.vth * self.du // UNITY + 8))
+        return {"a_in": (-hi // 4, hi)}
+
+    @classmethod
+    def from_decays(cls, alpha: float, beta: float, *, v_th: float, scale: int = 64,
+                    width: int = 24, in_width: int = 16) -> CubaLIFParams:
+        """From snnTorch/spyx-style decay factors.
+
+        snnTorch ``Synaptic``: ``syn = alpha syn + x``, ``mem = beta mem + syn``, spike when
+        ``mem > v_th`` (reset to zero). Here ``du + 1 = 4096 (1 - alpha)``, ``dv = 4096 (1 -
+        beta)``; an input ``x`` is ``a_in = round(x * scale)``, so ``vth = round(v_th *
+        scale)`` (``u`` and ``v`` count ``1 / (64 scale)``).
+
+        Raises
+        ------
+        ValueError
+            If a factor is outside ``[0, 1]`` or the quantized values do not fit.
+        """
+        for name, value in (("alpha", alpha), ("beta", beta)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+        if not v_th > 0 or scale < 1:
+            raise ValueError(f"v_th must be > 0 and scale >= 1, got {v_th}, {scale}")
+        du = max(0, round(UNITY * (1.0 - alpha)) - 1)
+        dv = round(UNITY * (1.0 - beta))
+        return cls(width=width, in_width=in_width, du=du, dv=dv, vth=round(v_th * scale))
+
+    @classmethod
+    def from_norse(cls, tau_syn_inv: float, tau_mem_inv: float, v_th: float, *,
+                   dt: float = 1e-3, scale: int = 64, width: int = 24,
+                   in_width: int = 16) -> CubaLIFParams:
+        """From Norse ``LIFParameters`` (``v_leak = v_reset = 0``).
+
+        Norse: ``i -= dt tau_syn_inv i``; ``v += dt tau_mem_inv (i - v)``; input jumps
+        ``i += x``. With ``w = v / (dt tau_mem_inv)`` the membrane is ``w = (1 - dt
+        tau_mem_inv) w + i``, Loihi's form; so ``du + 1 = 4096 dt tau_syn_inv``, ``dv = 4096
+        dt tau_mem_inv`` and the threshold in ``w`` units is ``v_th / (dt tau_mem_inv)``.
+        Norse integrates the membrane with the current *before* the decay and jump; that
+        one-step ordering difference is not modelled.
+
+        Raises
+        ------
+        ValueError
+            If a rate is not positive or ``dt * rate > 1``.
+        """
+        for name, rate in (("tau_syn_inv", tau_syn_inv), ("tau_mem_inv", tau_mem_inv)):
+            if not 0.0 < rate * dt <= 1.0:
+                raise ValueError(f"{name} * dt must be in (0, 1], got {rate * dt}")
+        return cls.from_decays(1.0 - dt * tau_syn_inv, 1.0 - dt * tau_mem_inv,
+                               v_th=v_th / (dt * tau_mem_inv), scale=scale, width=width,
+                               in_width=in_width)
+
+
+class CubaLIFState(NamedTuple):
+    """CuBa LIF state: current ``u`` and membrane ``v`` (int64 arrays)."""
+
+    u: np.ndarray
+    v: np.ndarray
+
+
+def initial_state(params: CubaLIFParams, n: int) -> CubaLIFState:
+    """Reset state of ``n`` neurons: ``u = v = 0``."""
+    return CubaLIFState(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+
+
+def decay(x, d: int):
+    """``sign(x) * ((|x| * (4096 - d)) >> 12)``: multiply by ``1 - d/4096``, toward zero."""
+    x = np.asarray(x, dtype=np.int64)
+    return np.sign(x) * ((np.abs(x) * (UNITY - d)) >> DECAY_SHIFT)
+
+
+def step(params: CubaLIFParams, state: CubaLIFState, a_in=0
+         ) -> tuple[CubaLIFState, np.ndarray]:
+    """Advance every neuron one step, bit-true to the RTL (and to Loihi at ``W = 24``).
+
+    Parameters
+    ----------
+    params : CubaLIFParams
+        Integer parameters.
+    state : CubaLIFState
+        Current state.
+    a_in : int or numpy.ndarray of int
+        Input (weighted spike sum), signed ``in_width`` bits.
+
+    Returns
+    -------
+    state : CubaLIFState
+    spike : numpy.ndarray of bool
+    """
+    half = 1 << (params.width - 1)
+    u = decay(state.u, params.du + 1) + (np.asarray(a_in, dtype=np.int64) << ACT_SHIFT)
+    u = np.where(u > half, u - 2 * half, np.where(u <= -half, u + 2 * half, u))
+    v = np.clip(decay(state.v, params.dv) + u + params.bias, 1 - half, half - 1)
+    spike = v > params.threshold
+    return CubaLIFState(u, np.where(spike, 0, v)), spike
+
+
+def kernel(params: CubaLIFParams, n: int) -> StepKernel:
+    """Engine updater (the pure step; an in-place kernel is future work)."""
+    return StepKernel(params, step)
+
+
+def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 ideal dynamics: exact decays, no rounding, wrap or clip.
+
+    ``u = (1 - (du + 1)/4096) u + 64 a_in``; ``v = (1 - dv/4096) v + u + bias``; spike
+    when ``v > vth * 64``, then ``v = 0``.
+
+    Parameters
+    ----------
+    params : CubaLIFParams
+        Parameters.
+    a_in : array_like of float, shape (T, N)
+        Input per step.
+
+    Returns
+    -------
+    spikes : numpy.ndarray of bool, shape (T, N)
+    u, v : numpy.ndarray of float64, shape (T, N)
+    """
+    a_in = np.atleast_2d(np.asarray(a_in, dtype=np.float64))
+    t_steps, n = a_in.shape
+    ku, kv = 1.0 - (params.du + 1) / UNITY, 1.0 - params.dv / UNITY
+    u, v = np.zeros(n), np.zeros(n)
+    spikes = np.zeros((t_steps, n), dtype=bool)
+    u_tr, v_tr = np.empty((t_steps, n)), np.empty((t_steps, n))
+    for t in range(t_steps):
+        u = ku * u + a_in[t] * (1 << ACT_SHIFT)
+        v = kv * v + u + params.bias
+        fired = v > params.threshold
+        v = np.where(fired, 0.0, v)
+        spikes[t], u_tr[t], v_tr[t] = fired, u, v
+    return spikes, u_tr, v_tr
+
+
+class CubaLIF(StatefulModel):
+    """Stateful CuBa LIF population: ``CubaLIF(params, n).step(a_in=...)``."""
+
+    def __init__(self, params: CubaLIFParams, n: int = 1):
+        if not isinstance(params, CubaLIFParams):
+            raise TypeError(f"params must be CubaLIFParams, got {type(params).__name__}")
+        super().__init__(params, n, step=step, initial_state=initial_state)
+
+
+#: ``loihi``: the published 24-bit Loihi CUBA neuron (du 410 ~ tau_u 10 steps, dv 205 ~
+#: tau_v 20 steps, the defaults); ``loihi_bias``: the same driven by a constant bias
+#: instead of input (a pacemaker); ``w16``: a 16-bit core with 10-bit inputs.
+PRESETS: dict[str, CubaLIFParams] = {
+    "loihi": CubaLIFParams(),
+    "loihi_bias": CubaLIFParams(du=4095, dv=40, vth=2000, bias_mant=1000, bias_exp=3),
+    "w16": CubaLIFParams(width=16, in_width=10, du=1024, dv=512, vth=40),
+}
