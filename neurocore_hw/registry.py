@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .models import cuba_lif, izhikevich, lif
+from .models import alif, cuba_lif, homeostatic_lif, if_neuron, izhikevich, li, lif, shift_lif
 
 __all__ = ["MODELS", "ModelEntry", "get_model", "model_for_params", "resolve",
            "resolve_params", "check_variant"]
@@ -97,6 +97,56 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         initial_state=cuba_lif.initial_state,
         kernel=cuba_lif.kernel,
         hardware="rtl_gen.cuba_lif:CubaLIFDatapath",
+    ),
+    "if": ModelEntry(
+        name="if",
+        summary="integrate-and-fire, no leak, reset to a value or by subtraction",
+        params_cls=if_neuron.IFParams,
+        presets=MappingProxyType(if_neuron.PRESETS),
+        step=if_neuron.step,
+        initial_state=if_neuron.initial_state,
+        kernel=if_neuron.kernel,
+        hardware="rtl_gen.if_neuron:IFDatapath",
+    ),
+    "li": ModelEntry(
+        name="li",
+        summary="leaky integrator, non-spiking (readout), Q(width, frac)",
+        params_cls=li.LIParams,
+        presets=MappingProxyType(li.PRESETS),
+        step=li.step,
+        initial_state=li.initial_state,
+        kernel=li.kernel,
+        hardware="rtl_gen.li:LIDatapath",
+    ),
+    "alif": ModelEntry(
+        name="alif",
+        summary="adaptive-threshold LIF (LSNN, Bellec 2018), reset by subtraction",
+        params_cls=alif.ALIFParams,
+        presets=MappingProxyType(alif.PRESETS),
+        step=alif.step,
+        initial_state=alif.initial_state,
+        kernel=alif.kernel,
+        hardware="rtl_gen.alif:ALIFDatapath",
+    ),
+    "shift_lif": ModelEntry(
+        name="shift_lif",
+        summary="multiplier-free shift-leak LIF with synaptic current (Xylo-style)",
+        params_cls=shift_lif.ShiftLIFParams,
+        presets=MappingProxyType(shift_lif.PRESETS),
+        step=shift_lif.step,
+        initial_state=shift_lif.initial_state,
+        kernel=shift_lif.kernel,
+        hardware="rtl_gen.shift_lif:ShiftLIFDatapath",
+    ),
+    "homeostatic_lif": ModelEntry(
+        name="homeostatic_lif",
+        summary="LIF whose threshold tracks a target rate (EMA), floor and ceiling",
+        params_cls=homeostatic_lif.HomeostaticLIFParams,
+        presets=MappingProxyType(homeostatic_lif.PRESETS),
+        step=homeostatic_lif.step,
+        initial_state=homeostatic_lif.initial_state,
+        kernel=homeostatic_lif.kernel,
+        hardware="rtl_gen.homeostatic_lif:HomeostaticLIFDatapath",
     ),
 })
 

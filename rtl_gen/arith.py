@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Const, Mux, Value
 
-__all__ = ["const_mul", "csd_digits", "saturate", "shift_right"]
+__all__ = ["const_mul", "csd_digits", "overflow", "saturate", "shift_right"]
 
 
 def csd_digits(k: int) -> list[tuple[int, int]]:
@@ -86,3 +86,13 @@ def saturate(x: Value, width: int) -> Value:
     """
     lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
     return Mux(x > hi, hi, Mux(x < lo, lo, x))[:width].as_signed()
+
+
+def overflow(x: Value, width: int, mode: str) -> Value:
+    """Reduce a signed value to ``width`` bits by ``"wrap"`` or ``"saturate"``.
+
+    Mirrors :func:`neurocore_hw.fixed.overflow`.
+    """
+    if mode == "wrap":
+        return x[:width].as_signed()
+    return saturate(x, width)

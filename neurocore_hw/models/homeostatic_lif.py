@@ -1,0 +1,195 @@
+"""Homeostatic LIF: the threshold adapts toward a target firing rate (Turrigiano-style).
+
+A leaky integrator fires against a per-neuron threshold ``th``; an exponential moving
+average ``rate`` of the neuron's own spikes pulls ``th`` up when the neuron fires above
+``target`` and down when below, between a floor and a ceiling.
+
+Number format: ``v``, ``th``, ``i_in`` and the threshold bounds are signed
+``Q(width, frac)``; ``leak_k``, ``gain_k`` are ``Q(frac)``; ``rate`` and ``target`` are
+unsigned ``Q(rate_frac + 1, rate_frac)`` spikes per step. One step (``>>`` floor)::
+
+    v_next = sat(v - ((v * leak_k) >> frac) + ((i_in * gain_k) >> frac))
+    spike  = v_next >= th
+    v      = v_reset if spike else v_next
+    rate   = rate + (((spike << rate_frac) - rate) >> rate_shift)
+    th     = clip(th + ((rate - target) >> eta_shift), th_min, th_max)
+
+``rate`` stays in ``[0, 2**rate_frac]`` by construction. Reset state: ``v = v_reset``,
+``th = th_init``, ``rate = target``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..fixed import check_int, int_range, saturate
+from .base import PortSpec, StatefulModel, StepKernel
+
+__all__ = ["PRESETS", "HomeostaticLIF", "HomeostaticLIFParams", "HomeostaticLIFState",
+           "initial_state", "kernel", "reference", "step"]
+
+
+@dataclass(frozen=True)
+class HomeostaticLIFParams:
+    """Validated integer parameters of the homeostatic LIF.
+
+    Parameters
+    ----------
+    width, frac : int
+        ``Q(width, frac)`` of ``v``, ``th``, ``i_in``; width 4..32, frac 0..width-2.
+    leak_k, gain_k : int
+        Membrane decay (0..2**frac) and input gain (signed), ``Q(frac)``.
+    v_reset : int
+        Membrane after a spike and after reset.
+    th_init, th_min, th_max : int
+        Threshold after reset and its bounds, ``0 < th_min <= th_init <= th_max``.
+    rate_frac : int
+        Fractional bits of the rate average, 4..24.
+    rate_shift : int
+        Rate average time constant ``2**rate_shift`` steps, 0..rate_frac.
+    target : int
+        Target rate in spikes per step, ``Q(rate_frac)``, 0..2**rate_frac.
+    eta_shift : int
+        Threshold step ``(rate - target) >> eta_shift``, 0..32.
+    """
+
+    width: int = 16
+    frac: int = 8
+    leak_k: int = 16
+    gain_k: int = 256
+    v_reset: int = 0
+    th_init: int = 256
+    th_min: int = 64
+    th_max: int = 4096
+    rate_frac: int = 12
+    rate_shift: int = 5
+    target: int = 205
+    eta_shift: int = 4
+
+    def __post_init__(self):
+        check_int("width", self.width, 4, 32)
+        check_int("frac", self.frac, 0, self.width - 2)
+        lo, hi = int_range(self.width)
+        check_int("leak_k", self.leak_k, 0, 1 << self.frac)
+        check_int("gain_k", self.gain_k, lo, hi)
+        check_int("v_reset", self.v_reset, lo, hi)
+        check_int("th_min", self.th_min, 1, hi)
+        check_int("th_max", self.th_max, self.th_min, hi)
+        check_int("th_init", self.th_init, self.th_min, self.th_max)
+        check_int("rate_frac", self.rate_frac, 4, 24)
+        check_int("rate_shift", self.rate_shift, 0, self.rate_frac)
+        check_int("target", self.target, 0, 1 << self.rate_frac)
+        check_int("eta_shift", self.eta_shift, 0, 32)
+
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Input ``i_in``: signed ``Q(width, frac)``."""
+        return (PortSpec("i_in", self.width, True, self.frac),)
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """State ``v``, ``th`` (signed ``Q(width, frac)``) and ``rate`` (unsigned)."""
+        return (PortSpec("v", self.width, True, self.frac, self.v_reset),
+                PortSpec("th", self.width, True, self.frac, self.th_init),
+                PortSpec("rate", self.rate_frac + 1, False, self.rate_frac, self.target))
+
+
+class HomeostaticLIFState(NamedTuple):
+    """Homeostatic LIF state: ``v``, ``th``, ``rate`` (int64 arrays)."""
+
+    v: np.ndarray
+    th: np.ndarray
+    rate: np.ndarray
+
+
+def initial_state(params: HomeostaticLIFParams, n: int) -> HomeostaticLIFState:
+    """Reset state of ``n`` neurons."""
+    return HomeostaticLIFState(np.full(n, params.v_reset, dtype=np.int64),
+                               np.full(n, params.th_init, dtype=np.int64),
+                               np.full(n, params.target, dtype=np.int64))
+
+
+def step(params: HomeostaticLIFParams, state: HomeostaticLIFState, i_in=0
+         ) -> tuple[HomeostaticLIFState, np.ndarray]:
+    """Advance every neuron one step, bit-true to the RTL.
+
+    Parameters
+    ----------
+    params : HomeostaticLIFParams
+    state : HomeostaticLIFState
+    i_in : int or numpy.ndarray of int
+        Input, signed ``Q(width, frac)``.
+
+    Returns
+    -------
+    state : HomeostaticLIFState
+    spike : numpy.ndarray of bool
+    """
+    p = params
+    v = np.asarray(state.v, np.int64)
+    th = np.asarray(state.th, np.int64)
+    rate = np.asarray(state.rate, np.int64)
+    v_next = saturate(v - ((v * p.leak_k) >> p.frac)
+                      + ((np.asarray(i_in, np.int64) * p.gain_k) >> p.frac), p.width)
+    spike = v_next >= th
+    rate = rate + (((spike.astype(np.int64) << p.rate_frac) - rate) >> p.rate_shift)
+    th = np.clip(th + ((rate - p.target) >> p.eta_shift), p.th_min, p.th_max)
+    return HomeostaticLIFState(np.where(spike, p.v_reset, v_next), th, rate), spike
+
+
+def kernel(params: HomeostaticLIFParams, n: int) -> StepKernel:
+    """Engine updater built from :func:`step`."""
+    return StepKernel(params, step)
+
+
+def reference(params: HomeostaticLIFParams, i_in
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 ideal dynamics in real units, quantized constants read as reals.
+
+    Returns
+    -------
+    spikes : numpy.ndarray of bool, shape (T, N)
+    th, rate : numpy.ndarray of float64, shape (T, N)
+        Threshold (real units) and rate (spikes per step) after each step.
+    """
+    p, s = params, float(1 << params.frac)
+    leak, gain = p.leak_k / s, p.gain_k / s
+    alpha, eta = 2.0 ** -p.rate_shift, 2.0 ** (p.rate_frac - p.eta_shift) / s
+    target = p.target / (1 << p.rate_frac)
+    i_in = np.atleast_2d(np.asarray(i_in, dtype=np.float64))
+    n = i_in.shape[1]
+    v, th, rate = np.full(n, p.v_reset / s), np.full(n, p.th_init / s), np.full(n, target)
+    spikes = np.zeros(i_in.shape, dtype=bool)
+    th_tr, rate_tr = np.empty(i_in.shape), np.empty(i_in.shape)
+    for t in range(i_in.shape[0]):
+        v = v - v * leak + i_in[t] * gain
+        fired = v >= th
+        v = np.where(fired, p.v_reset / s, v)
+        rate = rate + alpha * (fired - rate)
+        th = np.clip(th + eta * (rate - target), p.th_min / s, p.th_max / s)
+        spikes[t], th_tr[t], rate_tr[t] = fired, th, rate
+    return spikes, th_tr, rate_tr
+
+
+class HomeostaticLIF(StatefulModel):
+    """Stateful homeostatic LIF population: ``HomeostaticLIF(params, n).step(i_in=...)``."""
+
+    def __init__(self, params: HomeostaticLIFParams, n: int = 1):
+        if not isinstance(params, HomeostaticLIFParams):
+            raise TypeError("params must be HomeostaticLIFParams, got "
+                            f"{type(params).__name__}")
+        super().__init__(params, n, step=step, initial_state=initial_state)
+
+
+#: ``q8_8``: Q(16,8), target 0.05 spikes/step (205/4096), rate window 32 steps (the
+#: default); ``fast8``: Q(10,4), target 0.125, window 8 steps; ``w24``: Q(24,12).
+PRESETS: dict[str, HomeostaticLIFParams] = {
+    "q8_8": HomeostaticLIFParams(),
+    "fast8": HomeostaticLIFParams(width=10, frac=4, leak_k=2, gain_k=16, v_reset=-8,
+                                  th_init=32, th_min=8, th_max=400, rate_frac=8,
+                                  rate_shift=3, target=32, eta_shift=2),
+    "w24": HomeostaticLIFParams(width=24, frac=12, leak_k=200, gain_k=4096, th_init=4096,
+                                th_min=1024, th_max=1 << 20, rate_frac=16, rate_shift=7,
+                                target=3277, eta_shift=6),
+}

@@ -1,0 +1,166 @@
+"""Integrate-and-fire (IF): no leak; reset to a value or by subtracting the threshold.
+
+Number format: ``v``, ``v_threshold``, ``v_reset`` and the input ``i_in`` are signed
+``Q(width, frac)``. One step, per neuron, ``ovf`` wrapping or saturating to ``width``::
+
+    v_next = ovf(v + i_in)
+    if v_next >= v_threshold:  spike; v = v_reset                     (reset="value")
+                                      v = ovf(v_next - v_threshold)    (reset="subtract")
+    else:                      v = v_next
+
+Reset state: ``v = v_reset``. Registered name ``if`` (``if`` is a Python keyword, hence
+the module name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow
+from .base import PortSpec, StatefulModel, StepKernel
+
+__all__ = ["IF", "IFParams", "IFState", "PRESETS", "RESET_MODES", "initial_state", "kernel",
+           "reference", "step"]
+
+RESET_MODES = ("value", "subtract")
+
+
+@dataclass(frozen=True)
+class IFParams:
+    """Validated integer parameters of the IF neuron.
+
+    Parameters
+    ----------
+    width : int
+        Width of ``v`` and ``i_in``, 2..32.
+    frac : int
+        Fractional bits of ``Q(width, frac)``, 0..width-1.
+    v_threshold : int
+        Firing threshold, ``Q(width, frac)``; > 0 for ``reset="subtract"``.
+    v_reset : int
+        Reset value (``reset="value"``) and the state after reset, ``Q(width, frac)``.
+    reset : {"value", "subtract"}
+        After a spike: ``v = v_reset`` or ``v -= v_threshold``.
+    overflow : {"wrap", "saturate"}
+        What happens when a sum leaves the ``width``-bit range.
+    """
+
+    width: int = 16
+    frac: int = 8
+    v_threshold: int = 256
+    v_reset: int = 0
+    reset: str = "value"
+    overflow: str = "saturate"
+
+    def __post_init__(self):
+        check_int("width", self.width, 2, 32)
+        check_int("frac", self.frac, 0, self.width - 1)
+        lo, hi = int_range(self.width)
+        check_int("v_threshold", self.v_threshold, lo, hi)
+        check_int("v_reset", self.v_reset, lo, hi)
+        check_choice("reset", self.reset, RESET_MODES)
+        check_choice("overflow", self.overflow, OVERFLOW_MODES)
+        if self.reset == "subtract" and self.v_threshold <= 0:
+            raise ValueError(f"v_threshold must be > 0 with reset='subtract', got "
+                             f"{self.v_threshold}")
+
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Input ``i_in``: signed ``Q(width, frac)``."""
+        return (PortSpec("i_in", self.width, True, self.frac),)
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """State ``v``: signed ``Q(width, frac)``, reset ``v_reset``."""
+        return (PortSpec("v", self.width, True, self.frac, self.v_reset),)
+
+
+class IFState(NamedTuple):
+    """IF state: membrane ``v`` (int64 array)."""
+
+    v: np.ndarray
+
+
+def initial_state(params: IFParams, n: int) -> IFState:
+    """Reset state of ``n`` neurons: ``v = v_reset``."""
+    return IFState(np.full(n, params.v_reset, dtype=np.int64))
+
+
+def step(params: IFParams, state: IFState, i_in=0) -> tuple[IFState, np.ndarray]:
+    """Advance every neuron one step, bit-true to the RTL.
+
+    Parameters
+    ----------
+    params : IFParams
+    state : IFState
+    i_in : int or numpy.ndarray of int
+        Input, signed ``Q(width, frac)``.
+
+    Returns
+    -------
+    state : IFState
+    spike : numpy.ndarray of bool
+    """
+    p = params
+    v_next = overflow(np.asarray(state.v, np.int64) + np.asarray(i_in, np.int64), p.width,
+                      p.overflow)
+    spike = v_next >= p.v_threshold
+    if p.reset == "value":
+        after = np.full_like(v_next, p.v_reset)
+    else:
+        after = overflow(v_next - p.v_threshold, p.width, p.overflow)
+    return IFState(np.where(spike, after, v_next)), spike
+
+
+def kernel(params: IFParams, n: int) -> StepKernel:
+    """Engine updater built from :func:`step`."""
+    return StepKernel(params, step)
+
+
+def reference(params: IFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 ideal dynamics in real units (``x / 2**frac``): no overflow.
+
+    Parameters
+    ----------
+    params : IFParams
+    i_in : array_like of float, shape (T, N)
+        Input in real units.
+
+    Returns
+    -------
+    spikes : numpy.ndarray of bool, shape (T, N)
+    v : numpy.ndarray of float64, shape (T, N)
+    """
+    scale = float(1 << params.frac)
+    th, reset = params.v_threshold / scale, params.v_reset / scale
+    i_in = np.atleast_2d(np.asarray(i_in, dtype=np.float64))
+    v = np.full(i_in.shape[1], reset)
+    spikes = np.zeros(i_in.shape, dtype=bool)
+    trace = np.empty(i_in.shape)
+    for t in range(i_in.shape[0]):
+        v = v + i_in[t]
+        fired = v >= th
+        v = np.where(fired, reset if params.reset == "value" else v - th, v)
+        spikes[t], trace[t] = fired, v
+    return spikes, trace
+
+
+class IF(StatefulModel):
+    """Stateful IF population: ``IF(params, n).step(i_in=...)``."""
+
+    def __init__(self, params: IFParams, n: int = 1):
+        if not isinstance(params, IFParams):
+            raise TypeError(f"params must be IFParams, got {type(params).__name__}")
+        super().__init__(params, n, step=step, initial_state=initial_state)
+
+
+#: ``q8_8``: Q(16,8), threshold 1.0, reset to 0, saturating (the default);
+#: ``subtract_wrap``: reset by subtraction, wrapping Q(12,6) (the rate-coding IF of
+#: ANN-to-SNN conversion); ``q4_4``: 8-bit, threshold 2.5, reset to -1.0.
+PRESETS: dict[str, IFParams] = {
+    "q8_8": IFParams(),
+    "subtract_wrap": IFParams(width=12, frac=6, v_threshold=64, v_reset=0,
+                              reset="subtract", overflow="wrap"),
+    "q4_4": IFParams(width=8, frac=4, v_threshold=40, v_reset=-16),
+}

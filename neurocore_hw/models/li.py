@@ -1,0 +1,189 @@
+"""Leaky integrator (LI): a non-spiking membrane for readout layers.
+
+Number format: ``v`` and ``i_in`` are signed ``Q(width, frac)``; ``leak_k`` and ``gain_k``
+are ``Q(frac)`` constants. One step, ``>>`` under ``rounding``, ``ovf`` to ``width`` bits::
+
+    v = ovf(v - ((v * leak_k) >> frac) + ((i_in * gain_k) >> frac))
+
+``spike`` is always 0 (the port exists so that every unit has the same interface).
+Constructors: :meth:`LIParams.from_norse` (``v += dt tau_mem_inv (i - v)``) and
+:meth:`LIParams.from_beta` (snnTorch/spyx ``v = beta v + x``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..fixed import (
+    OVERFLOW_MODES,
+    ROUNDING_MODES,
+    check_choice,
+    check_int,
+    int_range,
+    overflow,
+    quantize,
+    shift_right,
+)
+from .base import PortSpec, StatefulModel, StepKernel
+
+__all__ = ["LI", "LIParams", "LIState", "PRESETS", "initial_state", "kernel", "reference",
+           "step"]
+
+
+@dataclass(frozen=True)
+class LIParams:
+    """Validated integer parameters of the leaky integrator.
+
+    Parameters
+    ----------
+    width : int
+        Width of ``v`` and ``i_in``, 2..32.
+    frac : int
+        Fractional bits, 0..width-1.
+    leak_k : int
+        Fraction of ``v`` lost per step as ``Q(frac)``, 0..2**frac.
+    gain_k : int
+        Input gain as ``Q(frac)``, signed ``width`` bits.
+    rounding : {"floor", "nearest"}
+    overflow : {"wrap", "saturate"}
+    """
+
+    width: int = 16
+    frac: int = 8
+    leak_k: int = 26
+    gain_k: int = 26
+    rounding: str = "nearest"
+    overflow: str = "saturate"
+
+    def __post_init__(self):
+        check_int("width", self.width, 2, 32)
+        check_int("frac", self.frac, 0, self.width - 1)
+        check_int("leak_k", self.leak_k, 0, 1 << self.frac)
+        check_int("gain_k", self.gain_k, *int_range(self.width))
+        check_choice("rounding", self.rounding, ROUNDING_MODES)
+        check_choice("overflow", self.overflow, OVERFLOW_MODES)
+
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Input ``i_in``: signed ``Q(width, frac)``."""
+        return (PortSpec("i_in", self.width, True, self.frac),)
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """State ``v``: signed ``Q(width, frac)``, reset 0."""
+        return (PortSpec("v", self.width, True, self.frac, 0),)
+
+    @classmethod
+    def from_norse(cls, tau_mem_inv: float, *, dt: float = 1e-3, width: int = 16,
+                   frac: int = 8, **kw) -> LIParams:
+        """Norse ``LIBoxCell``: ``v += dt tau_mem_inv (i - v)``, so leak = gain = dt
+        tau_mem_inv, quantized to ``Q(frac)``.
+
+        Raises
+        ------
+        ValueError
+            If ``dt * tau_mem_inv`` is not in (0, 1].
+        """
+        rate = dt * tau_mem_inv
+        if not 0.0 < rate <= 1.0:
+            raise ValueError(f"tau_mem_inv * dt must be in (0, 1], got {rate}")
+        k = quantize("dt * tau_mem_inv", rate, width + 1, frac).value
+        return cls(width=width, frac=frac, leak_k=k, gain_k=k, **kw)
+
+    @classmethod
+    def from_beta(cls, beta: float, *, width: int = 16, frac: int = 8, **kw) -> LIParams:
+        """snnTorch/spyx ``v = beta v + x``: leak ``1 - beta``, gain 1.
+
+        Raises
+        ------
+        ValueError
+            If ``beta`` is outside [0, 1].
+        """
+        if not 0.0 <= beta <= 1.0:
+            raise ValueError(f"beta must be in [0, 1], got {beta}")
+        leak = quantize("1 - beta", 1.0 - beta, width + 1, frac).value
+        return cls(width=width, frac=frac, leak_k=leak, gain_k=1 << frac, **kw)
+
+
+class LIState(NamedTuple):
+    """LI state: membrane ``v`` (int64 array)."""
+
+    v: np.ndarray
+
+
+def initial_state(params: LIParams, n: int) -> LIState:
+    """Reset state of ``n`` neurons: ``v = 0``."""
+    return LIState(np.zeros(n, dtype=np.int64))
+
+
+def step(params: LIParams, state: LIState, i_in=0) -> tuple[LIState, np.ndarray]:
+    """Advance every neuron one step, bit-true to the RTL; the spike is always False.
+
+    Parameters
+    ----------
+    params : LIParams
+    state : LIState
+    i_in : int or numpy.ndarray of int
+        Input, signed ``Q(width, frac)``.
+
+    Returns
+    -------
+    state : LIState
+    spike : numpy.ndarray of bool
+    """
+    p = params
+    v = np.asarray(state.v, np.int64)
+    leak = shift_right(v * p.leak_k, p.frac, p.rounding)
+    drive = shift_right(np.asarray(i_in, np.int64) * p.gain_k, p.frac, p.rounding)
+    v_next = overflow(v - leak + drive, p.width, p.overflow)
+    return LIState(v_next), np.zeros(v_next.shape, dtype=bool)
+
+
+def kernel(params: LIParams, n: int) -> StepKernel:
+    """Engine updater built from :func:`step`."""
+    return StepKernel(params, step)
+
+
+def reference(params: LIParams, i_in) -> np.ndarray:
+    """Float64 ideal dynamics in real units with the quantized constants read as reals.
+
+    Parameters
+    ----------
+    params : LIParams
+    i_in : array_like of float, shape (T, N)
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (T, N)
+        ``v`` after each step.
+    """
+    scale = float(1 << params.frac)
+    leak, gain = params.leak_k / scale, params.gain_k / scale
+    i_in = np.atleast_2d(np.asarray(i_in, dtype=np.float64))
+    v = np.zeros(i_in.shape[1])
+    trace = np.empty(i_in.shape)
+    for t in range(i_in.shape[0]):
+        v = v - v * leak + i_in[t] * gain
+        trace[t] = v
+    return trace
+
+
+class LI(StatefulModel):
+    """Stateful LI population: ``LI(params, n).step(i_in=...)``."""
+
+    def __init__(self, params: LIParams, n: int = 1):
+        if not isinstance(params, LIParams):
+            raise TypeError(f"params must be LIParams, got {type(params).__name__}")
+        super().__init__(params, n, step=step, initial_state=initial_state)
+
+
+#: ``q8_8``: Q(16,8), leak = gain = 26/256 (Norse tau_mem_inv 100/s at dt 1 ms, the
+#: default); ``beta_0_9_wrap``: snnTorch beta 0.9 at Q(12,6), floor, wrapping;
+#: ``q16_16``: a 32-bit readout.
+PRESETS: dict[str, LIParams] = {
+    "q8_8": LIParams(),
+    "beta_0_9_wrap": LIParams.from_beta(0.9, width=12, frac=6, rounding="floor",
+                                        overflow="wrap"),
+    "q16_16": LIParams(width=32, frac=16, leak_k=3277, gain_k=65536),
+}

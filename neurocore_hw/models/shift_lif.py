@@ -1,0 +1,159 @@
+"""Shift-leak LIF (Xylo-style, multiplier-free): decays are arithmetic right shifts.
+
+Number format: ``syn``, ``v``, ``i_in`` and ``v_threshold`` are signed ``width``-bit
+integers (``frac`` only labels their scale). With ``step(x, s) = x >> s`` (floor), except
+that it is 1 when that is 0 and ``x > 0`` -- so a nonzero value always moves at least one
+LSB toward 0 (for ``x < 0`` the floor shift is already <= -1)::
+
+    syn = sat(syn - step(syn, dash_syn) + i_in)
+    v   = sat(v - step(v, dash_mem) + syn)
+    if v >= v_threshold: spike, v = v - v_threshold        (reset by subtraction)
+
+The new ``syn`` feeds ``v`` in the same step. Reset state ``syn = v = 0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..fixed import check_int, int_range, saturate
+from .base import PortSpec, StatefulModel, StepKernel
+
+__all__ = ["PRESETS", "ShiftLIF", "ShiftLIFParams", "ShiftLIFState", "decay_step",
+           "initial_state", "kernel", "reference", "step"]
+
+
+@dataclass(frozen=True)
+class ShiftLIFParams:
+    """Validated integer parameters of the shift-leak LIF.
+
+    Parameters
+    ----------
+    width : int
+        Width of ``syn``, ``v`` and ``i_in``, 4..32.
+    frac : int
+        Fractional bits (scale label for real units), 0..width-1.
+    dash_syn, dash_mem : int
+        Decay shifts: a decay factor of ``1 - 2**-dash``, 0..width-1.
+    v_threshold : int
+        Threshold, 1..2**(width-1)-1.
+    """
+
+    width: int = 16
+    frac: int = 8
+    dash_syn: int = 2
+    dash_mem: int = 4
+    v_threshold: int = 4096
+
+    def __post_init__(self):
+        check_int("width", self.width, 4, 32)
+        check_int("frac", self.frac, 0, self.width - 1)
+        check_int("dash_syn", self.dash_syn, 0, self.width - 1)
+        check_int("dash_mem", self.dash_mem, 0, self.width - 1)
+        check_int("v_threshold", self.v_threshold, 1, int_range(self.width)[1])
+
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Input ``i_in``: signed ``width`` bits."""
+        return (PortSpec("i_in", self.width, True, self.frac),)
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """State ``syn`` and ``v``: signed ``width`` bits, reset 0."""
+        return (PortSpec("syn", self.width, True, self.frac, 0),
+                PortSpec("v", self.width, True, self.frac, 0))
+
+    def typical_inputs(self) -> dict[str, tuple[int, int]]:
+        """About a tenth of the threshold per step, mostly excitatory."""
+        hi = max(4, self.v_threshold >> (self.dash_syn + 2))
+        return {"i_in": (-hi // 4, hi)}
+
+
+class ShiftLIFState(NamedTuple):
+    """Shift-leak LIF state: ``syn`` and ``v`` (int64 arrays)."""
+
+    syn: np.ndarray
+    v: np.ndarray
+
+
+def initial_state(params: ShiftLIFParams, n: int) -> ShiftLIFState:
+    """Reset state of ``n`` neurons: zeros."""
+    return ShiftLIFState(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+
+
+def decay_step(x, shift: int):
+    """``x >> shift`` (floor), but 1 where that is 0 and ``x > 0``."""
+    x = np.asarray(x, dtype=np.int64)
+    d = x >> shift
+    return np.where((d == 0) & (x > 0), 1, d)
+
+
+def step(params: ShiftLIFParams, state: ShiftLIFState, i_in=0
+         ) -> tuple[ShiftLIFState, np.ndarray]:
+    """Advance every neuron one step, bit-true to the RTL.
+
+    Parameters
+    ----------
+    params : ShiftLIFParams
+    state : ShiftLIFState
+    i_in : int or numpy.ndarray of int
+        Input, signed ``width`` bits.
+
+    Returns
+    -------
+    state : ShiftLIFState
+    spike : numpy.ndarray of bool
+    """
+    p, w = params, params.width
+    syn = np.asarray(state.syn, np.int64)
+    v = np.asarray(state.v, np.int64)
+    syn = saturate(syn - decay_step(syn, p.dash_syn) + np.asarray(i_in, np.int64), w)
+    v = saturate(v - decay_step(v, p.dash_mem) + syn, w)
+    spike = v >= p.v_threshold
+    return ShiftLIFState(syn, np.where(spike, v - p.v_threshold, v)), spike
+
+
+def kernel(params: ShiftLIFParams, n: int) -> StepKernel:
+    """Engine updater built from :func:`step`."""
+    return StepKernel(params, step)
+
+
+def reference(params: ShiftLIFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 ideal dynamics: exact decay factors ``1 - 2**-dash``, no rounding.
+
+    Returns
+    -------
+    spikes : numpy.ndarray of bool, shape (T, N)
+    v : numpy.ndarray of float64, shape (T, N)
+    """
+    ks, km = 1.0 - 2.0 ** -params.dash_syn, 1.0 - 2.0 ** -params.dash_mem
+    i_in = np.atleast_2d(np.asarray(i_in, dtype=np.float64))
+    syn, v = np.zeros(i_in.shape[1]), np.zeros(i_in.shape[1])
+    spikes = np.zeros(i_in.shape, dtype=bool)
+    trace = np.empty(i_in.shape)
+    for t in range(i_in.shape[0]):
+        syn = ks * syn + i_in[t]
+        v = km * v + syn
+        fired = v >= params.v_threshold
+        v = np.where(fired, v - params.v_threshold, v)
+        spikes[t], trace[t] = fired, v
+    return spikes, trace
+
+
+class ShiftLIF(StatefulModel):
+    """Stateful shift-leak LIF population: ``ShiftLIF(params, n).step(i_in=...)``."""
+
+    def __init__(self, params: ShiftLIFParams, n: int = 1):
+        if not isinstance(params, ShiftLIFParams):
+            raise TypeError(f"params must be ShiftLIFParams, got {type(params).__name__}")
+        super().__init__(params, n, step=step, initial_state=initial_state)
+
+
+#: ``xylo16``: 16-bit, dash_syn 2, dash_mem 4 (the default); ``slow8``: 8-bit, dash 3/5;
+#: ``w24``: 24-bit, dash 6/8.
+PRESETS: dict[str, ShiftLIFParams] = {
+    "xylo16": ShiftLIFParams(),
+    "slow8": ShiftLIFParams(width=8, frac=4, dash_syn=3, dash_mem=5, v_threshold=100),
+    "w24": ShiftLIFParams(width=24, frac=12, dash_syn=6, dash_mem=8, v_threshold=1 << 20),
+}

@@ -1,0 +1,57 @@
+"""IF datapath, built from :class:`~neurocore_hw.models.if_neuron.IFParams`.
+
+Combinational: one adder, the overflow, the threshold compare and the reset.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from neurocore_hw.models.if_neuron import IFParams
+
+from .arith import overflow
+
+__all__ = ["IFDatapath"]
+
+
+class IFDatapath(wiring.Component):
+    """One IF step as combinational logic.
+
+    Parameters
+    ----------
+    params : IFParams
+        Keyword-only.
+
+    Attributes
+    ----------
+    v, i_in : In(signed(width))
+        Membrane and input, ``Q(width, frac)``.
+    v_next : Out(signed(width))
+        Membrane after the step.
+    spike : Out(1)
+        ``v_next`` reached the threshold.
+    """
+
+    def __init__(self, *, params: IFParams):
+        if not isinstance(params, IFParams):
+            raise TypeError(f"params must be IFParams, got {type(params).__name__}")
+        self.params = params
+        w = params.width
+        super().__init__({"v": In(signed(w)), "i_in": In(signed(w)),
+                          "v_next": Out(signed(w)), "spike": Out(1)})
+
+    def elaborate(self, platform) -> Module:
+        """Integrate, reduce, compare, reset."""
+        m = Module()
+        p = self.params
+        v_new = Signal(signed(p.width))
+        m.d.comb += [
+            v_new.eq(overflow(self.v + self.i_in, p.width, p.overflow)),
+            self.spike.eq(v_new >= p.v_threshold),
+        ]
+        after = (p.v_reset if p.reset == "value"
+                 else overflow(v_new - p.v_threshold, p.width, p.overflow))
+        m.d.comb += self.v_next.eq(Mux(self.spike, after, v_new))
+        return m
