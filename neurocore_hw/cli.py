@@ -125,7 +125,7 @@ def describe_dict(model: str, preset: str, params) -> dict:
         "preset": preset,
         "top": f"neurocore_{model}",
         "params": asdict(params),
-        "real": params.real_values(),
+        "real": params.real_values() if hasattr(params, "real_values") else {},
         **({"constants": constants} if constants else {}),
         "inputs": {p.name: p.as_dict() for p in params.input_ports()},
         "state": {p.name: p.as_dict() for p in params.state_ports()},

@@ -12,6 +12,7 @@ import pytest
 from neurocore_hw.cli import main
 from neurocore_hw.engine import run
 from neurocore_hw.models import lif
+from neurocore_hw.registry import MODELS
 
 CLI = [sys.executable, "-m", "neurocore_hw.cli"]
 
@@ -50,8 +51,9 @@ def test_generate(tmp_path, capsys):
     assert (tmp_path / "all" / "neurocore_lif.v").read_bytes() == \
         (tmp_path / "default.v").read_bytes() != out.read_bytes()
     written = sorted(f.name for f in (tmp_path / "all").iterdir())
-    assert written == ["neurocore_izhikevich.v", "neurocore_izhikevich_pipelined.v",
-                       "neurocore_izhikevich_two_cycle.v", "neurocore_lif.v"]
+    expected = sorted(f"neurocore_{name}{'_' + v if v else ''}.v"
+                      for name, e in MODELS.items() for v in (None, *e.variants))
+    assert written == expected and "neurocore_izhikevich_pipelined.v" in written
     assert "wrote" in capsys.readouterr().out
 
 
@@ -157,3 +159,16 @@ def test_izhikevich_bad_params_one_line_exit_2(args, match):
     proc = cli("describe", "izhikevich", *args)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert re.search(match, proc.stderr), proc.stderr
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_every_model_describes_and_generates(model, tmp_path, capsys):
+    """describe (text and --json) and generate work for every registered model."""
+    assert main(["describe", model]) == 0
+    assert f"top module neurocore_{model}" in capsys.readouterr().out
+    assert main(["describe", model, "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["inputs"] and info["state"] and "spike" in info["outputs"]
+    out = tmp_path / f"{model}.v"
+    assert main(["generate", model, "-o", str(out)]) == 0
+    assert f"module neurocore_{model}(" in out.read_text()
