@@ -6,6 +6,7 @@ import re
 import pytest
 
 from neurocore_hw.models import lif
+from neurocore_hw.registry import MODELS
 from rtl_gen.cosim import lint
 from rtl_gen.emit import emit_verilog, top_name
 
@@ -40,11 +41,17 @@ def test_no_runtime_multiplier():
         assert assigns and not any(re.search(r"[\w)] \* [\w$(]", a) for a in assigns)
 
 
-@pytest.mark.parametrize("preset", list(lif.PRESETS))
-def test_lint_clean(preset, tmp_path):
-    path = tmp_path / "lif.v"
-    path.write_text(emit_verilog(lif.PRESETS[preset]))
-    assert lint(path, "neurocore_lif") == []
+LINT_CASES = [(name, preset, None) for name, e in MODELS.items() for preset in e.presets]
+LINT_CASES += [(name, e.default_preset, v) for name, e in MODELS.items() for v in e.variants]
+
+
+@pytest.mark.parametrize("model, preset, variant", LINT_CASES)
+def test_lint_clean(model, preset, variant, tmp_path):
+    """Every registered model, preset and hardware variant lints clean (Verilator
+    --lint-only -Wall with the documented waivers)."""
+    path = tmp_path / "unit.v"
+    path.write_text(emit_verilog(MODELS[model].presets[preset], variant))
+    assert lint(path, top_name(model, variant)) == []
 
 
 def test_lint_catches_problems(tmp_path):
