@@ -10,7 +10,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .models import alif, cuba_lif, homeostatic_lif, if_neuron, izhikevich, li, lif, shift_lif
+from .models import (
+    alif,
+    cuba_lif,
+    homeostatic_lif,
+    if_neuron,
+    izhikevich,
+    li,
+    lif,
+    sc_arith,
+    sc_decoder,
+    sc_lif,
+    sc_sng,
+    sc_xor_neuron,
+    shift_lif,
+)
 
 __all__ = ["MODELS", "ModelEntry", "get_model", "model_for_params", "resolve",
            "resolve_params", "check_variant"]
@@ -147,6 +161,66 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         initial_state=homeostatic_lif.initial_state,
         kernel=homeostatic_lif.kernel,
         hardware="rtl_gen.homeostatic_lif:HomeostaticLIFDatapath",
+    ),
+    "sc_sng": ModelEntry(
+        name="sc_sng",
+        summary="SNG: bit = random < x, LFSR (8..32 bit, table/mirror taps) or van der Corput",
+        params_cls=sc_sng.SNGParams,
+        presets=MappingProxyType(sc_sng.PRESETS),
+        step=sc_sng.step,
+        initial_state=sc_sng.initial_state,
+        kernel=sc_sng.kernel,
+        hardware="rtl_gen.sc:SNGDatapath",
+    ),
+    "sc_mul": ModelEntry(
+        name="sc_mul",
+        summary="SC multiply of two SNG streams: AND (unipolar) or XNOR (bipolar)",
+        params_cls=sc_arith.SCMulParams,
+        presets=MappingProxyType(sc_arith.PRESETS_MUL),
+        step=sc_arith.step,
+        initial_state=sc_arith.initial_state,
+        kernel=sc_arith.kernel,
+        hardware="rtl_gen.sc:SCMulDatapath",
+    ),
+    "sc_add": ModelEntry(
+        name="sc_add",
+        summary="SC scaled add: MUX of two SNG streams with a p = 1/2 select stream",
+        params_cls=sc_arith.SCAddParams,
+        presets=MappingProxyType(sc_arith.PRESETS_ADD),
+        step=sc_arith.step,
+        initial_state=sc_arith.initial_state,
+        kernel=sc_arith.kernel,
+        hardware="rtl_gen.sc:SCAddDatapath",
+    ),
+    "sc_decoder": ModelEntry(
+        name="sc_decoder",
+        summary="counter decoder: ones of a bitstream per 2^n-clock window",
+        params_cls=sc_decoder.DecoderParams,
+        presets=MappingProxyType(sc_decoder.PRESETS),
+        step=sc_decoder.step,
+        initial_state=sc_decoder.initial_state,
+        kernel=sc_decoder.kernel,
+        hardware="rtl_gen.sc:DecoderDatapath",
+    ),
+    "sc_lif": ModelEntry(
+        name="sc_lif",
+        summary="stochastic LIF: SNG bit x input_scale into the LIF arithmetic",
+        params_cls=sc_lif.SCLIFParams,
+        presets=MappingProxyType(sc_lif.PRESETS),
+        step=sc_lif.step,
+        initial_state=sc_lif.initial_state,
+        kernel=sc_lif.kernel,
+        hardware="rtl_gen.sc:SCLIFDatapath",
+    ),
+    "sc_xor_neuron": ModelEntry(
+        name="sc_xor_neuron",
+        summary="dendritic XOR neuron: two SNG streams, d1 + d2 - 2 d1 d2, LIF",
+        params_cls=sc_xor_neuron.XorNeuronParams,
+        presets=MappingProxyType(sc_xor_neuron.PRESETS),
+        step=sc_xor_neuron.step,
+        initial_state=sc_xor_neuron.initial_state,
+        kernel=sc_xor_neuron.kernel,
+        hardware="rtl_gen.sc:XorNeuronDatapath",
     ),
 })
 

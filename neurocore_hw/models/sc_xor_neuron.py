@@ -1,0 +1,134 @@
+"""Dendritic XOR neuron: two input streams meet on a dendrite as ``d1 + d2 - 2 d1 d2``.
+
+For bits that sum is ``d1 XOR d2``: the dendrite is active when exactly one input is,
+which a single LIF point neuron cannot compute. Each clock two SNGs turn ``x1`` and ``x2``
+into bits (LFSRs with the table and the mirrored taps, or one counter compared bit-reversed
+and straight for ``"vdc"``), and a LIF integrates ``(d1 XOR d2) * input_scale`` with the
+LIF golden arithmetic; it fires when the XOR drive ``p1 + p2 - 2 p1 p2`` is high enough.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import sc
+from ..fixed import check_choice, check_int, int_range
+from . import lif
+from .base import PortSpec, StatefulModel, StepKernel
+from .sc_arith import state_type
+from .sc_lif import lif_core
+from .sc_sng import advance, random_value
+
+__all__ = ["PRESETS", "XorNeuron", "XorNeuronParams", "initial_state", "kernel", "step"]
+
+
+@dataclass(frozen=True)
+class XorNeuronParams:
+    """Validated parameters of the dendritic XOR neuron.
+
+    Parameters
+    ----------
+    width, frac, v_rest, v_reset, v_threshold, leak_k, refractory, overflow, rounding
+        The LIF's (gain 1.0).
+    x_width : int
+        Bits of ``x1``, ``x2`` and the sources, 8..32.
+    source : {"lfsr", "vdc"}
+    seed_a, seed_b : int
+        LFSR seeds, or ``seed_a`` as the counter's reset value for ``"vdc"``.
+    input_scale : int
+        Current of an active dendrite, ``Q(width, frac)``.
+    """
+
+    width: int = 16
+    frac: int = 8
+    v_rest: int = 0
+    v_reset: int = 0
+    v_threshold: int = 512
+    leak_k: int = 16
+    refractory: int = 2
+    overflow: str = "saturate"
+    rounding: str = "floor"
+    x_width: int = 8
+    source: str = "lfsr"
+    seed_a: int = 1
+    seed_b: int = 0x5A
+    input_scale: int = 64
+
+    def __post_init__(self):
+        check_int("width", self.width, 3, 32)
+        check_int("frac", self.frac, 0, self.width - 2)
+        check_int("x_width", self.x_width, 8, 32)
+        check_choice("source", self.source, sc.SOURCES)
+        if self.source == "lfsr":
+            sc.check_seed(self.x_width, self.seed_a)
+            sc.check_seed(self.x_width, self.seed_b)
+        else:
+            check_int("seed_a", self.seed_a, 0, (1 << self.x_width) - 1)
+        check_int("input_scale", self.input_scale, *int_range(self.width))
+        lif_core(self)
+
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Inputs ``x1``, ``x2``: unsigned ``x_width`` bits."""
+        return (PortSpec("x1", self.x_width, False, self.x_width),
+                PortSpec("x2", self.x_width, False, self.x_width))
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """``ra``, ``rb`` (LFSRs) or ``count``, then the LIF's ``v`` and ``refrac``."""
+        w = self.x_width
+        sources = ((PortSpec("count", w, False, 0, self.seed_a),) if self.source == "vdc"
+                   else (PortSpec("ra", w, False, 0, self.seed_a),
+                         PortSpec("rb", w, False, 0, self.seed_b)))
+        return (*sources, *lif_core(self).state_ports())
+
+    def typical_inputs(self) -> dict[str, tuple[int, int]]:
+        """Any probabilities."""
+        top = (1 << self.x_width) - 1
+        return {"x1": (0, top), "x2": (0, top)}
+
+
+def initial_state(params: XorNeuronParams, n: int):
+    """Reset state: sources at their seeds, the LIF at rest."""
+    ports = params.state_ports()
+    return state_type(tuple(s.name for s in ports))(
+        *(np.full(n, s.reset, dtype=np.int64) for s in ports))
+
+
+def step(params: XorNeuronParams, state, x1=0, x2=0):
+    """One clock: two SNG bits, XOR, LIF step on ``xor * input_scale``, sources step."""
+    p, w = params, params.x_width
+    x1 = np.asarray(x1, dtype=np.int64)
+    x2 = np.asarray(x2, dtype=np.int64)
+    if p.source == "vdc":
+        d1, d2 = sc.bit_reverse(state.count, w) < x1, state.count < x2
+        sources = ((state.count + 1) & ((1 << w) - 1),)
+    else:
+        d1 = random_value("lfsr", w, state.ra) < x1
+        d2 = random_value("lfsr", w, state.rb) < x2
+        sources = (advance("lfsr", w, state.ra, "table"), advance("lfsr", w, state.rb,
+                                                                  "mirror"))
+    new, spike = lif.step(lif_core(p), lif.LIFState(state.v, state.refrac),
+                          i_in=(d1 ^ d2) * np.int64(p.input_scale), noise_in=0)
+    return type(state)(*sources, new.v, new.refrac), spike
+
+
+def kernel(params: XorNeuronParams, n: int) -> StepKernel:
+    """Engine updater built from :func:`step`."""
+    return StepKernel(params, step)
+
+
+class XorNeuron(StatefulModel):
+    """Stateful XOR neuron: ``XorNeuron(params, n).step(x1=..., x2=...)``."""
+
+    def __init__(self, params: XorNeuronParams, n: int = 1):
+        super().__init__(params, n, step=step, initial_state=initial_state)
+
+
+#: ``lfsr8`` (default: threshold 2.0, an active dendrite drives 0.25 per clock, so it
+#: fires for a XOR drive above about 0.5), ``vdc8``, ``lfsr16`` (16-bit streams).
+PRESETS: dict[str, XorNeuronParams] = {
+    "lfsr8": XorNeuronParams(),
+    "vdc8": XorNeuronParams(source="vdc", seed_a=0),
+    "lfsr16": XorNeuronParams(x_width=16, seed_a=0xACE1, seed_b=0x1234),
+}
