@@ -43,12 +43,15 @@ bench: $(STAMP)
 	      $(BIN)/neurocore-hw bench $$m --neurons $$n --steps $$steps || exit 1; \
 	  done; \
 	done
+	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_study.py --speed
 
 # Re-measure the fidelity tables and plots in docs/ (installs matplotlib).
 docs: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	$(BIN)/python docs/scripts/lif_fidelity.py
 	$(BIN)/python docs/scripts/izhikevich_fidelity.py
+	$(BIN)/python docs/scripts/families_accuracy.py
+	$(BIN)/python docs/scripts/sc_study.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

@@ -53,7 +53,7 @@ def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int
     lo, hi = typical.get(port.name, (0, min((1 << (port.frac + 1)) - 1,
                                             (1 << (port.width - 1)) - 1)))
     inputs = {port.name: rng.integers(lo, hi, (steps, neurons), endpoint=True,
-                                      dtype=_dtype_for(port.width))}
+                                      dtype=_dtype_for(port.width + (not port.signed)))}
     times, spikes = [], 0
     for _ in range(repeats):
         t0 = time.perf_counter()
