@@ -110,10 +110,11 @@ class SNG(StatefulModel):
 
 
 #: ``lfsr8`` (default), ``lfsr16_mirror`` (16-bit, mirrored taps, seed 0xACE1),
-#: ``vdc8``, ``vdc12``.
+#: ``vdc8``, ``vdc12``, ``lfsr32`` (the widest table entry).
 PRESETS: dict[str, SNGParams] = {
     "lfsr8": SNGParams(),
     "lfsr16_mirror": SNGParams(width=16, seed=0xACE1, taps="mirror"),
     "vdc8": SNGParams(source="vdc", seed=0),
     "vdc12": SNGParams(width=12, source="vdc", seed=5),
+    "lfsr32": SNGParams(width=32, seed=0xDEADBEEF),
 }
