@@ -14,9 +14,10 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from neurocore_hw import sc
-from neurocore_hw.models.sc_arith import SCAddParams, SCMulParams
+from neurocore_hw.models.sc_add import SCAddParams
 from neurocore_hw.models.sc_decoder import DecoderParams
 from neurocore_hw.models.sc_lif import SCLIFParams, lif_core
+from neurocore_hw.models.sc_mul import SCMulParams
 from neurocore_hw.models.sc_sng import SNGParams
 from neurocore_hw.models.sc_xor_neuron import XorNeuronParams
 

@@ -9,8 +9,7 @@ from conftest import BUILD_ROOT, evaluate_datapath
 from neurocore_hw import sc
 from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range
-from neurocore_hw.models import sc_arith as ar
-from neurocore_hw.models import sc_decoder, sc_lif, sc_sng, sc_xor_neuron
+from neurocore_hw.models import sc_add, sc_decoder, sc_lif, sc_mul, sc_sng, sc_xor_neuron
 from neurocore_hw.registry import MODELS
 from neurocore_hw.stimulus import make_stimulus
 from rtl_gen.unit import datapath_for
@@ -38,13 +37,13 @@ def test_sng_equals_library_streams(preset):
 
 def test_mul_and_add_equal_library_gates():
     length, x, y = 4000, 150, 90
-    p = ar.PRESETS_MUL["lfsr8_and"]
+    p = sc_mul.PRESETS["lfsr8_and"]
     ra = sc.lfsr_sequence(8, [p.seed_a], length)[:, :1]
     rb = sc.lfsr_sequence(8, [p.seed_b], length, mirror=True)[:, :1]
     a, b = sc.pack(ra < x), sc.pack(rb < y)
     got = run(p, {"x": constant(x, length), "y": constant(y, length)}).spikes
     assert np.array_equal(sc.pack(got), sc.sc_and(a, b))
-    q = ar.PRESETS_ADD["lfsr8"]
+    q = sc_add.PRESETS["lfsr8"]
     rs = sc.lfsr_sequence(8, [q.seed_s], length)[:, :1]
     got = run(q, {"x": constant(x, length), "y": constant(y, length)}).spikes
     assert np.array_equal(sc.pack(got), sc.sc_mux(sc.pack(rs < 128), a, b))
@@ -52,7 +51,7 @@ def test_mul_and_add_equal_library_gates():
 
 def test_low_discrepancy_schemes_are_exact_over_a_period():
     rng = np.random.default_rng(1)
-    mul, add = ar.PRESETS_MUL["vdc8_and"], ar.PRESETS_ADD["vdc8"]
+    mul, add = sc_mul.PRESETS["vdc8_and"], sc_add.PRESETS["vdc8"]
     for x, y in rng.integers(0, 256, (20, 2)):
         prod = run(mul, {"x": constant(x, 256), "y": constant(y, 256)}).spikes.sum()
         # exhaustively over all 256 x 256 codes the error is at most 2.78 (measured)
@@ -122,8 +121,8 @@ def test_datapath_matches_step(block, preset):
 @pytest.mark.parametrize("bad, match", [
     (lambda: sc_sng.SNGParams(seed=0), "seed"),
     (lambda: sc_sng.SNGParams(width=33), "width"),
-    (lambda: ar.SCMulParams(seed_b=0), "seed_b|seed"),
-    (lambda: ar.SCAddParams(seed_s=1), "seed_s"),
+    (lambda: sc_mul.SCMulParams(seed_b=0), "seed_b|seed"),
+    (lambda: sc_add.SCAddParams(seed_s=1), "seed_s"),
     (lambda: sc_lif.SCLIFParams(input_scale=1 << 20), "input_scale"),
     (lambda: sc_decoder.DecoderParams(0), "log2_length"),
 ])

@@ -15,9 +15,8 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int, int_range
-from . import lif
+from . import lif, sc_common
 from .base import PortSpec, StatefulModel, StepKernel
-from .sc_arith import state_type
 from .sc_lif import lif_core
 from .sc_sng import advance, random_value
 
@@ -90,9 +89,7 @@ class XorNeuronParams:
 
 def initial_state(params: XorNeuronParams, n: int):
     """Reset state: sources at their seeds, the LIF at rest."""
-    ports = params.state_ports()
-    return state_type(tuple(s.name for s in ports))(
-        *(np.full(n, s.reset, dtype=np.int64) for s in ports))
+    return sc_common.initial_state(params, n)
 
 
 def step(params: XorNeuronParams, state, x1=0, x2=0):

@@ -1,0 +1,94 @@
+"""Stochastic-computing multiplier: two SNG streams combined by AND (unipolar) or XNOR
+(bipolar).
+
+Sources (see :mod:`neurocore_hw.sc`): ``"lfsr"`` -- stream ``a`` from the table taps at
+``seed_a``, ``b`` from the mirrored taps at ``seed_b``; ``"vdc"`` -- one ``width``-bit
+counter, ``a`` compares its bit-reversed value and ``b`` the count itself (a thermometer
+stream), which keeps the product count over a full period within 2.78 of ``x y / 2**W``
+for every pair of 8-bit codes. Each clock: output bit from the present state, then every
+source steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import sc
+from ..fixed import check_choice
+from .base import PortSpec, StepKernel
+from .sc_common import check_sources, initial_state, source_ports
+from .sc_sng import advance
+
+__all__ = ["OPS", "PRESETS", "SCMulParams", "initial_state", "kernel", "step"]
+
+OPS = ("and", "xnor")
+
+
+@dataclass(frozen=True)
+class SCMulParams:
+    """Validated parameters of the SC multiplier.
+
+    Parameters
+    ----------
+    width : int
+        Bits of ``x``, ``y`` and the sources, 8..32.
+    source : {"lfsr", "vdc"}
+    op : {"and", "xnor"}
+        Unipolar (AND) or bipolar (XNOR) multiply.
+    seed_a, seed_b : int
+        LFSR seeds (non-zero), or ``seed_a`` as the counter's reset value for ``"vdc"``.
+    """
+
+    width: int = 8
+    source: str = "lfsr"
+    op: str = "and"
+    seed_a: int = 1
+    seed_b: int = 0x5A
+
+    def __post_init__(self):
+        check_sources(self)
+        check_choice("op", self.op, OPS)
+
+    def input_ports(self) -> tuple[PortSpec, ...]:
+        """Inputs ``x``, ``y``: unsigned ``width`` bits, ``p = code / 2**width``."""
+        return (PortSpec("x", self.width, False, self.width),
+                PortSpec("y", self.width, False, self.width))
+
+    def state_ports(self) -> tuple[PortSpec, ...]:
+        """``ra``, ``rb`` (LFSRs) or ``count`` (counter), unsigned."""
+        return source_ports(self, extra_bit=False, select=False)
+
+    def typical_inputs(self) -> dict[str, tuple[int, int]]:
+        """Any probabilities."""
+        top = (1 << self.width) - 1
+        return {"x": (0, top), "y": (0, top)}
+
+
+def step(params: SCMulParams, state, x=0, y=0):
+    """One clock: the product bit, then the sources step."""
+    p, w = params, params.width
+    x = np.asarray(x, dtype=np.int64)
+    y = np.asarray(y, dtype=np.int64)
+    if p.source == "vdc":
+        a, b = sc.bit_reverse(state.count, w) < x, state.count < y
+        nxt = type(state)((state.count + 1) & ((1 << w) - 1))
+    else:
+        a, b = state.ra < x, state.rb < y
+        nxt = type(state)(advance("lfsr", w, state.ra, "table"),
+                          advance("lfsr", w, state.rb, "mirror"))
+    return nxt, (a & b if p.op == "and" else a == b)
+
+
+def kernel(params: SCMulParams, n: int) -> StepKernel:
+    """Engine updater built from :func:`step`."""
+    return StepKernel(params, step)
+
+
+#: ``lfsr8_and`` (default), ``lfsr12_xnor`` (bipolar), ``vdc8_and``.
+PRESETS: dict[str, SCMulParams] = {
+    "lfsr8_and": SCMulParams(),
+    "lfsr12_xnor": SCMulParams(width=12, op="xnor", seed_a=0x123, seed_b=0xABC),
+    "vdc8_and": SCMulParams(source="vdc", seed_a=0),
+}
