@@ -34,6 +34,7 @@ from neurocore_hw.stimulus import make_stimulus
 from .emit import emit_verilog, top_name
 
 __all__ = [
+    "EXTRA_WAIVERS",
     "LINT_WAIVERS",
     "CosimResult",
     "build_model",
@@ -61,6 +62,12 @@ LINT_WAIVERS = {
     "WIDTHTRUNC": "Amaranth relies on Verilog's implicit truncation on assignment",
 }
 _WAIVER_FLAGS = [f"-Wno-{name}" for name in LINT_WAIVERS]
+
+#: Waivers only some top levels need, with the reason (passed to :func:`build_model`).
+EXTRA_WAIVERS = {
+    "CASEINCOMPLETE": "Amaranth's FSMs and word_select emit case statements without a "
+                      "default for encodings the design never reaches",
+}
 
 
 def ensure_toolchain() -> str:
@@ -139,7 +146,8 @@ def fst_available() -> bool:
 
 
 def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT_BUILD_ROOT,
-                waves: bool = False) -> tuple[Path, bool]:
+                waves: bool = False, extra_waivers: tuple[str, ...] = ()
+                ) -> tuple[Path, bool]:
     """Verilate and compile ``verilog_text`` once; reuse the binary for identical input.
 
     Parameters
@@ -152,6 +160,8 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
         Cache folder.
     waves : bool
         Build with tracing: FST if :func:`fst_available`, else VCD.
+    extra_waivers : tuple of str
+        Further Verilator warnings to waive (keys of :data:`EXTRA_WAIVERS`).
 
     Returns
     -------
@@ -163,7 +173,10 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
     from cocotb_tools.runner import get_runner
 
     version = ensure_toolchain()
-    flags = [*_WAIVER_FLAGS, "-O2"]
+    unknown = [w for w in extra_waivers if w not in EXTRA_WAIVERS]
+    if unknown:
+        raise ValueError(f"unknown waiver {unknown[0]!r}; known: {', '.join(EXTRA_WAIVERS)}")
+    flags = [*_WAIVER_FLAGS, *(f"-Wno-{w}" for w in extra_waivers), "-O2"]
     if waves:  # part of the cache key: a traced build is a different binary
         flags.append("--trace-fst" if fst_available() else "--trace")
     key = hashlib.sha256("\0".join([verilog_text, top, version, *flags]).encode())

@@ -1,0 +1,174 @@
+"""A neuron behind a UART host link: input currents in, spikes and state out.
+
+Byte protocol (8N1, one frame per neuron step, all multi-byte values little-endian):
+
+* host -> FPGA, one *input frame*: every input port in ``params.input_ports()`` order,
+  each as ``ceil(width / 8)`` bytes of its two's-complement (or unsigned) code; the FPGA
+  uses the low ``width`` bits.
+* FPGA -> host, after the last byte of an input frame, one *output frame*: a byte whose
+  bit 0 is the step's spike, then every state port in ``params.state_ports()`` order as
+  ``ceil(width / 8)`` bytes, sign-extended (signed ports) or zero-extended.
+
+The frame lengths are fixed by the parameters (``HostLink.frame_sizes``); reset (the
+board's button) restarts the receiver at the first byte of a frame and the neuron at its
+reset state. The host must read a whole output frame before it sends the next input frame.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Const, Module, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from neurocore_hw.hostlink import encode_inputs, encode_outputs, frame_sizes
+
+from .uart import UARTRx, UARTTx
+from .unit import build_unit
+
+__all__ = ["HostLink", "hostlink_verilog", "run_hostlink_cosim"]
+
+
+def _nbytes(width: int) -> int:
+    return (width + 7) // 8
+
+
+class HostLink(wiring.Component):
+    """Neuron unit + UART receiver/transmitter + frame sequencing.
+
+    Parameters
+    ----------
+    params : object
+        Keyword-only; a registered model's ``Params``.
+    divisor : int
+        Keyword-only; clocks per UART bit.
+
+    Attributes
+    ----------
+    rx : In(1)
+        UART input from the host.
+    tx : Out(1)
+        UART output to the host.
+    spike : Out(1)
+        The unit's spike (one clock per firing step), e.g. for an LED.
+    """
+
+    def __init__(self, *, params, divisor: int):
+        self.params = params
+        self.unit = build_unit(params)
+        self.uart_rx = UARTRx(divisor=divisor)
+        self.uart_tx = UARTTx(divisor=divisor)
+        super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1), "spike": Out(1)})
+
+    def elaborate(self, platform) -> Module:
+        """Collect an input frame, step the unit once, send the output frame."""
+        m = Module()
+        m.submodules.unit = unit = self.unit
+        m.submodules.uart_rx = urx = self.uart_rx
+        m.submodules.uart_tx = utx = self.uart_tx
+        n_in, n_out = frame_sizes(self.params)
+        in_buf = Signal(8 * n_in)
+        out_buf = Signal(8 * n_out)
+        rx_count = Signal(range(n_in + 1))
+        tx_count = Signal(range(n_out + 1))
+        step = Signal()
+        capture = Signal()
+        m.d.comb += [urx.rx.eq(self.rx), self.tx.eq(utx.tx), self.spike.eq(unit.spike),
+                     unit.en.eq(step)]
+        offset = 0
+        for port in self.params.input_ports():
+            m.d.comb += getattr(unit, port.name).eq(in_buf[offset:offset + port.width])
+            offset += 8 * _nbytes(port.width)
+        parts = [Cat(unit.spike, Const(0, 7))]
+        for port in self.params.state_ports():
+            wide = Signal(8 * _nbytes(port.width), name=f"resp_{port.name}")
+            m.d.comb += wide.eq(getattr(unit, port.name))  # extends by the port's sign
+            parts.append(wide)
+        m.d.sync += [step.eq(0), capture.eq(step)]
+        with m.If(urx.valid):
+            m.d.sync += in_buf.word_select(rx_count, 8).eq(urx.data)
+            with m.If(rx_count == n_in - 1):
+                m.d.sync += [rx_count.eq(0), step.eq(1)]
+            with m.Else():
+                m.d.sync += rx_count.eq(rx_count + 1)
+        with m.If(capture):
+            m.d.sync += [out_buf.eq(Cat(*parts)), tx_count.eq(n_out)]
+        with m.Elif((tx_count != 0) & utx.ready):
+            m.d.comb += utx.start.eq(1)
+            m.d.sync += [out_buf.eq(out_buf >> 8), tx_count.eq(tx_count - 1)]
+        m.d.comb += utx.data.eq(out_buf[:8])
+        return m
+
+
+def hostlink_verilog(params, divisor: int) -> tuple[str, str]:
+    """Verilog of a :class:`HostLink` (ports ``clk``, ``rst``, ``rx``, ``tx``, ``spike``)
+    and its top module name."""
+    from amaranth.back import verilog
+
+    from neurocore_hw.registry import model_for_params
+
+    top = f"neurocore_hostlink_{model_for_params(params).name}"
+    link = HostLink(params=params, divisor=divisor)
+    return verilog.convert(link, name=top, emit_src=False), top
+
+
+def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int = 4,
+                       build_root=None, verilog_text: str | None = None) -> dict:
+    """Run the host-link top level under Verilator: ``steps`` random input frames in,
+    every output frame compared byte for byte with the golden model's.
+
+    Returns
+    -------
+    dict
+        ``steps``, ``mismatches``, ``first_mismatch``, ``passed``.
+    """
+    import json
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    from cocotb_tools.runner import get_runner
+
+    from neurocore_hw.engine import run
+    from neurocore_hw.stimulus import make_stimulus
+
+    from .cosim import DEFAULT_BUILD_ROOT, SIM_DIR, build_model
+
+    text, top = hostlink_verilog(params, divisor)
+    if verilog_text is not None:
+        text = verilog_text
+    build_dir, _ = build_model(text, top, build_root=build_root or DEFAULT_BUILD_ROOT,
+                               extra_waivers=("CASEINCOMPLETE",))
+    stim = make_stimulus(params, steps, seed)
+    golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()}, record=True)
+    names = [p.name for p in params.input_ports()]
+    frames_in = np.array([list(encode_inputs(params, **{n: stim.inputs[n][t] for n in names}))
+                          for t in range(steps)], dtype=np.uint8)
+    frames_out = np.array([list(encode_outputs(
+        params, golden.spikes[t, 0], **{k: v[t, 0] for k, v in golden.traces.items()}))
+        for t in range(steps)], dtype=np.uint8)
+    if str(SIM_DIR) not in sys.path:
+        sys.path.insert(0, str(SIM_DIR))
+    with tempfile.TemporaryDirectory(prefix="neurocore-hostlink-") as tmp:
+        tmp = Path(tmp)
+        np.savez(tmp / "frames.npz", frames_in=frames_in, frames_out=frames_out)
+        env = {"NEUROCORE_HOSTLINK_DATA": str(tmp / "frames.npz"),
+               "NEUROCORE_HOSTLINK_REPORT": str(tmp / "report.json"),
+               "NEUROCORE_HOSTLINK_META": json.dumps({"divisor": divisor, "seed": seed})}
+        runner = get_runner("verilator")
+        runner.build_dir = build_dir
+        try:
+            runner.test(hdl_toplevel=top, hdl_toplevel_lang="verilog",
+                        test_module="bench_hostlink", build_dir=build_dir, test_dir=tmp,
+                        extra_env=env, results_xml=str(tmp / "results.xml"),
+                        log_file=str(tmp / "sim.log"))
+        except SystemExit:
+            pass
+        report = tmp / "report.json"
+        if not report.exists():
+            log = (tmp / "sim.log").read_text() if (tmp / "sim.log").exists() else ""
+            raise RuntimeError("host-link co-simulation did not finish:\n"
+                               + "\n".join(log.splitlines()[-20:]))
+        result = json.loads(report.read_text())
+    result["passed"] = result["mismatches"] == 0 and result["steps"] == steps
+    return result
