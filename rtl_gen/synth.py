@@ -159,11 +159,12 @@ class PnrReport:
 
 
 def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: int = 1,
-                    target_mhz: float = 12.0) -> PnrReport:
+                    target_mhz: float = 12.0, constraints=None) -> PnrReport:
     """Synthesize and place-and-route ``verilog_text``; report Fmax and utilization.
 
-    Pins are placed by nextpnr (no constraints): use a narrow top level such as
-    :class:`rtl_gen.harness.SerialHarness` for designs with many ports.
+    Without ``constraints`` pins are placed by nextpnr: use a narrow top level such as
+    :class:`rtl_gen.harness.SerialHarness` for designs with many ports. ``constraints`` is
+    a ``.pcf`` (iCE40) or ``.lpf`` (ECP5) file that pins the top level's ports.
     """
     if device not in DEVICES:
         raise ValueError(f"device={device!r} is not one of {', '.join(DEVICES)}")
@@ -178,6 +179,8 @@ def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: 
         if proc.returncode != 0:
             raise RuntimeError(f"yosys for {device} failed: {proc.stderr[-800:]}")
         out = "--asc" if "ice40" in tool else "--textcfg"
+        if constraints is not None:
+            args = [*args, "--pcf" if "ice40" in tool else "--lpf", str(constraints)]
         proc = subprocess.run([str(exe), *args, "--json", "design.json", out, "out.cfg",
                                "--freq", str(target_mhz), "--seed", str(seed),
                                "--report", "report.json", "--timing-allow-fail"],

@@ -1,0 +1,118 @@
+"""Board top levels: a neuron behind the UART host link, with the board's clock, reset
+button and an LED, for the boards in ``constraints/``.
+
+The top module ``neurocore_board_<board>`` has the ports ``clk``, ``rst_n`` (active-low
+button; asynchronous assertion, synchronous release through a reset synchronizer), ``rx``,
+``tx`` and ``led`` (toggles on every spike; polarity per board). The UART runs at
+``baud`` (default 115,200) from the board clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from amaranth.hdl import ClockDomain, Module, Signal
+from amaranth.lib import wiring
+from amaranth.lib.cdc import FFSynchronizer, ResetSynchronizer
+from amaranth.lib.wiring import In, Out
+
+from neurocore_hw.fixed import check_choice
+
+from .hostlink import HostLink
+
+__all__ = ["BOARDS", "Board", "BoardTop", "board_verilog", "place_and_route_board"]
+
+CONSTRAINTS = Path(__file__).resolve().parent.parent / "constraints"
+
+
+@dataclass(frozen=True)
+class Board:
+    """A supported board: clock, LED polarity, constraints file, place-and-route target."""
+
+    name: str
+    clock_hz: float
+    led_active_low: bool
+    constraints: str
+    device: str | None  # key of rtl_gen.synth.DEVICES, None: synthesis only
+
+
+BOARDS: dict[str, Board] = {
+    "icebreaker": Board("icebreaker", 12e6, True, "icebreaker.pcf", "up5k"),
+    "ulx3s": Board("ulx3s", 25e6, False, "ulx3s.lpf", "ecp5-25k"),
+    "arty_a7": Board("arty_a7", 100e6, False, "arty_a7.xdc", None),
+}
+
+
+class BoardTop(wiring.Component):
+    """The host link around a neuron with the board's clock, reset and LED.
+
+    Parameters
+    ----------
+    params : object
+        Keyword-only; a registered model's ``Params``.
+    board : str
+        Keyword-only; a key of :data:`BOARDS`.
+    baud : int
+        Keyword-only; UART bit rate.
+    """
+
+    def __init__(self, *, params, board: str, baud: int = 115_200):
+        self.board = BOARDS[check_choice("board", board, tuple(BOARDS))]
+        self.divisor = round(self.board.clock_hz / baud)
+        error = abs(self.board.clock_hz / self.divisor - baud) / baud
+        if error > 0.02:
+            raise ValueError(f"baud {baud} is {100 * error:.1f}% off at "
+                             f"{self.board.clock_hz / 1e6:g} MHz (limit 2%)")
+        self.link = HostLink(params=params, divisor=self.divisor)
+        super().__init__({"clk": In(1), "rst_n": In(1), "rx": In(1, init=1), "tx": Out(1),
+                          "led": Out(1)})
+
+    def elaborate(self, platform) -> Module:
+        """Clock domain from ``clk``, synchronized button reset, the link, the LED."""
+        m = Module()
+        m.domains.sync = cd = ClockDomain("sync")
+        m.d.comb += cd.clk.eq(self.clk)
+        m.submodules.reset_sync = ResetSynchronizer(~self.rst_n, domain="sync")
+        m.submodules.link = link = self.link
+        rx = Signal(init=1)
+        m.submodules.rx_sync = FFSynchronizer(self.rx, rx, init=1)
+        toggle = Signal()
+        with m.If(link.spike):
+            m.d.sync += toggle.eq(~toggle)
+        m.d.comb += [link.rx.eq(rx), self.tx.eq(link.tx),
+                     self.led.eq(~toggle if self.board.led_active_low else toggle)]
+        return m
+
+
+def board_verilog(params, board: str, baud: int = 115_200) -> tuple[str, str]:
+    """Verilog text and top-module name of :class:`BoardTop`."""
+    from amaranth.back import verilog
+
+    top = f"neurocore_board_{board}"
+    return verilog.convert(BoardTop(params=params, board=board, baud=baud), name=top,
+                           emit_src=False), top
+
+
+def place_and_route_board(params, board: str, *, seed: int = 1, baud: int = 115_200):
+    """Place and route the board top with its constraints at the board clock.
+
+    Returns
+    -------
+    rtl_gen.synth.PnrReport
+        ``fmax_mhz`` against the board clock (timing is met when it is higher).
+
+    Raises
+    ------
+    ValueError
+        For a board without an open place-and-route flow (Arty A7).
+    """
+    from .synth import place_and_route
+
+    spec = BOARDS[check_choice("board", board, tuple(BOARDS))]
+    if spec.device is None:
+        raise ValueError(f"{board}: no open place-and-route for this FPGA; synthesis only")
+    text, top = board_verilog(params, board, baud)
+    return place_and_route(text, top, spec.device, seed=seed,
+                           target_mhz=spec.clock_hz / 1e6,
+                           constraints=CONSTRAINTS / spec.constraints)
