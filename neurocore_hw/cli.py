@@ -302,6 +302,35 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_board(args) -> int:
+    from rtl_gen.board import BOARDS, board_verilog, place_and_route_board
+    if args.board not in BOARDS:
+        raise CliError(f"board {args.board!r} is not one of {', '.join(BOARDS)}")
+    params = _params(args)
+    try:
+        text, top = board_verilog(params, args.board, args.baud)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.output:
+        _atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+        print(f"wrote {args.output} (top module {top}, pins in constraints/"
+              f"{BOARDS[args.board].constraints})")
+    if args.pnr:
+        if BOARDS[args.board].device is None:
+            raise CliError(f"{args.board}: no open place-and-route for this FPGA")
+        clock = BOARDS[args.board].clock_hz / 1e6
+        for seed in range(1, args.seeds + 1):
+            r = place_and_route_board(params, args.board, seed=seed, baud=args.baud)
+            slack = 1e3 / clock - 1e3 / r.fmax_mhz
+            used = ", ".join(f"{k} {u}/{a}" for k, (u, a) in r.utilization.items())
+            print(f"{top} seed {seed}: Fmax {r.fmax_mhz:.1f} MHz at a {clock:g} MHz board "
+                  f"clock, slack {slack:.1f} ns ({'met' if slack >= 0 else 'FAILED'}); "
+                  f"{used}")
+    if not (args.output or args.pnr):
+        raise CliError("board needs -o FILE.v and/or --pnr")
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="neurocore-hw", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"neurocore-hw {__version__}")
@@ -358,6 +387,16 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=3, help="placement seeds (--pnr)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("board", help="board top level with the UART host link")
+    p.add_argument("board", help="icebreaker, ulx3s or arty_a7")
+    model_args(p)
+    p.add_argument("-o", "--output", help="Verilog file to write")
+    p.add_argument("--baud", type=int, default=115_200, help="UART bit rate")
+    p.add_argument("--pnr", action="store_true",
+                   help="place and route with the board's constraints at its clock")
+    p.add_argument("--seeds", type=int, default=1, help="placement seeds (--pnr)")
+    p.set_defaults(func=cmd_board)
 
     p = sub.add_parser("bench", help="engine neuron-updates per second")
     model_args(p)

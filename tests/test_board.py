@@ -40,3 +40,14 @@ def test_icebreaker_places_and_routes_with_timing_met():
     report = place_and_route_board(lif.PRESETS["sc_lif_q8_8"], "icebreaker")
     assert report.fmax_mhz > 12.0  # the board clock
     assert report.utilization["SB_IO"][0] == 5
+
+
+def test_cli_board(tmp_path, capsys):
+    from neurocore_hw.cli import main
+
+    out = tmp_path / "top.v"
+    assert main(["board", "ulx3s", "lif", "-o", str(out)]) == 0
+    assert "module neurocore_board_ulx3s(" in out.read_text()
+    assert main(["board", "arty_a7", "lif", "--pnr"]) == 2
+    assert "no open place-and-route" in capsys.readouterr().err
+    assert main(["board", "de10", "lif", "-o", str(out)]) == 2
