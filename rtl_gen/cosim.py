@@ -249,7 +249,7 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
               verilog: str | None = None, top: str | None = None,
               build_root: str | Path = DEFAULT_BUILD_ROOT, waves: bool = False,
               waves_dir: str | Path | None = None, quiet: bool = True,
-              variant: str | None = None) -> CosimResult:
+              variant: str | None = None, golden=None) -> CosimResult:
     """Co-simulate a neuron unit's Verilog against the golden model, every cycle.
 
     Parameters
@@ -277,6 +277,10 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         Send the simulator's log to a file instead of the terminal.
     variant : str, optional
         A registered hardware variant; its cycle-level model gives the expected trace.
+    golden : neurocore_hw.engine.RunResult, optional
+        The engine's run on this very stimulus (``make_stimulus(params, cycles, seed)``
+        with ``record=True``, ``en`` and ``rst``), when the caller already has it (tests
+        that check coverage first); it is compared against a fresh check of its shape.
 
     Returns
     -------
@@ -296,8 +300,12 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     in_ports = params.input_ports()
     state_ports = params.state_ports()
     if variant is None:
-        golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()},
-                     record=True, en=stim.en, rst=stim.rst)
+        if golden is None:
+            golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()},
+                         record=True, en=stim.en, rst=stim.rst)
+        elif golden.spikes.shape != (cycles, 1):
+            raise ValueError(f"golden has shape {golden.spikes.shape}, expected "
+                             f"({cycles}, 1)")
         expected = {"spike": golden.spikes[:, 0].astype(np.int64),
                     **{p.name: golden.traces[p.name][:, 0] for p in state_ports}}
     else:

@@ -41,7 +41,8 @@ def test_bit_exact(name):
     sat_v, sat_u = iz._half_step(params, k, v0, u0, stim.inputs["i_in"])
     raw_v, raw_u = iz._half_step(wide, k, v0, u0, stim.inputs["i_in"])
     assert (sat_v != raw_v).sum() >= 20, "v never saturated"
-    result = run_cosim(params, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT)
+    result = run_cosim(params, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
+                       golden=golden)
     assert result.passed and result.cycles == cycles, result.first_mismatch
     assert np.isin(stim.inputs["i_in"], (lo, hi)).sum() >= 100
 

@@ -136,7 +136,8 @@ def test_cosim_bit_exact(name):
     reachable = (1 << (p.in_width - 1 + 6)) * 4096 // (p.du + 1) > half  # steady state
     assert wraps >= 20 if reachable else wraps == 0, f"{wraps} wraps"
     assert (v == 1 - half).sum() >= 20, "v never clipped at the bottom"
-    result = run_cosim(p, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT)
+    result = run_cosim(p, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
+                       golden=golden)
     assert result.passed and result.cycles == cycles, result.first_mismatch
 
 

@@ -174,7 +174,8 @@ def test_cosim_bit_exact(family, preset):
     else:
         assert events >= 20, f"only {events} overflow/clip events"
     assert spikes >= 200 if family != "li" else spikes == 0
-    result = run_cosim(p, preset=preset, cycles=cycles, seed=seed, build_root=BUILD_ROOT)
+    result = run_cosim(p, preset=preset, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
+                       golden=golden)
     assert result.passed and result.cycles == cycles, result.first_mismatch
 
 

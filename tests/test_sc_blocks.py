@@ -138,10 +138,11 @@ def test_cosim_whole_streams(block, preset):
 
     p, cycles, seed = MODELS[block].presets[preset], 100_000, 5000 + len(block + preset)
     stim = make_stimulus(p, cycles, seed)
-    golden = run(p, {k: v[:, None] for k, v in stim.inputs.items()}, en=stim.en,
-                 rst=stim.rst)
+    golden = run(p, {k: v[:, None] for k, v in stim.inputs.items()}, record=True,
+                 en=stim.en, rst=stim.rst)
     assert 0.01 < golden.spikes.mean() < 0.99 or block == "sc_decoder"
-    result = run_cosim(p, preset=preset, cycles=cycles, seed=seed, build_root=BUILD_ROOT)
+    result = run_cosim(p, preset=preset, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
+                       golden=golden)
     assert result.passed and result.cycles == cycles, result.first_mismatch
 
 
