@@ -179,8 +179,10 @@ def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: 
         if proc.returncode != 0:
             raise RuntimeError(f"yosys for {device} failed: {proc.stderr[-800:]}")
         out = "--asc" if "ice40" in tool else "--textcfg"
-        if constraints is not None:
-            args = [*args, "--pcf" if "ice40" in tool else "--lpf", str(constraints)]
+        if constraints is not None:  # copied next to the design: the WASI tools see cwd
+            local = tmp / Path(constraints).name
+            local.write_text(Path(constraints).read_text())
+            args = [*args, "--pcf" if "ice40" in tool else "--lpf", local.name]
         proc = subprocess.run([str(exe), *args, "--json", "design.json", out, "out.cfg",
                                "--freq", str(target_mhz), "--seed", str(seed),
                                "--report", "report.json", "--timing-allow-fail"],
