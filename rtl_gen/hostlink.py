@@ -20,16 +20,12 @@ from amaranth.hdl import Cat, Const, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from neurocore_hw.hostlink import encode_inputs, encode_outputs, frame_sizes
+from neurocore_hw.hostlink import encode_inputs, encode_outputs, field_bytes, frame_sizes
 
 from .uart import UARTRx, UARTTx
 from .unit import build_unit
 
 __all__ = ["HostLink", "hostlink_verilog", "run_hostlink_cosim"]
-
-
-def _nbytes(width: int) -> int:
-    return (width + 7) // 8
 
 
 class HostLink(wiring.Component):
@@ -77,10 +73,10 @@ class HostLink(wiring.Component):
         offset = 0
         for port in self.params.input_ports():
             m.d.comb += getattr(unit, port.name).eq(in_buf[offset:offset + port.width])
-            offset += 8 * _nbytes(port.width)
+            offset += 8 * field_bytes(port.width)
         parts = [Cat(unit.spike, Const(0, 7))]
         for port in self.params.state_ports():
-            wide = Signal(8 * _nbytes(port.width), name=f"resp_{port.name}")
+            wide = Signal(8 * field_bytes(port.width), name=f"resp_{port.name}")
             m.d.comb += wide.eq(getattr(unit, port.name))  # extends by the port's sign
             parts.append(wide)
         m.d.sync += [step.eq(0), capture.eq(step)]

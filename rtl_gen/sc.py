@@ -41,7 +41,18 @@ def bit_reverse(value: Value, width: int) -> Value:
     return Cat(*(value[width - 1 - b] for b in range(width)))
 
 
-def _ports(params, outputs_extra=()) -> dict:
+def _two_streams(m: Module, dp, width: int, source: str, x: Value, y: Value):
+    """Two decorrelated SNG bits of a datapath with ``ra``/``rb`` or ``count`` registers
+    (mirrors :func:`neurocore_hw.models.sc_common.two_streams`); drives the next values."""
+    if source == "vdc":
+        m.d.comb += dp.count_next.eq(dp.count + 1)
+        return bit_reverse(dp.count, width) < x, dp.count < y
+    m.d.comb += [dp.ra_next.eq(lfsr_next(dp.ra, width)),
+                 dp.rb_next.eq(lfsr_next(dp.rb, width, mirror=True))]
+    return dp.ra < x, dp.rb < y
+
+
+def _ports(params) -> dict:
     members = {p.name: In(port_shape(p)) for p in params.input_ports()}
     for s in params.state_ports():
         members[s.name] = In(port_shape(s))
@@ -99,14 +110,8 @@ class SCMulDatapath(wiring.Component):
     def elaborate(self, platform) -> Module:
         """Two comparators, one gate, the sources' next states."""
         m = Module()
-        p, w = self.params, self.params.width
-        if p.source == "vdc":
-            a, b = bit_reverse(self.count, w) < self.x, self.count < self.y
-            m.d.comb += self.count_next.eq(self.count + 1)
-        else:
-            a, b = self.ra < self.x, self.rb < self.y
-            m.d.comb += [self.ra_next.eq(lfsr_next(self.ra, w)),
-                         self.rb_next.eq(lfsr_next(self.rb, w, mirror=True))]
+        p = self.params
+        a, b = _two_streams(m, self, p.width, p.source, self.x, self.y)
         m.d.comb += self.spike.eq(a & b if p.op == "and" else ~(a ^ b))
         return m
 
@@ -230,13 +235,7 @@ class XorNeuronDatapath(_StreamLIF):
     def elaborate(self, platform) -> Module:
         """Two SNGs, the dendrite's XOR, LIF."""
         m = Module()
-        w = self.params.x_width
-        if self.params.source == "vdc":
-            d1, d2 = bit_reverse(self.count, w) < self.x1, self.count < self.x2
-            m.d.comb += self.count_next.eq(self.count + 1)
-        else:
-            d1, d2 = self.ra < self.x1, self.rb < self.x2
-            m.d.comb += [self.ra_next.eq(lfsr_next(self.ra, w)),
-                         self.rb_next.eq(lfsr_next(self.rb, w, mirror=True))]
+        p = self.params
+        d1, d2 = _two_streams(m, self, p.x_width, p.source, self.x1, self.x2)
         self._lif(m, d1 ^ d2)
         return m

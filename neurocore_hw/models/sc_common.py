@@ -12,7 +12,7 @@ from .. import sc
 from ..fixed import check_choice, check_int
 from .base import PortSpec
 
-__all__ = ["check_sources", "initial_state", "source_ports", "state_type"]
+__all__ = ["check_sources", "initial_state", "source_ports", "state_type", "two_streams"]
 
 
 def check_sources(p, seeds: tuple[str, ...] = ("seed_a", "seed_b")) -> None:
@@ -36,6 +36,27 @@ def source_ports(p, *, extra_bit: bool, select: bool) -> tuple[PortSpec, ...]:
     if select:
         ports.append(PortSpec("rs", p.width, False, 0, p.seed_s))
     return tuple(ports)
+
+
+def two_streams(source: str, width: int, state, x, y):
+    """Bits of two decorrelated SNG streams and their sources' next values.
+
+    ``"lfsr"``: ``ra < x`` (table taps) and ``rb < y`` (mirrored taps); ``"vdc"``: one
+    counter, compared bit-reversed with ``x`` and straight with ``y``.
+
+    Returns
+    -------
+    a, b : numpy.ndarray of bool
+    sources : tuple of numpy.ndarray
+        Next ``(ra, rb)`` or ``(count,)``.
+    """
+    x = np.asarray(x, dtype=np.int64)
+    y = np.asarray(y, dtype=np.int64)
+    if source == "vdc":
+        return (sc.bit_reverse(state.count, width) < x, state.count < y,
+                ((state.count + 1) & ((1 << width) - 1),))
+    return (state.ra < x, state.rb < y,
+            (sc.lfsr_next(state.ra, width), sc.lfsr_next(state.rb, width, mirror=True)))
 
 
 @cache

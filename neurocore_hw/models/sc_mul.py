@@ -13,13 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from .. import sc
 from ..fixed import check_choice
 from .base import PortSpec, StepKernel
-from .sc_common import check_sources, initial_state, source_ports
-from .sc_sng import advance
+from .sc_common import check_sources, initial_state, source_ports, two_streams
 
 __all__ = ["OPS", "PRESETS", "SCMulParams", "initial_state", "kernel", "step"]
 
@@ -68,17 +64,8 @@ class SCMulParams:
 
 def step(params: SCMulParams, state, x=0, y=0):
     """One clock: the product bit, then the sources step."""
-    p, w = params, params.width
-    x = np.asarray(x, dtype=np.int64)
-    y = np.asarray(y, dtype=np.int64)
-    if p.source == "vdc":
-        a, b = sc.bit_reverse(state.count, w) < x, state.count < y
-        nxt = type(state)((state.count + 1) & ((1 << w) - 1))
-    else:
-        a, b = state.ra < x, state.rb < y
-        nxt = type(state)(advance("lfsr", w, state.ra, "table"),
-                          advance("lfsr", w, state.rb, "mirror"))
-    return nxt, (a & b if p.op == "and" else a == b)
+    a, b, sources = two_streams(params.source, params.width, state, x, y)
+    return type(state)(*sources), (a & b if params.op == "and" else a == b)
 
 
 def kernel(params: SCMulParams, n: int) -> StepKernel:

@@ -15,10 +15,10 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int, int_range
-from . import lif, sc_common
+from . import lif
 from .base import PortSpec, StatefulModel, StepKernel
+from .sc_common import initial_state, two_streams
 from .sc_lif import lif_core
-from .sc_sng import advance, random_value
 
 __all__ = ["PRESETS", "XorNeuron", "XorNeuronParams", "initial_state", "kernel", "step"]
 
@@ -87,24 +87,10 @@ class XorNeuronParams:
         return {"x1": (0, top), "x2": (0, top)}
 
 
-def initial_state(params: XorNeuronParams, n: int):
-    """Reset state: sources at their seeds, the LIF at rest."""
-    return sc_common.initial_state(params, n)
-
-
 def step(params: XorNeuronParams, state, x1=0, x2=0):
     """One clock: two SNG bits, XOR, LIF step on ``xor * input_scale``, sources step."""
-    p, w = params, params.x_width
-    x1 = np.asarray(x1, dtype=np.int64)
-    x2 = np.asarray(x2, dtype=np.int64)
-    if p.source == "vdc":
-        d1, d2 = sc.bit_reverse(state.count, w) < x1, state.count < x2
-        sources = ((state.count + 1) & ((1 << w) - 1),)
-    else:
-        d1 = random_value("lfsr", w, state.ra) < x1
-        d2 = random_value("lfsr", w, state.rb) < x2
-        sources = (advance("lfsr", w, state.ra, "table"), advance("lfsr", w, state.rb,
-                                                                  "mirror"))
+    p = params
+    d1, d2, sources = two_streams(p.source, p.x_width, state, x1, x2)
     new, spike = lif.step(lif_core(p), lif.LIFState(state.v, state.refrac),
                           i_in=(d1 ^ d2) * np.int64(p.input_scale), noise_in=0)
     return type(state)(*sources, new.v, new.refrac), spike
