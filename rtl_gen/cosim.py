@@ -63,6 +63,9 @@ LINT_WAIVERS = {
 }
 _WAIVER_FLAGS = [f"-Wno-{name}" for name in LINT_WAIVERS]
 
+#: File name of the partially linked Verilator runtime inside :func:`_runtime_dir`.
+RUNTIME_OBJECT = "verilated_runtime.o"
+
 #: Waivers only some top levels need, with the reason (passed to :func:`build_model`).
 EXTRA_WAIVERS = {
     "CASEINCOMPLETE": "Amaranth's FSMs and word_select emit case statements without a "
@@ -124,9 +127,20 @@ _MAKE_OVERRIDES = "CFG_CXXFLAGS_PCH_I=-include"
 
 
 @contextlib.contextmanager
-def _make_overrides():
+def _make_overrides(runtime_object: Path | None = None):
+    """Set :data:`_MAKE_OVERRIDES` in ``MAKEFLAGS``; with ``runtime_object``, also link
+    that prebuilt Verilator runtime instead of compiling it (see :func:`_runtime_dir`).
+
+    Emptying ``VM_GLOBAL_FAST``/``VM_GLOBAL_SLOW`` removes the runtime objects from the
+    generated makefile (verilated.mk would otherwise rebuild them every time: it makes
+    them depend on the freshly written ``Vtop.mk``); ``USER_LDLIBS`` links the prebuilt
+    one in their place, ahead of the cocotb VPI library as before.
+    """
+    flags = [_MAKE_OVERRIDES]
+    if runtime_object is not None:
+        flags += ["VM_GLOBAL_FAST=", "VM_GLOBAL_SLOW=", f"USER_LDLIBS={runtime_object}"]
     old = os.environ.get("MAKEFLAGS")
-    os.environ["MAKEFLAGS"] = f"{old} {_MAKE_OVERRIDES}" if old else _MAKE_OVERRIDES
+    os.environ["MAKEFLAGS"] = " ".join([old, *flags] if old else flags)
     try:
         yield
     finally:
@@ -196,17 +210,51 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
         build_dir.mkdir(parents=True)
         source = build_dir / f"{top}.v"
         source.write_text(verilog_text)
+        runtime = _runtime_dir(build_root, version, waves)
+        prebuilt = runtime / RUNTIME_OBJECT
         runner = get_runner("verilator")
         log = build_dir / "build.log"
         try:
-            with _make_overrides():
+            with _make_overrides(prebuilt if prebuilt.exists() else None):
                 runner.build(sources=[source], hdl_toplevel=top, build_dir=build_dir,
                              build_args=flags, waves=waves, log_file=log)
         except (RuntimeError, SystemExit) as exc:
             tail = "\n".join(log.read_text().splitlines()[-15:]) if log.exists() else ""
             raise RuntimeError(f"Verilator build of {top} failed:\n{tail}") from exc
+        _save_runtime(build_dir, runtime)
         stamp.write_text(key.hexdigest())
     return build_dir, True
+
+
+def _runtime_dir(build_root: str | Path, version: str, waves: bool) -> Path:
+    """Cache folder for the prebuilt Verilator runtime (``verilated*.o`` in one object).
+
+    The runtime objects depend only on the Verilator installation and the tracing
+    defines, not on the design, yet they are most of a small design's compile time
+    (measured: 21.8 s of 26.5 s CPU for the LIF unit). The key holds the version, the
+    installation path and the tracing choice.
+    """
+    root = os.environ["VERILATOR_ROOT"]
+    trace = ("fst" if fst_available() else "vcd") if waves else "none"
+    key = hashlib.sha256("\0".join([version, root, trace]).encode()).hexdigest()[:16]
+    return Path(build_root).resolve() / f"_runtime-{key}"
+
+
+def _save_runtime(build_dir: Path, runtime: Path) -> None:
+    """Partially link a finished build's ``verilated*.o`` into the runtime cache, once.
+
+    Written under a temporary name and renamed, so parallel builds see the complete
+    object or none. A build folder without them (it used the cache) stores nothing.
+    """
+    objects = sorted(str(p) for p in build_dir.glob("verilated*.o"))
+    if (runtime / RUNTIME_OBJECT).exists() or not objects or " " in str(runtime):
+        return
+    runtime.mkdir(parents=True, exist_ok=True)
+    tmp = runtime / f"{RUNTIME_OBJECT}.{os.getpid()}.tmp"
+    linked = subprocess.run(["ld", "-r", "-o", str(tmp), *objects], capture_output=True,
+                            check=False)
+    if linked.returncode == 0:  # otherwise builds simply keep compiling the runtime
+        tmp.rename(runtime / RUNTIME_OBJECT)
 
 
 @dataclass

@@ -128,3 +128,17 @@ def test_cosim_coverage_uses_the_seed():
     a, b = make_stimulus(p, 500, 1), make_stimulus(p, 500, 2)
     assert np.array_equal(make_stimulus(p, 500, 1).inputs["i_in"], a.inputs["i_in"])
     assert not np.array_equal(a.inputs["i_in"], b.inputs["i_in"])
+
+
+def test_verilator_runtime_is_compiled_once(tmp_path):
+    """The second design in a build root links the cached runtime instead of compiling
+    it, and still co-simulates bit-exactly (the mutation test above shows such a bench
+    can fail)."""
+    first = run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=1000, build_root=tmp_path)
+    second = run_cosim(lif.PRESETS["q4_4_saturate"], cycles=1000, build_root=tmp_path)
+    assert first.passed and second.passed
+    logs = [p.read_text() for p in sorted(tmp_path.glob("neurocore_lif-*/build.log"),
+                                          key=lambda p: p.stat().st_mtime)]
+    assert len(logs) == 2
+    assert "verilated.cpp" in logs[0] and "verilated.cpp" not in logs[1]
+    assert "verilated_runtime.o" in logs[1]
