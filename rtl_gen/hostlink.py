@@ -12,6 +12,8 @@ Byte protocol (8N1, one frame per neuron step, all multi-byte values little-endi
 The frame lengths are fixed by the parameters (``HostLink.frame_sizes``); reset (the
 board's button) restarts the receiver at the first byte of a frame and the neuron at its
 reset state. The host must read a whole output frame before it sends the next input frame.
+Multi-clock hardware variants (e.g. Izhikevich ``pipelined``) work the same way: the output
+frame is captured when the unit's ``busy`` falls, so the host sees no difference but time.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class HostLink(wiring.Component):
         Keyword-only; a registered model's ``Params``.
     divisor : int
         Keyword-only; clocks per UART bit.
+    variant : str, optional
+        Keyword-only; a registered hardware variant of the unit.
 
     Attributes
     ----------
@@ -48,9 +52,9 @@ class HostLink(wiring.Component):
         The unit's spike (one clock per firing step), e.g. for an LED.
     """
 
-    def __init__(self, *, params, divisor: int):
+    def __init__(self, *, params, divisor: int, variant: str | None = None):
         self.params = params
-        self.unit = build_unit(params)
+        self.unit = build_unit(params, variant)
         self.uart_rx = UARTRx(divisor=divisor)
         self.uart_tx = UARTTx(divisor=divisor)
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1), "spike": Out(1)})
@@ -67,7 +71,9 @@ class HostLink(wiring.Component):
         rx_count = Signal(range(n_in + 1))
         tx_count = Signal(range(n_out + 1))
         step = Signal()
+        pending = Signal()  # a step was started and its output frame not yet captured
         capture = Signal()
+        busy = unit.busy if hasattr(unit, "busy") else Const(0, 1)  # multi-clock variants
         m.d.comb += [urx.rx.eq(self.rx), self.tx.eq(utx.tx), self.spike.eq(unit.spike),
                      unit.en.eq(step)]
         offset = 0
@@ -79,7 +85,12 @@ class HostLink(wiring.Component):
             wide = Signal(8 * field_bytes(port.width), name=f"resp_{port.name}")
             m.d.comb += wide.eq(getattr(unit, port.name))  # extends by the port's sign
             parts.append(wide)
-        m.d.sync += [step.eq(0), capture.eq(step)]
+        m.d.comb += capture.eq(pending & ~busy)
+        m.d.sync += step.eq(0)
+        with m.If(step):
+            m.d.sync += pending.eq(1)
+        with m.Elif(capture):
+            m.d.sync += pending.eq(0)
         with m.If(urx.valid):
             m.d.sync += in_buf.word_select(rx_count, 8).eq(urx.data)
             with m.If(rx_count == n_in - 1):
@@ -95,20 +106,22 @@ class HostLink(wiring.Component):
         return m
 
 
-def hostlink_verilog(params, divisor: int) -> tuple[str, str]:
+def hostlink_verilog(params, divisor: int, variant: str | None = None) -> tuple[str, str]:
     """Verilog of a :class:`HostLink` (ports ``clk``, ``rst``, ``rx``, ``tx``, ``spike``)
     and its top module name."""
     from amaranth.back import verilog
 
     from neurocore_hw.registry import model_for_params
 
-    top = f"neurocore_hostlink_{model_for_params(params).name}"
-    link = HostLink(params=params, divisor=divisor)
+    name = model_for_params(params).name + (f"_{variant}" if variant else "")
+    top = f"neurocore_hostlink_{name}"
+    link = HostLink(params=params, divisor=divisor, variant=variant)
     return verilog.convert(link, name=top, emit_src=False), top
 
 
 def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int = 4,
-                       build_root=None, verilog_text: str | None = None) -> dict:
+                       build_root=None, verilog_text: str | None = None,
+                       variant: str | None = None) -> dict:
     """Run the host-link top level under Verilator: ``steps`` random input frames in,
     every output frame compared byte for byte with the golden model's.
 
@@ -130,7 +143,7 @@ def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int 
 
     from .cosim import DEFAULT_BUILD_ROOT, SIM_DIR, build_model
 
-    text, top = hostlink_verilog(params, divisor)
+    text, top = hostlink_verilog(params, divisor, variant)
     if verilog_text is not None:
         text = verilog_text
     build_dir, _ = build_model(text, top, build_root=build_root or DEFAULT_BUILD_ROOT,

@@ -8,15 +8,15 @@ DSP). :class:`rtl_gen.unit.NeuronUnit` adds the registers, clock enable and rese
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.lif import LIFParams
 
-from .arith import const_mul, saturate, shift_right
+from .arith import carry_save_sum, const_mul, csd_digits, saturate, shift_right
 
-__all__ = ["LIFDatapath"]
+__all__ = ["LIFDatapath", "LIFFastUnit"]
 
 
 class LIFDatapath(wiring.Component):
@@ -82,4 +82,125 @@ class LIFDatapath(wiring.Component):
             self.refrac_next.eq(Mux(in_refrac, self.refrac - 1,
                                     Mux(self.spike, p.refractory, 0))),
         ]
+        return m
+
+
+def _bits_for(lo: int, hi: int) -> int:
+    """Signed width holding every integer in ``[lo, hi]``."""
+    return max(lo.bit_length() if lo < 0 else 0, hi.bit_length()) + 1
+
+
+def _signed_field(code: int, width: int) -> int:
+    """The two's-complement value of the low ``width`` bits of ``code``."""
+    code &= (1 << width) - 1
+    return code - (1 << width) if code >> (width - 1) else code
+
+
+class LIFFastUnit(wiring.Component):
+    """LIF unit for high clock rates: the input term a clock ahead, a carry-save loop.
+
+    The input side, ``d = ((i_in * gain_k) >> frac) + noise_in``, is computed from the
+    ports into a register together with ``en``, so the unit equals the single-cycle
+    :class:`~rtl_gen.unit.NeuronUnit` fed with ``i_in``, ``noise_in`` and ``en`` one
+    clock late (a clock with ``rst`` high leaves the staged ``en`` low). The loop uses
+    ``v + ((v_rest - v) * leak_k >> frac) + d == (v * (2**frac - leak_k) + v_rest * leak_k
+    + half + d * 2**frac) >> frac`` (exact for floor shifts, ``half`` the rounding
+    constant): one carry-save reduction and one carry chain, with the threshold test on
+    a second chain in parallel. Cycle by cycle it equals
+    :func:`neurocore_hw.models.lif.run_registered_input`.
+
+    Parameters
+    ----------
+    params : LIFParams
+        Keyword-only; the integer parameters.
+    """
+
+    def __init__(self, *, params: LIFParams):
+        if not isinstance(params, LIFParams):
+            raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
+        self.params = params
+        w, rw = params.width, params.refrac_width
+        super().__init__({
+            "en": In(1), "i_in": In(signed(w)), "noise_in": In(signed(w)), "spike": Out(1),
+            "v": Out(signed(w), init=params.v_rest), "refrac": Out(unsigned(rw)),
+        })
+
+    def elaborate(self, platform) -> Module:
+        """Input stage into (d, en_d); loop: carry-save sum, two chains, select."""
+        m = Module()
+        p = self.params
+        f, w = p.frac, p.width
+        half = (1 << (f - 1)) if p.rounding == "nearest" and f else 0
+        lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+
+        # x = v * (2**f - k) + d * 2**f + c with c = v_rest * k + half and total = x >> f.
+        # The constant is split c = c_hi * 2**f + c_lo: c_lo fills the zero low bits of
+        # the d term and c_hi (and -thr, for the threshold test) joins d in the input
+        # stage, so each loop sum has no constant vector of its own.
+        keep = (1 << f) - p.leak_k
+        digits = csd_digits(keep)
+        c = p.v_rest * p.leak_k + half + sum(1 for _, sign in digits if sign < 0)
+        c_hi, c_lo = c >> f, c & ((1 << f) - 1)
+        c_lo_arg = c_lo - sum(1 for _, sign in digits if sign < 0)  # the helper adds them
+
+        # input stage: d = floor((i * g + half + noise * 2**f) / 2**f), staged with en
+        drive = [lo * p.gain_k, hi * p.gain_k]
+        d_lo = (min(drive) + half) // (1 << f) + lo
+        d_hi = (max(drive) + half) // (1 << f) + hi
+        in_terms = [(self.i_in, shift, sign) for shift, sign in csd_digits(p.gain_k)]
+        in_terms.append((self.noise_in, f, 1))
+        en_d = Signal()
+        m.d.sync += en_d.eq(self.en)
+        staged = []
+        for name, offset in (("d", c_hi), ("d_thr", c_hi - p.v_threshold)):
+            in_width = _bits_for(min(drive) + half + ((lo + offset) << f),
+                                 max(drive) + half + ((hi + offset) << f))
+            in_sum = carry_save_sum(m, in_terms, half + (offset << f), in_width, name + "_in")
+            reg = Signal(signed(_bits_for(d_lo + offset, d_hi + offset)), name=name)
+            m.d.sync += reg.eq(in_sum.as_signed() >> f)
+            staged.append(reg)
+        d, d_thr = staged
+
+        # loop: x and x - thr * 2**f, each one carry-save level and one chain
+        x_lo = min(lo * keep, hi * keep) + ((d_lo + min(c_hi, c_hi - p.v_threshold)) << f)
+        x_hi = max(lo * keep, hi * keep) + ((d_hi + max(c_hi, c_hi - p.v_threshold)) << f)
+        width = _bits_for(x_lo, x_hi + c_lo)
+        v_terms = [(self.v, shift, sign) for shift, sign in digits]
+        x = carry_save_sum(m, [*v_terms, (d, f, 1)], c_lo_arg, width, "x").as_signed()
+        x_ge = carry_save_sum(m, [*v_terms, (d_thr, f, 1)], c_lo_arg, width,
+                              "x_ge").as_signed()
+        total = x >> f  # exact, unbounded
+        in_refrac = Signal()
+        fire = Signal()  # the threshold test on the overflowed value
+        v_new = Signal(signed(w))
+        if p.overflow == "wrap":
+            # v_new = total - m * 2**w with m = floor((total + 2**(w-1)) / 2**w);
+            # v_new >= thr  <=>  total - thr >= m * 2**w  <=>  (total - thr) >> w >= m
+            # -- a function of a few top bits of the two sums, written as a truth table
+            # so that it maps to LUTs rather than to more carry chains
+            m.d.comb += v_new.eq(total[:w])
+            top, top_ge = x[f + w - 1:], x_ge[f + w:]
+            with m.Switch(Cat(top, top_ge)):
+                for code in range(1 << (len(top) + len(top_ge))):
+                    t = _signed_field(code, len(top))
+                    g = _signed_field(code >> len(top), len(top_ge))
+                    if g >= (t + 1) >> 1:
+                        with m.Case(code):
+                            m.d.comb += fire.eq(1)
+                with m.Default():
+                    m.d.comb += fire.eq(0)
+        else:
+            # the clamp is monotone and the threshold is in range: clamp(t) >= thr <=>
+            # t >= thr, except that clamp(t) >= lo always holds
+            m.d.comb += [v_new.eq(saturate(total, w)),
+                         fire.eq(1 if p.v_threshold == lo else x_ge >= 0)]
+        spike = Signal()
+        m.d.comb += [in_refrac.eq(self.refrac != 0), spike.eq(~in_refrac & fire)]
+        m.d.sync += self.spike.eq(0)
+        with m.If(en_d):
+            m.d.sync += [
+                self.spike.eq(spike),
+                self.v.eq(Mux(in_refrac, p.v_rest, Mux(fire, p.v_reset, v_new))),
+                self.refrac.eq(Mux(in_refrac, self.refrac - 1, Mux(fire, p.refractory, 0))),
+            ]
         return m

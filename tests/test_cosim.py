@@ -66,6 +66,34 @@ def test_bit_exact(name, params, cycles):
     assert result.passed, result.first_mismatch
 
 
+@pytest.mark.parametrize("name", list(lif.PRESETS))
+def test_fast_variant_bit_exact(name):
+    """The ``fast`` unit (input term staged a clock ahead, carry-save loop, threshold
+    test from the sums' top bits) against its cycle model, through overflow."""
+    params = lif.PRESETS[name]
+    seed = 2000 + list(lif.PRESETS).index(name)
+    cov = coverage(params, 30_000, seed)
+    assert cov["spikes"] >= 50 and cov["overflows"] >= 50 and cov["resets"] >= 3, cov
+    result = run_cosim(params, preset=name, cycles=30_000, seed=seed, variant="fast",
+                       build_root=BUILD_ROOT)
+    assert result.passed, result.first_mismatch
+
+
+def test_fast_variant_bench_has_teeth(monkeypatch):
+    """Expected values without the one-clock input stage must fail the fast unit."""
+    def no_stage(params, i_in, noise_in, en, rst):
+        golden = run(params, {"i_in": np.asarray(i_in)[:, None],
+                              "noise_in": np.asarray(noise_in)[:, None]},
+                     record=True, en=en, rst=rst)
+        return {"spike": golden.spikes[:, 0].astype(np.int64), "v": golden.traces["v"][:, 0],
+                "refrac": golden.traces["refrac"][:, 0]}
+
+    monkeypatch.setattr(lif, "run_registered_input", no_stage)
+    result = run_cosim(lif.PRESETS["sc_lif_q8_8"], preset="teeth", cycles=5_000, seed=3,
+                       variant="fast", build_root=BUILD_ROOT)
+    assert not result.passed and result.mismatches > 100
+
+
 MUTATIONS = {
     # operator: the threshold compare becomes strict (caught only at v_next == threshold)
     "compare": (r">= \$signed\(10'h100\)", "> $signed(10'h100)"),

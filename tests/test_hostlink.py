@@ -13,7 +13,7 @@ from neurocore_hw.hostlink import (
     encode_outputs,
     frame_sizes,
 )
-from neurocore_hw.models import cuba_lif, lif
+from neurocore_hw.models import cuba_lif, izhikevich, lif
 from neurocore_hw.registry import model_for_params
 
 
@@ -125,6 +125,19 @@ def test_hostlink_top_bit_exact(params):
     from rtl_gen.hostlink import run_hostlink_cosim
 
     result = run_hostlink_cosim(params, steps=150, seed=4, divisor=4, build_root=BUILD_ROOT)
+    assert result["passed"], result["first_mismatch"]
+
+
+@pytest.mark.cosim
+@pytest.mark.parametrize("variant", ["two_cycle", "pipelined"])
+def test_hostlink_multicycle_variant_bit_exact(variant):
+    """The link waits for ``busy`` to fall (9 clocks per step for the pipelined unit):
+    capturing any earlier would send the previous step's state and fail."""
+    from rtl_gen.hostlink import run_hostlink_cosim
+
+    params = izhikevich.PRESETS["rs"]
+    result = run_hostlink_cosim(params, steps=60, seed=5, divisor=4, build_root=BUILD_ROOT,
+                                variant=variant)
     assert result["passed"], result["first_mismatch"]
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "PRESETS",
     "initial_state",
     "reference",
+    "run_registered_input",
     "step",
 ]
 
@@ -385,3 +386,41 @@ PRESETS: dict[str, LIFParams] = {
                                 v_threshold=8192, leak_k=1234, gain_k=5000, refractory=5,
                                 overflow="wrap", rounding="nearest"),
 }
+
+
+def run_registered_input(params: LIFParams, i_in, noise_in, en, rst
+                         ) -> dict[str, np.ndarray]:
+    """Cycle-level model of the ``fast`` unit (:class:`rtl_gen.lif.LIFFastUnit`).
+
+    The unit registers its input term and ``en`` one clock ahead of the state update, so
+    it is the single-cycle unit fed with ``i_in``, ``noise_in`` and ``en`` one clock
+    late; ``rst`` acts at once and also clears the staged ``en``.
+
+    Parameters
+    ----------
+    params : LIFParams
+        Scalar parameters.
+    i_in, noise_in, en, rst : array_like, shape (C,)
+        Per-clock input codes and controls.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of int64, shape (C,)
+        ``spike``, ``v`` and ``refrac`` after each clock.
+    """
+    from ..engine import run  # the engine imports this module through the registry
+
+    en = np.asarray(en, dtype=bool)
+    rst = np.asarray(rst, dtype=bool)
+    staged_en = np.zeros_like(en)
+    staged_en[1:] = en[:-1] & ~rst[:-1]
+
+    def late(x):
+        out = np.zeros(len(en), dtype=np.int64)
+        out[1:] = np.asarray(x, dtype=np.int64)[:-1]
+        return out[:, None]
+
+    result = run(params, {"i_in": late(i_in), "noise_in": late(noise_in)}, record=True,
+                 en=staged_en, rst=rst)
+    return {"spike": result.spikes[:, 0].astype(np.int64), "v": result.traces["v"][:, 0],
+            "refrac": result.traces["refrac"][:, 0]}
