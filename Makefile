@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install verilog sim test lint synth bench docs clean
+.PHONY: install verilog sim test lint synth bench peers docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,26 @@ MODEL_NAMES = $(BIN)/python -c "from neurocore_hw.registry import MODELS; print(
 synth: $(STAMP)
 	$(BIN)/neurocore-hw synth --all --seeds 1 --jobs $(JOBS) --page docs/resources.md
 
-# Engine throughput on one thread.
-bench: $(STAMP)
+# Peer simulators, each in its own environment (never the project's): Brian2 2.9 needs
+# numpy < 2; snnTorch and Norse run on the CPU build of torch (Norse without its
+# torchvision extra, which only its example tasks import).
+PEERS := build/peers
+$(PEERS)/brian2/.installed:
+	$(PYTHON) -m venv $(PEERS)/brian2
+	$(PEERS)/brian2/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/brian2/bin/python -m pip install --quiet "brian2==2.9.*" "numpy<2"
+	touch $@
+$(PEERS)/torch/.installed:
+	$(PYTHON) -m venv $(PEERS)/torch
+	$(PEERS)/torch/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/torch/bin/python -m pip install --quiet torch==2.13.0 snntorch nir
+	$(PEERS)/torch/bin/python -m pip install --quiet --no-deps norse nirtorch
+	touch $@
+peers: $(PEERS)/brian2/.installed $(PEERS)/torch/.installed
+
+# Engine throughput on one thread, every model; then the engine against the peers
+# (written into docs/benchmarks.md).
+bench: $(STAMP) peers
 	for m in $$($(MODEL_NAMES)); do \
 	  for n in 1000 100000 1000000; do \
 	    steps=$$([ $$n -ge 1000000 ] && echo 200 || echo 1000); \
@@ -44,6 +62,7 @@ bench: $(STAMP)
 	      $(BIN)/neurocore-hw bench $$m --neurons $$n --steps $$steps || exit 1; \
 	  done; \
 	done
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/bench_compare.py
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_study.py --speed
 
 # Re-measure the fidelity tables and plots in docs/ (installs matplotlib).

@@ -57,6 +57,12 @@ class ModelEntry:
         Alternative hardware units: name -> (``"module:Class"`` of a unit component with
         the :class:`~rtl_gen.unit.NeuronUnit` ports, ``"module:function"`` of its
         cycle-level model ``f(params, *inputs, en=, rst=) -> {output: [C]}``).
+    block_kernel : callable, optional
+        ``block_kernel(params, n)`` returning the engine's fast path for a block of ``n``
+        neurons, or None where the parameters need the general kernel. The object has
+        ``load(state)``, ``store(state)``, ``prepare(**inputs)`` (the state-independent
+        input side of a chunk of steps, inputs ``[T, n]``) and ``run(prepared,
+        spikes)`` (advance ``T`` steps, writing spike rows into ``spikes [T, n]``).
     """
 
     name: str
@@ -69,6 +75,7 @@ class ModelEntry:
     hardware: str
     variants: Mapping[str, tuple[str, str]] = field(
         default_factory=lambda: MappingProxyType({}))
+    block_kernel: Callable | None = None
 
     @property
     def default_preset(self) -> str:
@@ -85,6 +92,7 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         step=lif.step,
         initial_state=lif.initial_state,
         kernel=lif.LIFKernel,
+        block_kernel=lif.block_kernel,
         hardware="rtl_gen.lif:LIFDatapath",
         variants=MappingProxyType({
             "fast": ("rtl_gen.lif:LIFFastUnit", "neurocore_hw.models.lif:run_registered_input"),
@@ -98,6 +106,7 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         step=izhikevich.step,
         initial_state=izhikevich.initial_state,
         kernel=izhikevich.kernel,
+        block_kernel=izhikevich.block_kernel,
         hardware="rtl_gen.izhikevich:IzhikevichDatapath",
         variants=MappingProxyType({
             "two_cycle": ("rtl_gen.izhikevich:IzhikevichTwoCycleUnit",

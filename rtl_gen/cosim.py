@@ -301,7 +301,8 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
               verilog: str | None = None, top: str | None = None,
               build_root: str | Path = DEFAULT_BUILD_ROOT, waves: bool = False,
               waves_dir: str | Path | None = None, quiet: bool = True,
-              variant: str | None = None, golden=None) -> CosimResult:
+              variant: str | None = None, golden=None, mode: str = "cycle"
+              ) -> CosimResult:
     """Co-simulate a neuron unit's Verilog against the golden model, every cycle.
 
     Parameters
@@ -333,6 +334,12 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         The engine's run on this very stimulus (``make_stimulus(params, cycles, seed)``
         with ``record=True``, ``en`` and ``rst``), when the caller already has it (tests
         that check coverage first); it is compared against a fresh check of its shape.
+    mode : {"cycle", "bulk"}
+        ``"cycle"``: cocotb drives every input and reads every output on every clock
+        (``sim/bench_neuron.py``). ``"bulk"``: the stimulus plays from memory inside the
+        simulation and every output is captured there (:mod:`rtl_gen.bulk`,
+        ``sim/bench_bulk.py``), for up to :data:`rtl_gen.bulk.BULK_DEPTH` cycles. Same
+        timing, same every-cycle comparison.
 
     Returns
     -------
@@ -340,17 +347,28 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     """
     from cocotb_tools.runner import get_runner
 
+    from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, write_stimulus
+
     entry = model_for_params(params)
     check_variant(entry, variant)
+    if mode not in ("cycle", "bulk"):
+        raise ValueError(f"mode={mode!r} is not one of cycle, bulk")
+    if mode == "bulk" and cycles > BULK_DEPTH:
+        raise ValueError(f"bulk mode holds at most {BULK_DEPTH} cycles, got {cycles}")
     top = top or top_name(entry.name, variant)
     text = emit_verilog(params, variant) if verilog is None else verilog
+    in_ports = params.input_ports()
+    state_ports = params.state_ports()
+    sim_top, bench = top, BENCH_MODULE
+    if mode == "bulk":
+        text += bulk_wrapper(top, [(p.name, p.width) for p in in_ports],
+                             [("spike", 1)] + [(p.name, p.width) for p in state_ports])
+        sim_top, bench = BULK_TOP, "bench_bulk"
     t0 = time.perf_counter()
-    build_dir, built = build_model(text, top, build_root=build_root, waves=waves)
+    build_dir, built = build_model(text, sim_top, build_root=build_root, waves=waves)
     build_seconds = time.perf_counter() - t0 if built else 0.0
 
     stim = make_stimulus(params, cycles, seed)
-    in_ports = params.input_ports()
-    state_ports = params.state_ports()
     if variant is None:
         if golden is None:
             golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()},
@@ -381,17 +399,26 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         for p in in_ports:
             arrays[f"in_{p.name}"] = stim.inputs[p.name] & ((1 << p.width) - 1)
         meta = {"seed": seed, "inputs": [p.name for p in in_ports],
-                "outputs": [["spike", False]] + [[p.name, p.signed] for p in state_ports]}
+                "outputs": [["spike", False]] + [[p.name, p.signed] for p in state_ports],
+                "widths": [["spike", False, 1]] + [[p.name, p.signed, p.width]
+                                                   for p in state_ports]}
         np.savez(data, **arrays)
         runner = get_runner("verilator")
         runner.build_dir = build_dir  # reuse the cached build; no rebuild step here
         env = {"NEUROCORE_COSIM_DATA": str(data), "NEUROCORE_COSIM_REPORT": str(report),
                "NEUROCORE_COSIM_META": json.dumps(meta)}
+        plusargs = []
+        if mode == "bulk":
+            write_stimulus(tmp / "stim.hex", stim.en, stim.rst,
+                           [(stim.inputs[p.name], p.width) for p in in_ports])
+            env["NEUROCORE_BULK_CAPTURE"] = str(tmp / "cap.hex")
+            plusargs = [f"+stim={tmp / 'stim.hex'}", f"+cap={tmp / 'cap.hex'}",
+                        f"+cycles={cycles}"]
         t1 = time.perf_counter()
         try:
-            runner.test(hdl_toplevel=top, hdl_toplevel_lang="verilog",
-                        test_module=BENCH_MODULE, build_dir=build_dir,
-                        test_dir=run_dir, extra_env=env, waves=waves,
+            runner.test(hdl_toplevel=sim_top, hdl_toplevel_lang="verilog",
+                        test_module=bench, build_dir=build_dir,
+                        test_dir=run_dir, extra_env=env, waves=waves, plusargs=plusargs,
                         results_xml=str(tmp / "results.xml"),
                         log_file=str(tmp / "sim.log") if quiet else None)
         except SystemExit:

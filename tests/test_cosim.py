@@ -111,6 +111,28 @@ def mutate(text: str, name: str) -> str:
     return mutated
 
 
+def test_bulk_and_per_cycle_benches_agree_and_have_teeth():
+    """Both benches pass the real unit and fail the same mutant at the same cycle."""
+    params = lif.PRESETS["sc_lif_q8_8"]
+    mutant = mutate(emit_verilog(params), "compare")
+    first = {}
+    for mode in ("cycle", "bulk"):
+        good = run_cosim(params, cycles=20_000, seed=11, build_root=BUILD_ROOT, mode=mode)
+        assert good.passed and good.cycles == 20_000, (mode, good.first_mismatch)
+        bad = run_cosim(params, cycles=20_000, seed=11, build_root=BUILD_ROOT, mode=mode,
+                        verilog=mutant)
+        assert not bad.passed and bad.first_mismatch.startswith("seed 11 cycle "), mode
+        first[mode] = (bad.first_mismatch, bad.mismatches)
+    assert first["cycle"] == first["bulk"], first
+
+
+def test_bulk_mode_limits():
+    with pytest.raises(ValueError, match="at most"):
+        run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=(1 << 17) + 1, mode="bulk")
+    with pytest.raises(ValueError, match="mode="):
+        run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=10, mode="fast")
+
+
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_mutated_verilog_fails(mutation):
     """Teeth: one changed operator or constant in the Verilog makes the bench fail."""

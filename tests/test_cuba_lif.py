@@ -137,7 +137,7 @@ def test_cosim_bit_exact(name):
     assert wraps >= 20 if reachable else wraps == 0, f"{wraps} wraps"
     assert (v == 1 - half).sum() >= 20, "v never clipped at the bottom"
     result = run_cosim(p, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
-                       golden=golden)
+                       golden=golden, mode="bulk")
     assert result.passed and result.cycles == cycles, result.first_mismatch
 
 
@@ -149,5 +149,5 @@ def test_cosim_catches_a_floor_decay(monkeypatch):
 
     monkeypatch.setattr(cl, "decay", lambda x, d: (np.asarray(x, np.int64) * (4096 - d)) >> 12)
     result = run_cosim(cl.PRESETS["w16"], preset="w16", cycles=10_000, seed=3,
-                       build_root=BUILD_ROOT)
+                       build_root=BUILD_ROOT, mode="bulk")
     assert not result.passed and result.mismatches > 100

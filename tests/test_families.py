@@ -175,7 +175,7 @@ def test_cosim_bit_exact(family, preset):
         assert events >= 20, f"only {events} overflow/clip events"
     assert spikes >= 200 if family != "li" else spikes == 0
     result = run_cosim(p, preset=preset, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
-                       golden=golden)
+                       golden=golden, mode="bulk")
     assert result.passed and result.cycles == cycles, result.first_mismatch
 
 

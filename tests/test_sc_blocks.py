@@ -142,7 +142,7 @@ def test_cosim_whole_streams(block, preset):
                  en=stim.en, rst=stim.rst)
     assert 0.01 < golden.spikes.mean() < 0.99 or block == "sc_decoder"
     result = run_cosim(p, preset=preset, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
-                       golden=golden)
+                       golden=golden, mode="bulk")
     assert result.passed and result.cycles == cycles, result.first_mismatch
 
 
@@ -158,5 +158,5 @@ def test_cosim_catches_wrong_taps(monkeypatch):
 
     monkeypatch.setattr(sc_sng, "advance", flipped)
     result = run_cosim(sc_sng.PRESETS["lfsr8"], preset="lfsr8", cycles=5_000, seed=1,
-                       build_root=BUILD_ROOT)
+                       build_root=BUILD_ROOT, mode="bulk")
     assert not result.passed and result.mismatches > 100

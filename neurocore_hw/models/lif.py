@@ -40,11 +40,13 @@ from .base import PortSpec, StatefulModel
 
 __all__ = [
     "LIF",
+    "LIFBlockKernel",
     "LIFKernel",
     "LIFParams",
     "LIFReal",
     "LIFState",
     "PRESETS",
+    "block_kernel",
     "initial_state",
     "reference",
     "run_registered_input",
@@ -306,6 +308,109 @@ class LIFKernel:
         np.copyto(state.v, p.v_reset, where=spike)
         np.subtract(state.refrac, refr, out=state.refrac)
         np.copyto(state.refrac, p.refractory, where=spike)
+
+
+class LIFBlockKernel:
+    """The engine's fast LIF path: narrow dtypes, input side precomputed, no allocation.
+
+    State lives in ``int16`` (``v``) and the narrowest signed ``refrac`` arrays; the
+    work array is ``int32``. The input side ``d = ((i_in * gain_k + half) >> frac) +
+    noise_in`` does not depend on the state, so :meth:`prepare` computes it for a whole
+    chunk of steps in a few large ufunc calls; each step is then
+    ``v_new = ovf(((v * (2**frac - leak_k) + c_lo) >> frac) + d)`` -- the golden
+    ``v + ((v_rest - v) * leak_k >> frac)`` regrouped exactly, with ``c = v_rest * leak_k +
+    half = c_hi * 2**frac + c_lo`` and ``c_hi`` moved into ``d`` -- followed by the
+    threshold, reset and refractory logic: 11 ufunc calls for the default preset.
+    Bit-identical to :func:`step` (a test holds them equal for every preset). Use
+    :func:`block_kernel`, which returns None where the format needs more than 16 bits.
+
+    Parameters
+    ----------
+    params : LIFParams
+        Integer parameters, ``width <= 16``.
+    n : int
+        Neurons in a block.
+    """
+
+    def __init__(self, params: LIFParams, n: int):
+        p = self.p = params
+        self.half = (1 << (p.frac - 1)) if (p.rounding == "nearest" and p.frac) else 0
+        c = p.v_rest * p.leak_k + self.half
+        self.c_hi, self.c_lo = c >> p.frac, c & ((1 << p.frac) - 1)
+        self.keep = np.int32((1 << p.frac) - p.leak_k)
+        self.v = np.zeros(n, dtype=np.int16)
+        self.refrac = np.zeros(n, dtype=np.min_scalar_type(-p.refractory - 1))
+        self.work = np.empty(n, dtype=np.int32)
+        self.refr = np.zeros(n, dtype=bool)
+
+    def load(self, state: LIFState) -> None:
+        """Take the state (any integer dtype) into the narrow arrays."""
+        np.copyto(self.v, state.v, casting="unsafe")  # in range: validated state
+        np.copyto(self.refrac, state.refrac, casting="unsafe")
+        np.greater(self.refrac, 0, out=self.refr)
+
+    def store(self, state: LIFState) -> None:
+        """Write the state back into ``state``'s arrays."""
+        np.copyto(state.v, self.v)
+        np.copyto(state.refrac, self.refrac)
+
+    def prepare(self, i_in: np.ndarray, noise_in: np.ndarray) -> np.ndarray:
+        """The state-independent input term for a chunk of steps, ``int32 [T, n]``."""
+        p = self.p
+        d = np.multiply(i_in, np.int32(p.gain_k), dtype=np.int32)
+        if self.half:
+            d += np.int32(self.half)
+        d >>= np.int32(p.frac)
+        if noise_in.strides != (0, 0):  # an absent port is a broadcast view of zeros
+            np.add(d, noise_in, out=d, casting="unsafe")
+        if self.c_hi:
+            d += np.int32(self.c_hi)
+        return d
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``."""
+        p = self.p
+        v, a, refrac, refr = self.v, self.work, self.refrac, self.refr
+        refr8 = refr.view(np.int8)
+        keep, shift, c_lo = self.keep, np.int32(p.frac), np.int32(self.c_lo)
+        thr, v_rest, v_reset = (np.int16(x) for x in (p.v_threshold, p.v_rest, p.v_reset))
+        refractory = refrac.dtype.type(p.refractory)
+        wrap, width = p.overflow == "wrap", p.width
+        mask, sign = np.int32((1 << width) - 1), np.int32(1 << (width - 1))
+        lo, hi = int_range(width)
+        multiply, right_shift, add, copyto = np.multiply, np.right_shift, np.add, np.copyto
+        greater, greater_equal, subtract = np.greater, np.greater_equal, np.subtract
+        with_refractory = p.refractory > 0
+        for k in range(len(d)):
+            spike = spikes[k]
+            multiply(v, keep, out=a, dtype=np.int32)
+            if c_lo:
+                add(a, c_lo, out=a)
+            right_shift(a, shift, out=a)
+            add(a, d[k], out=a)
+            if not wrap:
+                np.clip(a, lo, hi, out=a)
+            elif width < 16:  # sign-extend the low width bits
+                a &= mask
+                a ^= sign
+                a -= sign
+            copyto(v, a, casting="unsafe")  # in range now; for width 16, the wrap itself
+            greater_equal(v, thr, out=spike)
+            if with_refractory:
+                greater(spike, refr, out=spike)  # spike and not refractory
+                copyto(v, v_rest, where=refr)
+                copyto(v, v_reset, where=spike)
+                subtract(refrac, refr8, out=refrac, casting="unsafe")
+                copyto(refrac, refractory, where=spike)
+                greater(refrac, 0, out=refr)
+            else:
+                copyto(v, v_reset, where=spike)
+
+
+def block_kernel(params: LIFParams, n: int) -> LIFBlockKernel | None:
+    """The engine's fast block kernel, or None where ``width > 16`` (the engine then uses
+    :class:`LIFKernel`)."""
+    return LIFBlockKernel(params, n) if params.width <= 16 else None
 
 
 def reference(params: LIFParams | LIFReal, i_in, noise_in=None

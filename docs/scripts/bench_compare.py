@@ -1,0 +1,161 @@
+"""The engine against Brian2, snnTorch and Norse, same workloads, one thread.
+
+``make bench`` creates the peers' own virtual environments under ``build/peers`` (Brian2
+2.9 needs numpy < 2; snnTorch and Norse run on the CPU build of torch) and then runs
+this script in the project's environment. Each peer runs in a subprocess of its own
+environment (``docs/scripts/peer_bench.py``); the engine runs here. The table goes to
+stdout and, between markers, into ``docs/benchmarks.md``.
+
+Usage: ``python docs/scripts/bench_compare.py [--quick] [--no-write]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from neurocore_hw.bench import bench_model
+from neurocore_hw.registry import resolve_params
+
+__all__ = ["main"]
+
+ROOT = Path(__file__).resolve().parents[2]
+PEERS = ROOT / "build" / "peers"
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- peers:begin -->", "<!-- peers:end -->"
+#: (table name, engine model, engine preset, peers)
+WORKLOADS = [
+    ("LIF", "lif", "sc_lif_q8_8", ["brian2-numpy", "brian2-cpp", "snntorch", "norse"]),
+    ("Izhikevich rs", "izhikevich", "rs", ["brian2-numpy", "brian2-cpp"]),
+]
+ENVS = {"brian2-numpy": "brian2", "brian2-cpp": "brian2", "snntorch": "torch",
+        "norse": "torch"}
+
+
+def _sizes(quick: bool) -> list[tuple[int, int]]:
+    if quick:
+        return [(1_000, 200), (100_000, 100)]
+    return [(1_000, 1_000), (100_000, 1_000), (1_000_000, 200)]
+
+
+def _peer(peer: str, model: str, n: int, steps: int, repeats: int) -> dict | None:
+    python = PEERS / ENVS[peer] / "bin" / "python"
+    if not python.exists():
+        return None
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               MKL_NUM_THREADS="1")
+    runs = []
+    for _ in range(repeats):
+        proc = subprocess.run([str(python), str(Path(__file__).with_name("peer_bench.py")),
+                               peer, model, str(n), str(steps)], capture_output=True,
+                              text=True, env=env, check=False, cwd=str(ROOT / "build"))
+        if proc.returncode != 0:
+            print(f"{peer} {model} N={n} failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
+            return None
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    best = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    return best
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        caches = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        cache = ", ".join(line.split(":")[0].strip() + " " + line.split(":")[1].strip()
+                          for line in caches.splitlines() if "cache" in line.lower())
+    except OSError:
+        cache = "?"
+    return f"{cpu}; {cache}; Python {platform.python_version()}, NumPy {np.__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print the table, write it into docs/benchmarks.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    rows, versions = [], {}
+    for label, model, preset, peers in WORKLOADS:
+        params = resolve_params(model, preset)
+        for n, steps in _sizes(args.quick):
+            repeats = 3 if n * steps <= 10**8 else 1
+            ours = bench_model(params, n, steps, repeats=repeats)
+            results = {}
+            for peer in peers:
+                r = _peer(peer, "lif" if model == "lif" else "izhikevich", n, steps,
+                          repeats=3 if n <= 1_000 else 1)
+                if r is not None:
+                    results[peer] = r
+                    versions[peer] = r["version"] + (f" (torch {r['torch']})"
+                                                     if "torch" in r else "")
+            fastest = max(results.values(), key=lambda r: r["updates_per_s"], default=None)
+            row = {"workload": label, "neurons": n, "steps": steps,
+                   "ours_updates_per_s": ours["updates_per_s"],
+                   "ours_us_per_step": ours["us_per_step"], "ours_spikes": ours["spikes"],
+                   "peers": {k: {"updates_per_s": r["updates_per_s"],
+                                 "us_per_step": r["us_per_step"], "spikes": r["spikes"]}
+                             for k, r in results.items()},
+                   "fastest_peer": None if fastest is None else fastest["peer"]}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    table = _render(rows, versions, args.quick)
+    print(table)
+    if not args.no_write:
+        text = DOC.read_text()
+        if BEGIN in text and END in text:
+            head, rest = text.split(BEGIN, 1)
+            text = head + BEGIN + "\n" + table + END + rest.split(END, 1)[1]
+        else:
+            text = text.rstrip("\n") + "\n\n" + BEGIN + "\n" + table + END + "\n"
+        DOC.write_text(text)
+        print(f"wrote {DOC}")
+    return 0
+
+
+def _render(rows: list[dict], versions: dict[str, str], quick: bool) -> str:
+    peers = sorted({p for r in rows for p in r["peers"]})
+    lines = [
+        "Measured by `make bench` (`python docs/scripts/bench_compare.py"
+        + (" --quick" if quick else "") + "`), one thread (OMP/BLAS threads 1); medians of",
+        "3 runs where a run is under 10^8 updates, else one run. M = million neuron",
+        "updates per second; us = microseconds per step; x = our rate / the peer's.",
+        "",
+        f"Machine: {_machine()}.",
+        "Peers: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) + ".",
+        "",
+        "| workload | N | T | neurocore-hw M (us) | "
+        + " | ".join(f"{p} M (us), x" for p in peers) + " |",
+        "|---|---|---|---|" + "---|" * len(peers),
+    ]
+    for r in rows:
+        cells = []
+        for p in peers:
+            q = r["peers"].get(p)
+            cells.append("-" if q is None else
+                         f"{q['updates_per_s'] / 1e6:,.0f} ({q['us_per_step']:,.1f}), "
+                         f"{r['ours_updates_per_s'] / q['updates_per_s']:.2f}x")
+        lines.append(f"| {r['workload']} | {r['neurons']:,} | {r['steps']:,} | "
+                     f"{r['ours_updates_per_s'] / 1e6:,.0f} ({r['ours_us_per_step']:,.1f}) | "
+                     + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("Spike totals (sanity: similar dynamics): " + "; ".join(
+        f"{r['workload']} N={r['neurons']:,}: ours {r['ours_spikes']:,}, "
+        + ", ".join(f"{p} {q['spikes']:,}" for p, q in r["peers"].items())
+        for r in rows) + ".")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
