@@ -320,7 +320,8 @@ class LIFBlockKernel:
     ``v_new = ovf(((v * (2**frac - leak_k) + c_lo) >> frac) + d)`` -- the golden
     ``v + ((v_rest - v) * leak_k >> frac)`` regrouped exactly, with ``c = v_rest * leak_k +
     half = c_hi * 2**frac + c_lo`` and ``c_hi`` moved into ``d`` -- followed by the
-    threshold, reset and refractory logic: 11 ufunc calls for the default preset.
+    threshold, reset and refractory logic, branch-free: 14 ufunc calls for the default
+    preset.
     Bit-identical to :func:`step` (a test holds them equal for every preset). Use
     :func:`block_kernel`, which returns None where the format needs more than 16 bits.
 
@@ -342,6 +343,10 @@ class LIFBlockKernel:
         self.refrac = np.zeros(n, dtype=np.min_scalar_type(-p.refractory - 1))
         self.work = np.empty(n, dtype=np.int32)
         self.refr = np.zeros(n, dtype=bool)
+        self._d = np.empty((0, n), dtype=np.int32)
+        self._hit = np.empty(n, dtype=bool)
+        self._keep16, self._t16 = np.empty(n, dtype=np.int16), np.empty(n, dtype=np.int16)
+        self._t_r = np.empty(n, dtype=self.refrac.dtype)
 
     def load(self, state: LIFState) -> None:
         """Take the state (any integer dtype) into the narrow arrays."""
@@ -357,7 +362,9 @@ class LIFBlockKernel:
     def prepare(self, i_in: np.ndarray, noise_in: np.ndarray) -> np.ndarray:
         """The state-independent input term for a chunk of steps, ``int32 [T, n]``."""
         p = self.p
-        d = np.multiply(i_in, np.int32(p.gain_k), dtype=np.int32)
+        if self._d.shape != i_in.shape:  # reused: fresh large allocations page-fault
+            self._d = np.empty(i_in.shape, dtype=np.int32)
+        d = np.multiply(i_in, np.int32(p.gain_k), out=self._d, dtype=np.int32)
         if self.half:
             d += np.int32(self.half)
         d >>= np.int32(p.frac)
@@ -368,13 +375,24 @@ class LIFBlockKernel:
         return d
 
     def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
-        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``."""
+        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``.
+
+        Branch-free: NumPy's masked copies (``copyto(..., where=)``) walk the mask in
+        runs and cost up to 8x a plain ufunc on the random masks spikes make (measured:
+        18 us at 10% set vs 2.2 us for an ``int16`` AND, 8,192 elements), so resets are
+        ``v & keep + v_rest * refr + v_reset * spike`` on ``int16`` masks and the counter
+        is ``refrac - refr + refractory * spike``.
+        """
         p = self.p
-        v, a, refrac, refr = self.v, self.work, self.refrac, self.refr
-        refr8 = refr.view(np.int8)
+        v, a, refrac, refr, hit = self.v, self.work, self.refrac, self.refr, self._hit
+        keep16, t16, t_r = self._keep16, self._t16, self._t_r
         keep, shift, c_lo = self.keep, np.int32(p.frac), np.int32(self.c_lo)
         thr, v_rest, v_reset = (np.int16(x) for x in (p.v_threshold, p.v_rest, p.v_reset))
-        refractory = refrac.dtype.type(p.refractory)
+        one16 = np.int16(1)
+        rtype = refrac.dtype.type
+        refractory, zero_r = rtype(p.refractory), rtype(0)
+        narrow = refrac.dtype == np.int8  # bool arrays viewed as int8: no conversion
+        refr_r = refr.view(np.int8) if narrow else t_r
         wrap, width = p.overflow == "wrap", p.width
         mask, sign = np.int32((1 << width) - 1), np.int32(1 << (width - 1))
         lo, hi = int_range(width)
@@ -397,14 +415,32 @@ class LIFBlockKernel:
             copyto(v, a, casting="unsafe")  # in range now; for width 16, the wrap itself
             greater_equal(v, thr, out=spike)
             if with_refractory:
+                np.logical_or(spike, refr, out=hit)  # v is replaced where hit
                 greater(spike, refr, out=spike)  # spike and not refractory
-                copyto(v, v_rest, where=refr)
-                copyto(v, v_reset, where=spike)
-                subtract(refrac, refr8, out=refrac, casting="unsafe")
-                copyto(refrac, refractory, where=spike)
-                greater(refrac, 0, out=refr)
             else:
-                copyto(v, v_reset, where=spike)
+                hit = spike
+            copyto(keep16, hit, casting="unsafe")
+            subtract(keep16, one16, out=keep16)  # -1 (all ones) keeps v, 0 clears it
+            np.bitwise_and(v, keep16, out=v)
+            if with_refractory and v_rest:
+                copyto(t16, refr, casting="unsafe")
+                multiply(t16, v_rest, out=t16)
+                add(v, t16, out=v)
+            if v_reset:
+                copyto(t16, spike, casting="unsafe")
+                multiply(t16, v_reset, out=t16)
+                add(v, t16, out=v)
+            if with_refractory:
+                if not narrow:
+                    copyto(t_r, refr, casting="unsafe")
+                subtract(refrac, refr_r, out=refrac)
+                if narrow:
+                    multiply(spike.view(np.int8), refractory, out=t_r)
+                else:
+                    copyto(t_r, spike, casting="unsafe")
+                    multiply(t_r, refractory, out=t_r)
+                add(refrac, t_r, out=refrac)
+                greater(refrac, zero_r, out=refr)
 
 
 def block_kernel(params: LIFParams, n: int) -> LIFBlockKernel | None:
