@@ -206,7 +206,7 @@ def cmd_cosim(args) -> int:
     jobs = []
     if args.all:
         if args.model or args.verilog or args.param or args.preset or args.variant:
-            raise CliError("cosim --all takes only --cycles, --seed")
+            raise CliError("cosim --all takes only --cycles, --seed, --mode")
         jobs = [(name, preset, params, None) for name, e in MODELS.items()
                 for preset, params in e.presets.items()]
         jobs += [(name, e.default_preset, e.presets[e.default_preset], variant)
@@ -226,7 +226,7 @@ def cmd_cosim(args) -> int:
         waves_dir = Path(args.waves_dir) / f"{name}-{preset}" if args.waves else None
         res = run_cosim(params, preset=preset, cycles=args.cycles, seed=args.seed,
                         verilog=verilog, top=args.top, waves=args.waves,
-                        waves_dir=waves_dir, variant=variant)
+                        waves_dir=waves_dir, variant=variant, mode=args.mode)
         failed += not res.passed
         label = res.model + (f" ({variant})" if variant else "")
         rows.append((label, res.preset, res.cycles, res.mismatches,
@@ -406,6 +406,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--verilog", help="verify this Verilog file instead of the generated one")
     p.add_argument("--top", help="top module of --verilog (default neurocore_MODEL)")
+    p.add_argument("--mode", choices=("cycle", "bulk"), default="cycle",
+                   help="cycle: cocotb drives and samples every clock; bulk: stimulus and "
+                        "capture in simulator memory (faster, up to 131,072 cycles)")
     p.add_argument("--waves", action="store_true", help="write an FST waveform")
     p.add_argument("--waves-dir", default="build/waves")
     p.set_defaults(func=cmd_cosim)

@@ -121,9 +121,14 @@ def hostlink_verilog(params, divisor: int, variant: str | None = None) -> tuple[
 
 def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int = 4,
                        build_root=None, verilog_text: str | None = None,
-                       variant: str | None = None) -> dict:
+                       variant: str | None = None, board: str | None = None) -> dict:
     """Run the host-link top level under Verilator: ``steps`` random input frames in,
     every output frame compared byte for byte with the golden model's.
+
+    With ``board``, the whole board top level (:class:`rtl_gen.board.BoardTop`: reset
+    synchronizer on the active-low button, ``rx`` synchronizer, LED) is simulated instead,
+    at the baud rate that gives ``divisor`` clocks per bit at the board clock, and the
+    LED must end in the state the parity of the golden spike count gives.
 
     Returns
     -------
@@ -143,7 +148,15 @@ def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int 
 
     from .cosim import DEFAULT_BUILD_ROOT, SIM_DIR, build_model
 
-    text, top = hostlink_verilog(params, divisor, variant)
+    meta = {"divisor": divisor, "seed": seed, "reset": "rst", "led_active_low": None}
+    if board is None:
+        text, top = hostlink_verilog(params, divisor, variant)
+    else:
+        from .board import BOARDS, board_verilog
+
+        spec = BOARDS[board]
+        text, top = board_verilog(params, board, round(spec.clock_hz / divisor), variant)
+        meta.update(reset="rst_n", led_active_low=spec.led_active_low)
     if verilog_text is not None:
         text = verilog_text
     build_dir, _ = build_model(text, top, build_root=build_root or DEFAULT_BUILD_ROOT,
@@ -163,7 +176,7 @@ def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int 
         np.savez(tmp / "frames.npz", frames_in=frames_in, frames_out=frames_out)
         env = {"NEUROCORE_HOSTLINK_DATA": str(tmp / "frames.npz"),
                "NEUROCORE_HOSTLINK_REPORT": str(tmp / "report.json"),
-               "NEUROCORE_HOSTLINK_META": json.dumps({"divisor": divisor, "seed": seed})}
+               "NEUROCORE_HOSTLINK_META": json.dumps(meta)}
         runner = get_runner("verilator")
         runner.build_dir = build_dir
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import cocotb
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = ["bulk_bit_exact"]
 @cocotb.test()
 async def bulk_bit_exact(dut) -> None:
     """Clock the stimulus player through every cycle; compare every captured output."""
+    start = time.perf_counter()
     data = np.load(os.environ["NEUROCORE_COSIM_DATA"])
     meta = json.loads(os.environ["NEUROCORE_COSIM_META"])
     cycles = len(data["en"])
@@ -36,4 +38,4 @@ async def bulk_bit_exact(dut) -> None:
     got = read_capture(os.environ["NEUROCORE_BULK_CAPTURE"],
                        [(name, width, signed) for name, signed, width in meta["widths"]],
                        cycles)
-    report(data, meta, got)
+    report(data, meta, got, start)

@@ -43,9 +43,11 @@ async def host_link(dut):
     divisor = meta["divisor"]
     cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
     dut.rx.value = 1
-    dut.rst.value = 1
+    reset = getattr(dut, meta["reset"])  # "rst" (host link) or "rst_n" (board button)
+    active = 1 if meta["reset"] == "rst" else 0
+    reset.value = active
     await ClockCycles(dut.clk, 4)
-    dut.rst.value = 0
+    reset.value = 1 - active
     await ClockCycles(dut.clk, 2 * divisor)
     mismatches, first = 0, None
     for s in range(frames_in.shape[0]):
@@ -64,6 +66,12 @@ async def host_link(dut):
         if got != expected:
             mismatches += 1
             first = first or f"seed {meta['seed']} step {s}: expected {expected}, got {got}"
+    if meta["led_active_low"] is not None:  # board top: the LED toggles on every spike
+        toggled = int(sum(int(frame[0]) & 1 for frame in frames_out)) & 1
+        led = int(dut.led.value)
+        if led != toggled ^ int(meta["led_active_low"]):
+            mismatches += 1
+            first = first or f"LED is {led} after {frames_in.shape[0]} steps"
     with open(os.environ["NEUROCORE_HOSTLINK_REPORT"], "w") as fh:
         json.dump({"steps": int(frames_in.shape[0]), "mismatches": mismatches,
                    "first_mismatch": first}, fh)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import cocotb
 import numpy as np
@@ -36,6 +37,7 @@ def _reader(handle, signed: bool):
 @cocotb.test()
 async def bit_exact(dut) -> None:
     """Drive every stimulus cycle and compare every output on every cycle."""
+    start = time.perf_counter()
     data = np.load(os.environ["NEUROCORE_COSIM_DATA"])
     meta = json.loads(os.environ["NEUROCORE_COSIM_META"])
     cycles = len(data["en"])
@@ -56,12 +58,13 @@ async def bit_exact(dut) -> None:
         for name, handle, read in outputs:
             got[name][k] = read(handle.value)
 
-    report(data, meta, got)
+    report(data, meta, got, start)
 
 
-def report(data, meta: dict, got: dict) -> None:
-    """Compare every recorded output with the golden trace, write the JSON report, and
-    fail the test on any difference (shared with ``bench_bulk``)."""
+def report(data, meta: dict, got: dict, start: float) -> None:
+    """Compare every recorded output with the golden trace, write the JSON report (with
+    the bench's own time since ``start``), and fail the test on any difference (shared
+    with ``bench_bulk``)."""
     mismatches = 0
     first = None
     for name, _ in meta["outputs"]:
@@ -76,6 +79,6 @@ def report(data, meta: dict, got: dict) -> None:
                    f"expected {first[2]}, got {first[3]}")
     cycles = len(data["en"])
     with open(os.environ["NEUROCORE_COSIM_REPORT"], "w") as fh:
-        json.dump({"cycles": cycles, "mismatches": mismatches, "first_mismatch": message},
-                  fh)
+        json.dump({"cycles": cycles, "mismatches": mismatches, "first_mismatch": message,
+                   "bench_seconds": time.perf_counter() - start}, fh)
     assert mismatches == 0, f"{mismatches} mismatches; first: {message}"

@@ -386,11 +386,11 @@ class LIFBlockKernel:
         p = self.p
         v, a, refrac, refr, hit = self.v, self.work, self.refrac, self.refr, self._hit
         keep16, t16, t_r = self._keep16, self._t16, self._t_r
-        keep, shift, c_lo = self.keep, np.int32(p.frac), np.int32(self.c_lo)
-        thr, v_rest, v_reset = (np.int16(x) for x in (p.v_threshold, p.v_rest, p.v_reset))
-        one16 = np.int16(1)
-        rtype = refrac.dtype.type
-        refractory, zero_r = rtype(p.refractory), rtype(0)
+        # constants as 0-d arrays: NumPy converts a scalar argument on every call
+        keep, shift, c_lo = (np.array(x, np.int32) for x in (self.keep, p.frac, self.c_lo))
+        thr, v_rest, v_reset, one16 = (np.array(x, np.int16) for x in (
+            p.v_threshold, p.v_rest, p.v_reset, 1))
+        refractory, zero_r = (np.array(x, refrac.dtype) for x in (p.refractory, 0))
         narrow = refrac.dtype == np.int8  # bool arrays viewed as int8: no conversion
         refr_r = refr.view(np.int8) if narrow else t_r
         wrap, width = p.overflow == "wrap", p.width
@@ -402,7 +402,7 @@ class LIFBlockKernel:
         for k in range(len(d)):
             spike = spikes[k]
             multiply(v, keep, out=a, dtype=np.int32)
-            if c_lo:
+            if self.c_lo:
                 add(a, c_lo, out=a)
             right_shift(a, shift, out=a)
             add(a, d[k], out=a)
@@ -422,11 +422,11 @@ class LIFBlockKernel:
             copyto(keep16, hit, casting="unsafe")
             subtract(keep16, one16, out=keep16)  # -1 (all ones) keeps v, 0 clears it
             np.bitwise_and(v, keep16, out=v)
-            if with_refractory and v_rest:
+            if with_refractory and p.v_rest:
                 copyto(t16, refr, casting="unsafe")
                 multiply(t16, v_rest, out=t16)
                 add(v, t16, out=v)
-            if v_reset:
+            if p.v_reset:
                 copyto(t16, spike, casting="unsafe")
                 multiply(t16, v_reset, out=t16)
                 add(v, t16, out=v)
