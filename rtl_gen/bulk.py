@@ -11,7 +11,8 @@ only runs the clock and then compares the whole capture with the golden trace --
 cycle timing and the same every-output, every-cycle comparison as the per-cycle bench.
 
 Word layouts (bit 0 first): stimulus ``rst, en, <inputs in port order>``; capture
-``spike, <state ports in order>``.
+``spike, <state ports in order>`` (read back by ``sim/bench_bulk.py``, which does not
+import this package: importing Amaranth would add 0.4 s to every run).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["BULK_DEPTH", "BULK_TOP", "bulk_wrapper", "read_capture", "write_stimulus"]
+__all__ = ["BULK_DEPTH", "BULK_TOP", "bulk_wrapper", "write_stimulus"]
 
 #: Testbench top-level module name.
 BULK_TOP = "neurocore_bulk_tb"
@@ -96,28 +97,3 @@ def write_stimulus(path: str | Path, en, rst, inputs: list[tuple[np.ndarray, int
                          & ((1 << width) - 1)) << offset
         offset += width
     Path(path).write_text("\n".join(f"{w:x}" for w in words) + "\n")
-
-
-def read_capture(path: str | Path, outputs: list[tuple[str, int, bool]], cycles: int
-                 ) -> dict[str, np.ndarray]:
-    """Unpack a ``$writememh`` capture into one ``int64`` array per output (signed fields
-    sign-extended)."""
-    words = [int(line, 16) for line in Path(path).read_text().split()
-             if not line.startswith("//")]
-    if len(words) != cycles:
-        raise RuntimeError(f"capture holds {len(words)} words, expected {cycles}")
-    total = sum(width for _, width, _ in outputs)
-    packed = np.array(words, dtype=np.uint64 if total <= 64 else object)
-    out, offset = {}, 0
-    for name, width, signed in outputs:
-        if total <= 64:
-            field = ((packed >> np.uint64(offset)) & np.uint64((1 << width) - 1)
-                     ).astype(np.int64)
-        else:
-            field = np.array([(w >> offset) & ((1 << width) - 1) for w in words],
-                             dtype=np.int64)
-        if signed:
-            field = np.where(field >> (width - 1) & 1, field - (1 << width), field)
-        out[name] = field
-        offset += width
-    return out

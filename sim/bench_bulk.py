@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import cocotb
 import numpy as np
@@ -19,9 +20,7 @@ from bench_neuron import report
 from cocotb.clock import Clock
 from cocotb.triggers import Timer
 
-from rtl_gen.bulk import read_capture
-
-__all__ = ["bulk_bit_exact"]
+__all__ = ["bulk_bit_exact", "read_capture"]
 
 
 @cocotb.test()
@@ -39,3 +38,28 @@ async def bulk_bit_exact(dut) -> None:
                        [(name, width, signed) for name, signed, width in meta["widths"]],
                        cycles)
     report(data, meta, got, start)
+
+
+def read_capture(path: str | Path, outputs: list[tuple[str, int, bool]], cycles: int
+                 ) -> dict[str, np.ndarray]:
+    """Unpack a ``$writememh`` capture into one ``int64`` array per output (signed fields
+    sign-extended)."""
+    words = [int(line, 16) for line in Path(path).read_text().split()
+             if not line.startswith("//")]
+    if len(words) != cycles:
+        raise RuntimeError(f"capture holds {len(words)} words, expected {cycles}")
+    total = sum(width for _, width, _ in outputs)
+    packed = np.array(words, dtype=np.uint64 if total <= 64 else object)
+    out, offset = {}, 0
+    for name, width, signed in outputs:
+        if total <= 64:
+            field = ((packed >> np.uint64(offset)) & np.uint64((1 << width) - 1)
+                     ).astype(np.int64)
+        else:
+            field = np.array([(w >> offset) & ((1 << width) - 1) for w in words],
+                             dtype=np.int64)
+        if signed:
+            field = np.where(field >> (width - 1) & 1, field - (1 << width), field)
+        out[name] = field
+        offset += width
+    return out
