@@ -4,6 +4,12 @@ The loop runs over time; each step is a handful of in-place NumPy ufuncs on leng
 arrays through the model's kernel, with no allocation per step. Optional ``en`` and
 ``rst`` controls reproduce the RTL's clock-enable and synchronous reset, which is how the
 co-simulation bench gets its expected trace.
+
+Without controls and recording, models with a block kernel (LIF, Izhikevich) take the
+fast path: blocks of :data:`BLOCK_NEURONS` neurons run through every step while their
+state stays in cache, the state-independent input side is prepared
+:data:`CHUNK_STEPS` steps at a time, in narrow dtypes where the format allows.
+``tests/test_fast_path.py`` holds both paths equal to a loop over the pure ``step``.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import numpy as np
 from .fixed import check_range
 from .registry import model_for_params
 
-__all__ = ["RunResult", "run", "validate_inputs"]
+__all__ = ["BLOCK_NEURONS", "CHUNK_STEPS", "RunResult", "run", "validate_inputs"]
 
 
 class RunResult(NamedTuple):
