@@ -7,8 +7,8 @@ co-simulation bench gets its expected trace.
 
 Without controls and recording, models with a block kernel (LIF, Izhikevich) take the
 fast path: blocks of :data:`BLOCK_NEURONS` neurons run through every step while their
-state stays in cache, the state-independent input side is prepared
-:data:`CHUNK_STEPS` steps at a time, in narrow dtypes where the format allows.
+state stays in cache, the state-independent input side is prepared a chunk of
+:data:`CHUNK_ELEMENTS` values at a time, in narrow dtypes where the format allows.
 ``tests/test_fast_path.py`` holds both paths equal to a loop over the pure ``step``.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 from .fixed import check_range
 from .registry import model_for_params
 
-__all__ = ["BLOCK_NEURONS", "CHUNK_STEPS", "RunResult", "run", "validate_inputs"]
+__all__ = ["BLOCK_NEURONS", "CHUNK_ELEMENTS", "RunResult", "run", "validate_inputs"]
 
 
 class RunResult(NamedTuple):
@@ -169,12 +169,14 @@ def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, 
     return RunResult(spikes, traces, state)
 
 
-#: Neurons per block of the fast path: the block's state and work arrays (about 12 bytes
-#: per neuron for LIF) and a chunk of prepared input (4 bytes per neuron and step) stay
-#: in a 1 MiB L2 cache (measured best of 4,096 / 8,192 / 16,384 at N = 1e5).
-BLOCK_NEURONS = 16_384
-#: Steps whose input side is prepared in one go (bounds the prepared array's memory).
-CHUNK_STEPS = 16
+#: Neurons per block of the fast path. Measured (LIF, one core, N = 1e5 and 1e6): fewer,
+#: longer ufunc calls beat keeping the block in the 1 MiB L2 -- 16,384-neuron blocks ran
+#: 347 M/s, 131,072 ran 588-628 M/s at N = 1e5 and 398-417 at N = 1e6, where a single
+#: block of all 1e6 neurons fell to 237 (its arrays leave the 32 MiB L3).
+BLOCK_NEURONS = 131_072
+#: Input elements prepared per chunk (steps per chunk = this // block size, at least 1):
+#: 1 MiB of ``int32`` input side, and few preparation calls for small populations.
+CHUNK_ELEMENTS = 262_144
 
 
 def _run_blocked(entry, params, arrays: dict[str, np.ndarray], state, t_steps: int,
@@ -197,8 +199,9 @@ def _run_blocked(entry, params, arrays: dict[str, np.ndarray], state, t_steps: i
             kernel = entry.block_kernel(params, j1 - j0)
         part = type(state)(*(s[j0:j1] for s in state))
         kernel.load(part)
-        for t0 in range(0, t_steps, CHUNK_STEPS):
-            t1 = min(t_steps, t0 + CHUNK_STEPS)
+        chunk = max(1, CHUNK_ELEMENTS // (j1 - j0))
+        for t0 in range(0, t_steps, chunk):
+            t1 = min(t_steps, t0 + chunk)
             prepared = kernel.prepare(**{k: a[t0:t1, j0:j1] for k, a in arrays.items()})
             kernel.run(prepared, spikes[t0:t1, j0:j1])
         kernel.store(part)

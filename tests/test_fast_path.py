@@ -45,7 +45,7 @@ def step_loop(params, inputs, steps, n):
 def test_engine_equals_step_loop(model, preset, monkeypatch):
     """Small blocks and chunks, so block and chunk edges fall inside the run."""
     monkeypatch.setattr(engine, "BLOCK_NEURONS", 24)
-    monkeypatch.setattr(engine, "CHUNK_STEPS", 7)
+    monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 7 * 24)  # 7 steps per chunk
     params = MODELS[model].presets[preset]
     rng = np.random.default_rng(abs(hash((model, preset))) % 2**32)
     inputs = random_inputs(params, rng, 60, 61)
@@ -60,7 +60,7 @@ def test_lif_block_kernel_on_random_params(rng, monkeypatch):
     """Random LIF formats (the block kernel takes every width <= 16), including
     refractory periods above 127 (int16 counter) and non-zero noise."""
     monkeypatch.setattr(engine, "BLOCK_NEURONS", 16)
-    monkeypatch.setattr(engine, "CHUNK_STEPS", 5)
+    monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 5 * 16)
     taken = 0
     for _ in range(60):
         p = random_lif_params(rng)
