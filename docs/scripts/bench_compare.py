@@ -64,6 +64,14 @@ def _peer(peer: str, model: str, n: int, steps: int, repeats: int) -> dict | Non
     return best
 
 
+#: Interleaved measurement rounds per workload and size.
+ROUNDS = 3
+
+
+def _median(values: list[float]) -> float:
+    return float(np.median(values))
+
+
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -89,24 +97,34 @@ def main(argv: list[str] | None = None) -> int:
     for label, model, preset, peers in WORKLOADS:
         params = resolve_params(model, preset)
         for n, steps in _sizes(args.quick):
-            repeats = 3 if n * steps <= 10**8 else 1
-            ours = bench_model(params, n, steps, repeats=repeats)
-            results = {}
-            for peer in peers:
-                r = _peer(peer, "lif" if model == "lif" else "izhikevich", n, steps,
-                          repeats=3 if n <= 1_000 else 1)
-                if r is not None:
-                    results[peer] = r
-                    versions[peer] = r["version"] + (f" (torch {r['torch']})"
-                                                     if "torch" in r else "")
-            fastest = max(results.values(), key=lambda r: r["updates_per_s"], default=None)
+            # interleaved rounds: this shared machine's speed drifts by 2x within minutes,
+            # so each round times the engine and every peer back to back, and the ratio
+            # reported is the median of the per-round ratios
+            rounds = {"ours": []} | {peer: [] for peer in peers}
+            for _ in range(ROUNDS):
+                rounds["ours"].append(bench_model(params, n, steps, repeats=1))
+                for peer in peers:
+                    r = _peer(peer, "lif" if model == "lif" else "izhikevich", n, steps,
+                              repeats=1)
+                    if r is not None:
+                        rounds[peer].append(r)
+                        versions[peer] = r["version"] + (f" (torch {r['torch']})"
+                                                         if "torch" in r else "")
+            ours = rounds["ours"]
             row = {"workload": label, "neurons": n, "steps": steps,
-                   "ours_updates_per_s": ours["updates_per_s"],
-                   "ours_us_per_step": ours["us_per_step"], "ours_spikes": ours["spikes"],
-                   "peers": {k: {"updates_per_s": r["updates_per_s"],
-                                 "us_per_step": r["us_per_step"], "spikes": r["spikes"]}
-                             for k, r in results.items()},
-                   "fastest_peer": None if fastest is None else fastest["peer"]}
+                   "ours_updates_per_s": _median([r["updates_per_s"] for r in ours]),
+                   "ours_us_per_step": _median([r["us_per_step"] for r in ours]),
+                   "ours_spikes": ours[0]["spikes"], "peers": {}}
+            for peer in peers:
+                runs = rounds[peer]
+                if len(runs) != len(ours):
+                    continue
+                row["peers"][peer] = {
+                    "updates_per_s": _median([r["updates_per_s"] for r in runs]),
+                    "us_per_step": _median([r["us_per_step"] for r in runs]),
+                    "spikes": runs[0]["spikes"],
+                    "ratio": _median([a["updates_per_s"] / b["updates_per_s"]
+                                      for a, b in zip(ours, runs)])}
             rows.append(row)
             print(json.dumps(row), flush=True)
     table = _render(rows, versions, args.quick)
@@ -127,9 +145,10 @@ def _render(rows: list[dict], versions: dict[str, str], quick: bool) -> str:
     peers = sorted({p for r in rows for p in r["peers"]})
     lines = [
         "Measured by `make bench` (`python docs/scripts/bench_compare.py"
-        + (" --quick" if quick else "") + "`), one thread (OMP/BLAS threads 1); medians of",
-        "3 runs where a run is under 10^8 updates, else one run. M = million neuron",
-        "updates per second; us = microseconds per step; x = our rate / the peer's.",
+        + (" --quick" if quick else "") + "`), one thread (OMP/BLAS threads 1). Three",
+        "interleaved rounds (the engine, then each peer, back to back); medians over the",
+        "rounds. M = million neuron updates per second; us = microseconds per step;",
+        "x = median over the rounds of (our rate / the peer's rate in the same round).",
         "",
         f"Machine: {_machine()}.",
         "Peers: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) + ".",
@@ -144,7 +163,7 @@ def _render(rows: list[dict], versions: dict[str, str], quick: bool) -> str:
             q = r["peers"].get(p)
             cells.append("-" if q is None else
                          f"{q['updates_per_s'] / 1e6:,.0f} ({q['us_per_step']:,.1f}), "
-                         f"{r['ours_updates_per_s'] / q['updates_per_s']:.2f}x")
+                         f"{q['ratio']:.2f}x")
         lines.append(f"| {r['workload']} | {r['neurons']:,} | {r['steps']:,} | "
                      f"{r['ours_updates_per_s'] / 1e6:,.0f} ({r['ours_us_per_step']:,.1f}) | "
                      + " | ".join(cells) + " |")
