@@ -45,23 +45,20 @@ def _sizes(quick: bool) -> list[tuple[int, int]]:
     return [(1_000, 1_000), (100_000, 1_000), (1_000_000, 200)]
 
 
-def _peer(peer: str, model: str, n: int, steps: int, repeats: int) -> dict | None:
+def _peer(peer: str, model: str, n: int, steps: int) -> dict | None:
+    """One run of ``peer`` in its own environment; None if it is not installed or fails."""
     python = PEERS / ENVS[peer] / "bin" / "python"
     if not python.exists():
         return None
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                MKL_NUM_THREADS="1")
-    runs = []
-    for _ in range(repeats):
-        proc = subprocess.run([str(python), str(Path(__file__).with_name("peer_bench.py")),
-                               peer, model, str(n), str(steps)], capture_output=True,
-                              text=True, env=env, check=False, cwd=str(ROOT / "build"))
-        if proc.returncode != 0:
-            print(f"{peer} {model} N={n} failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
-            return None
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    best = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
-    return best
+    proc = subprocess.run([str(python), str(Path(__file__).with_name("peer_bench.py")),
+                           peer, model, str(n), str(steps)], capture_output=True,
+                          text=True, env=env, check=False, cwd=str(ROOT / "build"))
+    if proc.returncode != 0:
+        print(f"{peer} {model} N={n} failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 #: Interleaved measurement rounds per workload and size.
@@ -104,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(ROUNDS):
                 rounds["ours"].append(bench_model(params, n, steps, repeats=1))
                 for peer in peers:
-                    r = _peer(peer, "lif" if model == "lif" else "izhikevich", n, steps,
-                              repeats=1)
+                    r = _peer(peer, "lif" if model == "lif" else "izhikevich", n, steps)
                     if r is not None:
                         rounds[peer].append(r)
                         versions[peer] = r["version"] + (f" (torch {r['torch']})"

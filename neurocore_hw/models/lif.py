@@ -338,7 +338,6 @@ class LIFBlockKernel:
         self.half = (1 << (p.frac - 1)) if (p.rounding == "nearest" and p.frac) else 0
         c = p.v_rest * p.leak_k + self.half
         self.c_hi, self.c_lo = c >> p.frac, c & ((1 << p.frac) - 1)
-        self.keep = np.int32((1 << p.frac) - p.leak_k)
         self.v = np.zeros(n, dtype=np.int16)
         self.refrac = np.zeros(n, dtype=np.min_scalar_type(-p.refractory - 1))
         self.work = np.empty(n, dtype=np.int32)
@@ -347,6 +346,12 @@ class LIFBlockKernel:
         self._hit = np.empty(n, dtype=bool)
         self._keep16, self._t16 = np.empty(n, dtype=np.int16), np.empty(n, dtype=np.int16)
         self._t_r = np.empty(n, dtype=self.refrac.dtype)
+        # constants as 0-d arrays, made once: NumPy converts a scalar argument on every call
+        self._consts = (
+            *(np.array(x, np.int32) for x in ((1 << p.frac) - p.leak_k, p.frac, self.c_lo)),
+            *(np.array(x, np.int16) for x in (p.v_threshold, p.v_rest, p.v_reset, 1)),
+            *(np.array(x, self.refrac.dtype) for x in (p.refractory, 0)),
+            np.array((1 << p.width) - 1, np.int32), np.array(1 << (p.width - 1), np.int32))
 
     def load(self, state: LIFState) -> None:
         """Take the state (any integer dtype) into the narrow arrays."""
@@ -386,15 +391,11 @@ class LIFBlockKernel:
         p = self.p
         v, a, refrac, refr, hit = self.v, self.work, self.refrac, self.refr, self._hit
         keep16, t16, t_r = self._keep16, self._t16, self._t_r
-        # constants as 0-d arrays: NumPy converts a scalar argument on every call
-        keep, shift, c_lo = (np.array(x, np.int32) for x in (self.keep, p.frac, self.c_lo))
-        thr, v_rest, v_reset, one16 = (np.array(x, np.int16) for x in (
-            p.v_threshold, p.v_rest, p.v_reset, 1))
-        refractory, zero_r = (np.array(x, refrac.dtype) for x in (p.refractory, 0))
+        (keep, shift, c_lo, thr, v_rest, v_reset, one16, refractory, zero_r, mask,
+         sign) = self._consts
         narrow = refrac.dtype == np.int8  # bool arrays viewed as int8: no conversion
         refr_r = refr.view(np.int8) if narrow else t_r
         wrap, width = p.overflow == "wrap", p.width
-        mask, sign = np.int32((1 << width) - 1), np.int32(1 << (width - 1))
         lo, hi = int_range(width)
         multiply, right_shift, add, copyto = np.multiply, np.right_shift, np.add, np.copyto
         greater, greater_equal, subtract = np.greater, np.greater_equal, np.subtract
