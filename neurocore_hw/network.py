@@ -1,0 +1,273 @@
+"""The engine's network mode: the golden model of the population core.
+
+N neurons of one registered model share a weight memory of ``rows x N`` signed integers.
+Each input spike event (an AER source index) adds one weight row into per-neuron input
+accumulators; at the next timestep the accumulator drives the neuron's input port and is
+cleared. With ``recurrent``, the core's own spikes are sources too (row ``inputs + j``
+for neuron ``j``). This module computes exactly what :class:`rtl_gen.core.NeuronCore`
+computes, in the same order.
+
+Order within timestep ``k`` (the hardware's, see ``docs/core.md``)::
+
+    acc   = ovf(acc + W[s])       for s in events[k], in arrival order   (core idle)
+    --- start of timestep k ---
+    state, spike = step(state, input_port=acc, other inputs = 0);  acc = 0
+    AER out: (k, j) for every spiking j, ascending j
+    acc   = ovf(acc + W[inputs + j]) for every spiking j, ascending   (recurrent only)
+
+``ovf`` wraps or saturates to ``acc_width`` bits. With wrap the order of the row adds
+does not matter; with saturate it does, and this model applies rows one by one in the
+hardware's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .fixed import OVERFLOW_MODES, check_choice, check_int, check_range, int_range, overflow
+from .registry import model_for_params
+
+__all__ = ["CoreConfig", "NetworkResult", "events_from_arrays", "events_to_arrays",
+           "run_network", "validate_weights"]
+
+#: Smallest and largest neuron count of a core (the pipeline needs N > its depth).
+MIN_NEURONS, MAX_NEURONS = 16, 65536
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """Shape and number formats of a population core (shared by golden model and RTL).
+
+    Parameters
+    ----------
+    params : object
+        A registered model's ``Params``; every neuron uses them.
+    neurons : int
+        Neurons N, 16..65536.
+    inputs : int
+        External input sources (AER input indexes ``0..inputs-1``), 1..65536.
+    weight_width : int
+        Signed weight width in bits, 2..16.
+    recurrent : bool
+        The core's own spikes are sources ``inputs + j``; the weight memory then has
+        ``inputs + neurons`` rows, else ``inputs``.
+    acc_width : int, optional
+        Signed accumulator width, ``weight_width`` .. the input port's width; the input
+        port's width by default. The accumulator drives the port sign-extended.
+    acc_overflow : {"wrap", "saturate"}
+        What a row add does when an accumulator leaves ``acc_width`` bits.
+    input_port : str, optional
+        The model input the accumulator drives (a signed port); the first input port by
+        default. Every other input is 0.
+    time_width : int
+        Width of the timestep field of output events (the counter wraps), 1..32.
+    """
+
+    params: object
+    neurons: int
+    inputs: int
+    weight_width: int = 8
+    recurrent: bool = False
+    acc_width: int | None = None
+    acc_overflow: str = "wrap"
+    input_port: str | None = None
+    time_width: int = 16
+
+    def __post_init__(self):
+        entry = model_for_params(self.params)  # TypeError for a non-model
+        check_int("neurons", self.neurons, MIN_NEURONS, MAX_NEURONS)
+        check_int("inputs", self.inputs, 1, 65536)
+        check_int("weight_width", self.weight_width, 2, 16)
+        if not isinstance(self.recurrent, bool):
+            raise TypeError(f"recurrent must be a bool, got {self.recurrent!r}")
+        ports = {p.name: p for p in self.params.input_ports()}
+        name = next(iter(ports)) if self.input_port is None else self.input_port
+        if name not in ports:
+            raise ValueError(f"input_port {name!r} is not an input of model "
+                             f"{entry.name!r}; inputs: {', '.join(ports)}")
+        port = ports[name]
+        if not port.signed:
+            raise ValueError(f"input_port {name!r} of model {entry.name!r} is unsigned; "
+                             "the accumulator needs a signed port")
+        object.__setattr__(self, "input_port", name)
+        if self.acc_width is None:
+            object.__setattr__(self, "acc_width", port.width)
+        check_int("acc_width", self.acc_width, self.weight_width, port.width)
+        check_choice("acc_overflow", self.acc_overflow, OVERFLOW_MODES)
+        check_int("time_width", self.time_width, 1, 32)
+
+    @property
+    def model(self) -> str:
+        """Registered name of the neuron model."""
+        return model_for_params(self.params).name
+
+    @property
+    def rows(self) -> int:
+        """Rows of the weight memory: ``inputs`` (+ ``neurons`` if recurrent)."""
+        return self.inputs + (self.neurons if self.recurrent else 0)
+
+    @property
+    def sources(self) -> int:
+        """Number of AER input sources the host may send (``inputs``)."""
+        return self.inputs
+
+
+class NetworkResult(NamedTuple):
+    """What :func:`run_network` returns.
+
+    Attributes
+    ----------
+    spikes : numpy.ndarray of bool, shape (T, N)
+        Spike raster.
+    aer : numpy.ndarray of int64, shape (K, 2)
+        Output events ``(timestep mod 2**time_width, neuron)`` in the order the core
+        emits them.
+    state : NamedTuple
+        Final neuron state (int64 arrays).
+    acc : numpy.ndarray of int64, shape (N,)
+        Accumulators after the last timestep (the recurrent rows of its spikes).
+    """
+
+    spikes: np.ndarray
+    aer: np.ndarray
+    state: tuple
+    acc: np.ndarray
+
+
+def validate_weights(config: CoreConfig, weights) -> np.ndarray:
+    """Check a ``rows x neurons`` integer weight matrix against ``weight_width``."""
+    w = np.asarray(weights)
+    if w.shape != (config.rows, config.neurons):
+        raise ValueError(f"weights must have shape ({config.rows}, {config.neurons}) "
+                         f"(rows x neurons), got {w.shape}")
+    return check_range("weights", w, config.weight_width).astype(np.int64)
+
+
+def events_from_arrays(step, source, steps: int) -> list[np.ndarray]:
+    """Per-timestep source lists from flat ``(step, source)`` arrays (arrival order kept).
+
+    Parameters
+    ----------
+    step, source : array_like of int
+        Timestep each event is used in (``0..steps-1``, non-decreasing) and its source.
+    steps : int
+        Number of timesteps.
+    """
+    step = np.asarray(step)
+    source = np.asarray(source)
+    if step.shape != source.shape or step.ndim != 1:
+        raise ValueError("event step and source must be 1-D arrays of the same length")
+    if step.size and not np.issubdtype(step.dtype, np.integer):
+        raise TypeError(f"event steps must be integers, got {step.dtype}")
+    if step.size and (step.min() < 0 or step.max() >= steps):
+        raise ValueError(f"event steps must lie in 0..{steps - 1}")
+    if np.any(np.diff(step) < 0):
+        raise ValueError("event steps must be non-decreasing (events are in arrival order)")
+    bounds = np.searchsorted(step, np.arange(steps + 1))
+    return [source[bounds[k]:bounds[k + 1]] for k in range(steps)]
+
+
+def events_to_arrays(events: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """Flat ``(step, source)`` int64 arrays of per-timestep source lists."""
+    steps = [np.full(len(e), k, dtype=np.int64) for k, e in enumerate(events)]
+    flat = [np.asarray(e, dtype=np.int64).reshape(-1) for e in events]
+    if not flat:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(steps), np.concatenate(flat)
+
+
+def _add_rows(acc: np.ndarray, weights: np.ndarray, rows: np.ndarray, width: int,
+              mode: str) -> np.ndarray:
+    """``acc`` after adding ``weights[rows]`` one row at a time under ``mode``."""
+    if not len(rows):
+        return acc
+    if mode == "wrap":  # modular: one sum, one wrap
+        return overflow(acc + weights[rows].sum(axis=0), width, "wrap")
+    lo, hi = int_range(width)
+    for r in rows:
+        acc = np.clip(acc + weights[r], lo, hi)
+    return acc
+
+
+def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
+                state=None, acc=None, first_step: int = 0) -> NetworkResult:
+    """Run the core's network bit-true for ``steps`` timesteps.
+
+    Parameters
+    ----------
+    config : CoreConfig
+        The core.
+    weights : array_like of int, shape (rows, neurons)
+        Signed ``weight_width``-bit weights; row ``s`` is source ``s``.
+    events : sequence of array_like of int
+        ``events[k]``: the input sources delivered before timestep ``k`` starts, in
+        arrival order (at most ``steps`` lists; missing ones are empty).
+    steps : int
+        Timesteps to run, >= 1.
+    state : NamedTuple, optional
+        Initial neuron state (the model's reset state by default).
+    acc : array_like of int, optional
+        Initial accumulators (zeros by default).
+    first_step : int
+        Number of the first timestep (for the output events' timestep field, when a run
+        continues an earlier one).
+
+    Returns
+    -------
+    NetworkResult
+
+    Raises
+    ------
+    ValueError
+        Shapes, widths or source indexes out of range.
+    """
+    entry = model_for_params(config.params)
+    check_int("steps", steps, 1, 1 << 40)
+    check_int("first_step", first_step, 0, 1 << 62)
+    n, p = config.neurons, config.params
+    w = validate_weights(config, weights)
+    if len(events) > steps:
+        raise ValueError(f"{len(events)} event lists for {steps} timesteps")
+    lists = []
+    for k, e in enumerate(events):
+        e = np.asarray(e).reshape(-1)
+        if e.size and (not np.issubdtype(e.dtype, np.integer)
+                       or e.min() < 0 or e.max() >= config.inputs):
+            raise ValueError(f"timestep {k}: event sources must be integers in "
+                             f"0..{config.inputs - 1}")
+        lists.append(e.astype(np.int64))
+    lists += [np.zeros(0, np.int64)] * (steps - len(lists))
+    if state is None:
+        state = entry.initial_state(p, n)
+    else:
+        state = type(state)(*(np.asarray(x, dtype=np.int64).copy() for x in state))
+        for s, x in zip(p.state_ports(), state):
+            if x.shape != (n,):
+                raise ValueError(f"state {s.name} must have shape ({n},), got {x.shape}")
+            check_range(s.name, x, s.width, s.signed)
+    acc = (np.zeros(n, np.int64) if acc is None
+           else check_range("acc", np.asarray(acc), config.acc_width).astype(np.int64))
+    if acc.shape != (n,):
+        raise ValueError(f"acc must have shape ({n},), got {acc.shape}")
+    zeros = np.zeros(n, np.int64)
+    others = {q.name: zeros for q in p.input_ports() if q.name != config.input_port}
+    spikes = np.zeros((steps, n), dtype=bool)
+    aer = []
+    tmask = (1 << config.time_width) - 1
+    for k in range(steps):
+        acc = _add_rows(acc, w, lists[k], config.acc_width, config.acc_overflow)
+        state, spike = entry.step(p, state, **{config.input_port: acc}, **others)
+        spike = np.asarray(spike, dtype=bool)
+        spikes[k] = spike
+        fired = np.flatnonzero(spike)
+        aer.append(np.stack([np.full(len(fired), (first_step + k) & tmask), fired], axis=1))
+        acc = zeros.copy()
+        if config.recurrent:
+            acc = _add_rows(acc, w, config.inputs + fired, config.acc_width,
+                            config.acc_overflow)
+    state = type(state)(*(np.asarray(x, dtype=np.int64) for x in state))
+    return NetworkResult(spikes, np.concatenate(aer).astype(np.int64), state, acc)

@@ -1,0 +1,304 @@
+"""Population core: N neurons time-multiplexed through one datapath, weights, AER spikes.
+
+Built from a :class:`neurocore_hw.network.CoreConfig`; bit-exact with
+:func:`neurocore_hw.network.run_network` (same order of row adds, same widths). Any
+registered model's combinational datapath updates one neuron per clock (II = 1); neuron
+state, input accumulators and weights live in ``amaranth.lib.memory`` memories (block RAM
+on the FPGA). Architecture, timing and address map: ``docs/core.md``.
+
+Phases (``busy`` is high outside IDLE):
+
+* IDLE: ``in_ready`` is high; an accepted input event ``s`` starts a row add; ``start``
+  starts a timestep; bus reads and writes are served (and only here).
+* ROWADD: ``acc[i] = ovf(acc[i] + W[s, i])`` for ``i = 0..N-1``, one per clock, two
+  pipeline stages (read, add and write).
+* SWEEP: each neuron ``i`` in turn: read state and ``acc[i]``, register, datapath,
+  register, write back the next state and ``acc[i] = 0``; a spike pushes ``(time, i)``
+  into the output FIFO and, with recurrence, ``i`` into the spike list. A neuron is
+  issued only while the FIFO has room for everything in flight, so a stalled output
+  stream pauses the sweep and never loses a spike.
+* RECUR: the row of each listed spike is added (ROWADD), in list order; then ``done``
+  pulses and the timestep counter ``timestep`` increments.
+
+No read-modify-write hazard arises: a sweep touches each address once, and a row add
+finishes writing before the next one reads (the pipeline drains between rows).
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.fifo import SyncFIFOBuffered
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from neurocore_hw.fixed import check_int
+from neurocore_hw.network import CoreConfig
+
+from .arith import const_mul, overflow
+from .unit import datapath_for
+
+__all__ = ["CORE_TOP", "NeuronCore", "REGION_ACC", "REGION_STATE", "REGION_WEIGHTS",
+           "core_layout"]
+
+#: Stable top-level module name of an emitted core.
+CORE_TOP = "neurocore_core"
+#: Bus regions (the two top address bits).
+REGION_WEIGHTS, REGION_STATE, REGION_ACC = 0, 1, 2
+#: Neurons in flight in the sweep pipeline after the issue stage (read, datapath, write).
+SWEEP_IN_FLIGHT = 3
+
+
+def _bits(n: int) -> int:
+    """Bits of an unsigned index ``0..n-1`` (at least 1)."""
+    return max(1, (n - 1).bit_length())
+
+
+def core_layout(config: CoreConfig) -> dict[str, int]:
+    """Widths and depths of the core's ports and memories.
+
+    Returns
+    -------
+    dict of str to int
+        ``neuron_bits``, ``source_bits``, ``weight_words``, ``weight_addr_bits``,
+        ``state_bits`` (packed state word), ``bus_addr_bits``, ``bus_data_bits``.
+    """
+    n = config.neurons
+    words = config.rows * n
+    state_bits = sum(s.width for s in config.params.state_ports())
+    waddr = _bits(words)
+    return {
+        "neuron_bits": _bits(n),
+        "source_bits": _bits(config.inputs),
+        "weight_words": words,
+        "weight_addr_bits": waddr,
+        "state_bits": state_bits,
+        "bus_addr_bits": 2 + max(waddr, _bits(n)),
+        "bus_data_bits": max(config.weight_width, state_bits, config.acc_width),
+    }
+
+
+def _index_times(x, k: int, width: int):
+    """``x * k`` for an unsigned index ``x`` and a constant ``k``, as ``width`` bits
+    (shift-and-add: no multiplier)."""
+    return const_mul(Cat(x, Const(0, 1)).as_signed(), k)[:width]
+
+
+class NeuronCore(wiring.Component):
+    """N-neuron population core with AER input and output and a memory-mapped bus.
+
+    Parameters
+    ----------
+    config : CoreConfig
+        Keyword-only; model, sizes and number formats.
+    fifo_depth : int
+        Keyword-only; depth of the output event FIFO, 8..4096 (default 16).
+
+    Attributes
+    ----------
+    start : In(1)
+        Start a timestep (taken in IDLE; ignored while ``busy``).
+    busy : Out(1)
+        Not in IDLE: a row add or a timestep is running.
+    done : Out(1)
+        One-clock pulse at the end of each timestep.
+    timestep : Out(unsigned(time_width))
+        Completed timesteps since reset (wraps); the timestep field of output events.
+    in_valid, in_ready, in_source
+        AER input stream: a source index ``0..inputs-1`` (larger indexes are dropped).
+    out_valid, out_ready, out_neuron, out_time
+        AER output stream: a spiking neuron and the timestep it fired in.
+    bus_addr, bus_wdata, bus_we, bus_re, bus_rdata, bus_rvalid
+        Memory-mapped access in IDLE: region (top two address bits) 0 = weights
+        (``row * N + i``, write only), 1 = packed neuron state (state ports in order,
+        first at bit 0), 2 = accumulators. ``bus_rdata`` is valid with ``bus_rvalid``,
+        the clock after ``bus_re``.
+    """
+
+    def __init__(self, *, config: CoreConfig, fifo_depth: int = 16):
+        if not isinstance(config, CoreConfig):
+            raise TypeError(f"config must be a CoreConfig, got {type(config).__name__}")
+        check_int("fifo_depth", fifo_depth, 8, 4096)
+        self.config, self.fifo_depth = config, fifo_depth
+        self.layout = lay = core_layout(config)
+        self.datapath = datapath_for(config.params)
+        super().__init__({
+            "start": In(1), "busy": Out(1), "done": Out(1),
+            "timestep": Out(unsigned(config.time_width)),
+            "in_valid": In(1), "in_ready": Out(1),
+            "in_source": In(unsigned(lay["source_bits"])),
+            "out_valid": Out(1), "out_ready": In(1),
+            "out_neuron": Out(unsigned(lay["neuron_bits"])),
+            "out_time": Out(unsigned(config.time_width)),
+            "bus_addr": In(unsigned(lay["bus_addr_bits"])),
+            "bus_wdata": In(unsigned(lay["bus_data_bits"])),
+            "bus_we": In(1), "bus_re": In(1),
+            "bus_rdata": Out(unsigned(lay["bus_data_bits"])), "bus_rvalid": Out(1),
+        })
+
+    def elaborate(self, platform) -> Module:
+        """Memories, the sweep and row-add pipelines, the phase FSM and the bus."""
+        m = Module()
+        cfg, lay = self.config, self.layout
+        n, p = cfg.neurons, cfg.params
+        nb, wab = lay["neuron_bits"], lay["weight_addr_bits"]
+        states = p.state_ports()
+        m.submodules.datapath = dp = self.datapath
+
+        # --- memories -------------------------------------------------------------------
+        reset_word = 0
+        offset = 0
+        for s in states:
+            reset_word |= (s.reset & ((1 << s.width) - 1)) << offset
+            offset += s.width
+        m.submodules.state_mem = state_mem = Memory(
+            shape=unsigned(lay["state_bits"]), depth=n, init=[reset_word] * n)
+        m.submodules.acc_mem = acc_mem = Memory(
+            shape=signed(cfg.acc_width), depth=n, init=[])
+        m.submodules.weight_mem = weight_mem = Memory(
+            shape=signed(cfg.weight_width), depth=lay["weight_words"], init=[])
+        st_r, st_w = state_mem.read_port(), state_mem.write_port()
+        acc_r, acc_w = acc_mem.read_port(), acc_mem.write_port()
+        w_r, w_w = weight_mem.read_port(), weight_mem.write_port()
+        m.submodules.fifo = fifo = SyncFIFOBuffered(width=cfg.time_width + nb,
+                                            depth=self.fifo_depth)
+        if cfg.recurrent:
+            m.submodules.spike_list = spike_list = Memory(shape=unsigned(nb), depth=n,
+                                                          init=[])
+            sl_r, sl_w = spike_list.read_port(), spike_list.write_port()
+
+        # --- bus (IDLE only) ------------------------------------------------------------
+        idle = Signal()
+        region = self.bus_addr[-2:]
+        low = self.bus_addr[:-2]
+        bus_write = idle & self.bus_we
+        bus_read = idle & self.bus_re
+        read_region = Signal(2)
+        m.d.sync += [self.bus_rvalid.eq(bus_read), read_region.eq(region)]
+        m.d.comb += self.bus_rdata.eq(Mux(read_region == REGION_STATE, st_r.data,
+                                          Mux(read_region == REGION_ACC,
+                                              acc_r.data.as_unsigned(), 0)))
+
+        # --- weight address: one address for read and write (single-port RAM, SPRAM) --
+        w_ptr = Signal(wab)
+        m.d.comb += [
+            w_r.addr.eq(Mux(idle, low[:wab], w_ptr)),
+            w_w.addr.eq(w_r.addr),
+            w_w.data.eq(self.bus_wdata[:cfg.weight_width]),
+            w_w.en.eq(bus_write & (region == REGION_WEIGHTS)),
+        ]
+
+        # --- row-add pipeline: issue (addresses), R (register data), W (add, write) ----
+        ra_j = Signal(range(n + 1))
+        ra_issue = Signal()
+        ra_v1, ra_v2 = Signal(), Signal()
+        ra_j1, ra_j2 = Signal(nb), Signal(nb)
+        w_q = Signal(signed(cfg.weight_width))
+        acc_q = Signal(signed(cfg.acc_width))
+        m.d.sync += [ra_v1.eq(ra_issue), ra_j1.eq(ra_j[:nb]), ra_v2.eq(ra_v1),
+                     ra_j2.eq(ra_j1), w_q.eq(w_r.data), acc_q.eq(acc_r.data)]
+        with m.If(ra_issue):
+            m.d.sync += [ra_j.eq(ra_j + 1), w_ptr.eq(w_ptr + 1)]
+        ra_sum = overflow(acc_q + w_q, cfg.acc_width, cfg.acc_overflow)
+
+        # --- sweep pipeline: issue, R (register state and acc), D (datapath), W --------
+        sw_i = Signal(range(n + 1))
+        sw_issue = Signal()
+        sw_v1, sw_v2, sw_v3 = Signal(), Signal(), Signal()
+        sw_i1, sw_i2, sw_i3 = Signal(nb), Signal(nb), Signal(nb)
+        st_q = Signal(lay["state_bits"])
+        in_q = Signal(signed(cfg.acc_width))
+        next_q = Signal(lay["state_bits"])
+        spike_q = Signal()
+        m.d.sync += [sw_v1.eq(sw_issue), sw_i1.eq(sw_i[:nb]), sw_v2.eq(sw_v1),
+                     sw_i2.eq(sw_i1), sw_v3.eq(sw_v2), sw_i3.eq(sw_i2),
+                     st_q.eq(st_r.data), in_q.eq(acc_r.data)]
+        with m.If(sw_issue):
+            m.d.sync += sw_i.eq(sw_i + 1)
+        offset = 0
+        next_fields = []
+        for s in states:
+            m.d.comb += getattr(dp, s.name).eq(st_q[offset:offset + s.width])
+            next_fields.append(getattr(dp, s.name + "_next")[:s.width])
+            offset += s.width
+        for q in p.input_ports():
+            m.d.comb += getattr(dp, q.name).eq(in_q if q.name == cfg.input_port else 0)
+        m.d.sync += [next_q.eq(Cat(*next_fields)), spike_q.eq(dp.spike & sw_v2)]
+        fifo_room = fifo.level <= self.fifo_depth - 1 - SWEEP_IN_FLIGHT
+        spikes = Signal(range(n + 1))  # spikes listed in this timestep
+        pushed = sw_v3 & spike_q
+        m.d.comb += [
+            fifo.w_data.eq(Cat(sw_i3, self.timestep)),
+            fifo.w_en.eq(pushed),
+            self.out_valid.eq(fifo.r_rdy),
+            self.out_neuron.eq(fifo.r_data[:nb]),
+            self.out_time.eq(fifo.r_data[nb:]),
+            fifo.r_en.eq(self.out_ready),
+        ]
+        if cfg.recurrent:
+            m.d.comb += [sl_w.addr.eq(spikes), sl_w.data.eq(sw_i3), sl_w.en.eq(pushed)]
+            with m.If(pushed):
+                m.d.sync += spikes.eq(spikes + 1)
+
+        # --- state and accumulator ports: sweep, row add or bus ------------------------
+        m.d.comb += [
+            st_r.addr.eq(Mux(idle, low[:nb], sw_i[:nb])),
+            st_w.addr.eq(Mux(idle, low[:nb], sw_i3)),
+            st_w.data.eq(Mux(idle, self.bus_wdata, next_q)),
+            st_w.en.eq(Mux(idle, bus_write & (region == REGION_STATE), sw_v3)),
+            acc_w.addr.eq(Mux(idle, low[:nb], Mux(sw_v3, sw_i3, ra_j2))),
+            acc_w.data.eq(Mux(idle, self.bus_wdata[:cfg.acc_width],
+                              Mux(sw_v3, 0, ra_sum))),
+            acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC), sw_v3 | ra_v2)),
+        ]
+        with m.If(idle):
+            m.d.comb += acc_r.addr.eq(low[:nb])
+        with m.Elif(ra_issue):
+            m.d.comb += acc_r.addr.eq(ra_j[:nb])
+        with m.Else():
+            m.d.comb += acc_r.addr.eq(sw_i[:nb])
+
+        # --- phases ---------------------------------------------------------------------
+        rec_k = Signal(range(n + 1))
+        in_rec = Signal()  # the current row add belongs to the recurrent phase
+        row_base = Signal(wab)
+        m.d.comb += self.busy.eq(~idle)
+        with m.FSM(name="phase"):
+            with m.State("IDLE"):
+                m.d.comb += [idle.eq(1), self.in_ready.eq(~self.start)]
+                with m.If(self.start):
+                    m.d.sync += [sw_i.eq(0), spikes.eq(0)]
+                    m.next = "SWEEP"
+                with m.Elif(self.in_valid & (self.in_source < cfg.inputs)):
+                    m.d.sync += [ra_j.eq(0), in_rec.eq(0),
+                                 w_ptr.eq(_index_times(self.in_source, n, wab))]
+                    m.next = "ROWADD"
+            with m.State("ROWADD"):
+                m.d.comb += ra_issue.eq(ra_j < n)
+                with m.If((ra_j == n) & ~ra_v1 & ~ra_v2):
+                    m.next = "IDLE"
+                    if cfg.recurrent:
+                        with m.If(in_rec):
+                            m.next = "RECUR"
+            with m.State("SWEEP"):
+                m.d.comb += sw_issue.eq((sw_i < n) & fifo_room)
+                with m.If((sw_i == n) & ~sw_v1 & ~sw_v2 & ~sw_v3):
+                    m.d.sync += rec_k.eq(0)
+                    m.next = "RECUR" if cfg.recurrent else "FINISH"
+            if cfg.recurrent:
+                with m.State("RECUR"):
+                    m.d.comb += sl_r.addr.eq(rec_k)
+                    with m.If(rec_k == spikes):
+                        m.next = "FINISH"
+                    with m.Else():
+                        m.next = "RECUR_ROW"
+                with m.State("RECUR_ROW"):  # sl_r.data holds the listed neuron
+                    m.d.sync += [ra_j.eq(0), in_rec.eq(1), rec_k.eq(rec_k + 1),
+                                 w_ptr.eq(row_base)]
+                    m.next = "ROWADD"
+                m.d.comb += row_base.eq(cfg.inputs * n + _index_times(sl_r.data, n, wab))
+            with m.State("FINISH"):
+                m.d.comb += self.done.eq(1)
+                m.d.sync += self.timestep.eq(self.timestep + 1)
+                m.next = "IDLE"
+        return m

@@ -1,0 +1,414 @@
+"""Co-simulation of the population core against :func:`neurocore_hw.network.run_network`.
+
+The testbench top level ``neurocore_core_tb`` (Verilog, generated here) plays a *program*
+from memory inside the simulation: bus writes (weights, initial state, accumulators),
+input events on the AER ``valid/ready`` stream (held until taken), idle gaps, timestep
+starts, waits and bus reads. Output events are taken with a pseudo-random ``out_ready``
+(an LFSR; ``+stall=K`` holds it low with probability ``K/256``) and captured with every
+bus read; at the end both captures are written to files. cocotb only runs the clock
+(``sim/bench_core.py``) and compares the captures with the golden model's output: the
+AER stream (timestep and neuron, in order) and every state and accumulator word read.
+
+Program word: ``op`` (3 bits) above ``a`` (bus address bits) above ``d`` (bus data bits).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from amaranth.back import verilog
+
+from neurocore_hw.fixed import int_range
+from neurocore_hw.network import CoreConfig, run_network, validate_weights
+from neurocore_hw.registry import model_for_params
+
+from .core import CORE_TOP, REGION_ACC, REGION_STATE, REGION_WEIGHTS, NeuronCore, core_layout
+from .cosim import DEFAULT_BUILD_ROOT, SIM_DIR, build_model
+
+__all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
+           "emit_core", "pack_state", "random_network", "run_core_cosim"]
+
+#: Testbench top-level module name.
+CORE_TB_TOP = "neurocore_core_tb"
+#: Program operations.
+OPS = {"end": 0, "write": 1, "read": 2, "event": 3, "start": 4, "gap": 5, "wait": 6}
+#: Memory depths of the testbench (program words, output events, read words).
+PROGRAM_DEPTH, AER_DEPTH, READ_DEPTH = 1 << 22, 1 << 20, 1 << 20
+
+
+def emit_core(config: CoreConfig, *, fifo_depth: int = 16) -> str:
+    """Verilog of :class:`~rtl_gen.core.NeuronCore` (module ``neurocore_core``) with a
+    header comment naming the configuration."""
+    lay = core_layout(config)
+    lines = [f"neurocore-hw population core; model {config.model}; do not edit.",
+             f"neurons {config.neurons}, inputs {config.inputs}, recurrent "
+             f"{config.recurrent}, weight_width {config.weight_width}, acc_width "
+             f"{config.acc_width} ({config.acc_overflow}), input_port {config.input_port}, "
+             f"time_width {config.time_width}, fifo_depth {fifo_depth}",
+             f"model parameters: {config.params!r}",
+             f"weight words {lay['weight_words']}, state word {lay['state_bits']} bits, "
+             f"bus address {lay['bus_addr_bits']} bits, bus data {lay['bus_data_bits']} bits"]
+    text = verilog.convert(NeuronCore(config=config, fifo_depth=fifo_depth), name=CORE_TOP,
+                           emit_src=False)
+    return "".join(f"// {line}\n" for line in lines) + text
+
+
+def core_testbench(config: CoreConfig) -> str:
+    """Verilog of the program-player testbench ``neurocore_core_tb`` around the core."""
+    lay = core_layout(config)
+    aw, dw = lay["bus_addr_bits"], lay["bus_data_bits"]
+    nb, tw, sb = lay["neuron_bits"], config.time_width, lay["source_bits"]
+    pw = 3 + aw + dw
+    ops = {name.upper(): code for name, code in OPS.items()}
+    return f"""
+module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
+  reg [{pw - 1}:0] prog [0:{PROGRAM_DEPTH - 1}];
+  reg [{tw + nb - 1}:0] aer [0:{AER_DEPTH - 1}];
+  reg [{dw - 1}:0] cap [0:{READ_DEPTH - 1}];
+  reg [8*1024-1:0] prog_path, aer_path, cap_path, count_path;
+  reg [31:0] pc, aer_n, cap_n, gap, stall, ending;
+  reg [15:0] lfsr;
+  integer fd;
+  reg start_r, in_valid_r, bus_we_r, bus_re_r;
+  reg [{sb - 1}:0] in_source_r;
+  reg [{aw - 1}:0] bus_addr_r;
+  reg [{dw - 1}:0] bus_wdata_r;
+  wire busy, done, in_ready, out_valid, bus_rvalid;
+  wire [{nb - 1}:0] out_neuron;
+  wire [{tw - 1}:0] out_time, time_now;
+  wire [{dw - 1}:0] bus_rdata;
+  wire out_ready = lfsr[7:0] >= stall[7:0];
+  initial begin
+    if (!$value$plusargs("prog=%s", prog_path)) $fatal(1, "missing +prog=");
+    if (!$value$plusargs("aer=%s", aer_path)) $fatal(1, "missing +aer=");
+    if (!$value$plusargs("cap=%s", cap_path)) $fatal(1, "missing +cap=");
+    if (!$value$plusargs("counts=%s", count_path)) $fatal(1, "missing +counts=");
+    if (!$value$plusargs("stall=%d", stall)) stall = 32'd0;
+    $readmemh(prog_path, prog);
+  end
+  {CORE_TOP} dut (.clk(clk), .rst(rst), .start(start_r), .busy(busy), .done(done),
+    .timestep(time_now), .in_valid(in_valid_r), .in_ready(in_ready),
+    .in_source(in_source_r), .out_valid(out_valid), .out_ready(out_ready),
+    .out_neuron(out_neuron), .out_time(out_time), .bus_addr(bus_addr_r),
+    .bus_wdata(bus_wdata_r), .bus_we(bus_we_r), .bus_re(bus_re_r),
+    .bus_rdata(bus_rdata), .bus_rvalid(bus_rvalid));
+  wire [{pw - 1}:0] word = prog[pc[21:0]];
+  wire [2:0] op = word[{pw - 1}:{pw - 3}];
+  wire [{aw - 1}:0] arg_a = word[{aw + dw - 1}:{dw}];
+  wire [{dw - 1}:0] arg_d = word[{dw - 1}:0];
+  wire free = !busy && !start_r;
+  always @(posedge clk) begin
+    if (rst) begin
+      pc <= 0; aer_n <= 0; cap_n <= 0; gap <= 0; ending <= 0; finished <= 0;
+      lfsr <= 16'hace1; start_r <= 0; in_valid_r <= 0; bus_we_r <= 0; bus_re_r <= 0;
+    end else begin
+      lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
+      start_r <= 0; bus_we_r <= 0; bus_re_r <= 0;
+      if (out_valid && out_ready) begin
+        aer[aer_n[19:0]] <= {{out_time, out_neuron}};
+        aer_n <= aer_n + 1;
+      end
+      if (bus_rvalid) begin
+        cap[cap_n[19:0]] <= bus_rdata;
+        cap_n <= cap_n + 1;
+      end
+      if (in_valid_r) begin
+        if (in_ready) begin in_valid_r <= 0; pc <= pc + 1; end
+      end else if (gap != 0) begin
+        gap <= gap - 1;
+      end else if (ending != 0) begin
+        ending <= ending + 1;
+        if (ending == 4 && !finished) begin
+          if (aer_n != 0) $writememh(aer_path, aer, 0, aer_n - 1);
+          if (cap_n != 0) $writememh(cap_path, cap, 0, cap_n - 1);
+          fd = $fopen(count_path, "w");
+          $fwrite(fd, "%0d %0d\\n", aer_n, cap_n);
+          $fclose(fd);
+          finished <= 1;
+        end
+      end else begin
+        case (op)
+          3'd{ops["END"]}: if (free && !out_valid) ending <= 1;
+          3'd{ops["WRITE"]}: if (free) begin
+            bus_we_r <= 1; bus_addr_r <= arg_a; bus_wdata_r <= arg_d; pc <= pc + 1;
+          end
+          3'd{ops["READ"]}: if (free) begin
+            bus_re_r <= 1; bus_addr_r <= arg_a; pc <= pc + 1;
+          end
+          3'd{ops["EVENT"]}: begin in_valid_r <= 1; in_source_r <= arg_d[{sb - 1}:0]; end
+          3'd{ops["START"]}: if (free) begin start_r <= 1; pc <= pc + 1; end
+          3'd{ops["GAP"]}: begin gap <= {{{max(0, 32 - dw)}'d0, arg_d}}; pc <= pc + 1; end
+          3'd{ops["WAIT"]}: if (free) pc <= pc + 1;
+          default: ;
+        endcase
+      end
+    end
+  end
+endmodule
+"""
+
+
+def pack_state(config: CoreConfig, state) -> np.ndarray:
+    """Packed state words (state ports in order, first at bit 0) as Python ints."""
+    words = np.zeros(config.neurons, dtype=object)
+    offset = 0
+    for port, values in zip(config.params.state_ports(), state):
+        codes = np.asarray(values, dtype=np.int64).astype(object) & ((1 << port.width) - 1)
+        words = words | (codes << offset)
+        offset += port.width
+    return words
+
+
+class CoreProgram:
+    """Builder of a testbench program and the read words it expects.
+
+    Parameters
+    ----------
+    config : CoreConfig
+        The core.
+    """
+
+    def __init__(self, config: CoreConfig):
+        self.config = config
+        lay = core_layout(config)
+        self._aw, self._dw = lay["bus_addr_bits"], lay["bus_data_bits"]
+        self.words: list[int] = []
+
+    def op(self, name: str, a: int = 0, d: int = 0) -> None:
+        """Append one operation."""
+        self.words.append(OPS[name] << (self._aw + self._dw)
+                          | (a & ((1 << self._aw) - 1)) << self._dw
+                          | (d & ((1 << self._dw) - 1)))
+
+    def address(self, region: int, index: int) -> int:
+        """Bus address of ``index`` in ``region``."""
+        return region << (self._aw - 2) | index
+
+    def write_weights(self, weights: np.ndarray) -> None:
+        """Bus writes of every weight (row-major)."""
+        for k, w in enumerate(np.asarray(weights).reshape(-1).tolist()):
+            self.op("write", self.address(REGION_WEIGHTS, k), w)
+
+    def write_state(self, state, acc) -> None:
+        """Bus writes of every neuron's packed state and accumulator."""
+        for i, word in enumerate(pack_state(self.config, state).tolist()):
+            self.op("write", self.address(REGION_STATE, i), word)
+        for i, a in enumerate(np.asarray(acc).tolist()):
+            self.op("write", self.address(REGION_ACC, i), a)
+
+    def read_all(self) -> None:
+        """Bus reads of every state word, then every accumulator."""
+        for region in (REGION_STATE, REGION_ACC):
+            for i in range(self.config.neurons):
+                self.op("read", self.address(region, i))
+
+    def hex(self) -> str:
+        """The program as a ``$readmemh`` file (ending in an END operation)."""
+        return "\n".join(f"{w:x}" for w in [*self.words, 0]) + "\n"
+
+
+def expected_reads(config: CoreConfig, state, acc) -> list[int]:
+    """The words :meth:`CoreProgram.read_all` reads back for ``state`` and ``acc``."""
+    mask = (1 << config.acc_width) - 1
+    return [*pack_state(config, state).tolist(),
+            *(int(a) & mask for a in np.asarray(acc).tolist())]
+
+
+def random_network(config: CoreConfig, steps: int, seed: int, *, rate: float = 4.0):
+    """Random weights, initial state, accumulators and input events for a test.
+
+    Weights are uniform over the signed range with a share of extremes; each timestep
+    gets a Poisson(``rate``) number of random sources, some timesteps a burst of eight
+    times as many (to drive accumulators into overflow) and some none.
+
+    Returns
+    -------
+    weights, events, state, acc
+    """
+    rng = np.random.default_rng(seed)
+    lo, hi = int_range(config.weight_width)
+    n = config.neurons
+    weights = rng.integers(lo, hi + 1, (config.rows, n))
+    corners = rng.random(weights.shape) < 0.05
+    weights[corners] = rng.choice([lo, hi], corners.sum())
+    events = []
+    for _ in range(steps):
+        kind = rng.random()
+        count = 0 if kind < 0.1 else rng.poisson(rate * (8 if kind > 0.9 else 1))
+        events.append(rng.integers(0, config.inputs, count))
+    entry = model_for_params(config.params)
+    state = entry.initial_state(config.params, n)
+    state = type(state)(*(_random_state_field(rng, port, x, config.params)
+                          for port, x in zip(config.params.state_ports(), state)))
+    alo, ahi = int_range(config.acc_width)
+    acc = rng.integers(alo, ahi + 1, n)
+    return weights, events, state, acc
+
+
+def _random_state_field(rng, port, reset, params) -> np.ndarray:
+    """Random reachable-looking values of one state field: half at reset, the rest random
+    within the field (a refractory counter stays within the model's period)."""
+    lo, hi = int_range(port.width, port.signed)
+    if port.name == "refrac" and hasattr(params, "refractory"):
+        hi = params.refractory
+    values = rng.integers(lo, hi + 1, len(reset))
+    return np.where(rng.random(len(reset)) < 0.5, reset, values)
+
+
+@dataclass
+class CoreCosimResult:
+    """Outcome of one core co-simulation.
+
+    Attributes
+    ----------
+    neurons, steps : int
+        Size of the run.
+    events_in, events_out : int
+        Input events sent, output events expected.
+    mismatches : int
+        Differences found (output events and read words; 0 means bit-exact).
+    first_mismatch : str or None
+        What differed first.
+    cycles : int
+        Clock cycles the program took.
+    seconds, build_seconds : float
+        Wall time of the simulation and of the Verilator build (0 if cached).
+    passed : bool
+        Finished, and no mismatch.
+    """
+
+    neurons: int
+    steps: int
+    events_in: int
+    events_out: int
+    mismatches: int
+    first_mismatch: str | None
+    cycles: int
+    seconds: float
+    build_seconds: float
+    passed: bool
+
+
+def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=None, acc=None,
+                   stall: int = 64, gaps: bool = True, read_every_step: bool = False,
+                   seed: int = 1, verilog_text: str | None = None,
+                   build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16
+                   ) -> CoreCosimResult:
+    """Run a network on the core's Verilog under Verilator and compare with the golden
+    model.
+
+    Parameters
+    ----------
+    config : CoreConfig
+        The core.
+    weights, events, steps, state, acc
+        As for :func:`neurocore_hw.network.run_network`; state and accumulators are
+        loaded over the bus (the model's reset state and zeros if omitted).
+    stall : int
+        ``out_ready`` is low with probability ``stall / 256`` on each clock, 0..255.
+    gaps : bool
+        Put random idle gaps (0-3 clocks) before input events.
+    read_every_step : bool
+        Read back every state word and accumulator after every timestep (else after the
+        last one only).
+    seed : int
+        Seed of the gaps.
+    verilog_text : str, optional
+        Core Verilog to verify (module ``neurocore_core``); :func:`emit_core` by default.
+    build_root : path
+        Verilator build cache.
+    fifo_depth : int
+        Output FIFO depth of the emitted core.
+
+    Returns
+    -------
+    CoreCosimResult
+    """
+    from cocotb_tools.runner import get_runner
+
+    n = config.neurons
+    w = validate_weights(config, weights)
+    if not 0 <= stall <= 255:
+        raise ValueError(f"stall must be in 0..255, got {stall}")
+    entry = model_for_params(config.params)
+    state = entry.initial_state(config.params, n) if state is None else state
+    acc = np.zeros(n, np.int64) if acc is None else np.asarray(acc, np.int64)
+    events = list(events) + [np.zeros(0, np.int64)] * (steps - len(events))
+    rng = np.random.default_rng(seed)
+
+    prog = CoreProgram(config)
+    prog.write_weights(w)
+    prog.write_state(state, acc)
+    expected_aer, reads = [], []
+    cur_state, cur_acc = state, acc
+    for k in range(steps):
+        for s in np.asarray(events[k]).tolist():
+            if gaps and rng.random() < 0.3:
+                prog.op("gap", d=int(rng.integers(1, 4)))
+            prog.op("event", d=s)
+        prog.op("start")
+        prog.op("wait")
+        res = run_network(config, w, [events[k]], 1, state=cur_state, acc=cur_acc,
+                          first_step=k)
+        expected_aer.append(res.aer)
+        cur_state, cur_acc = res.state, res.acc
+        if read_every_step or k == steps - 1:
+            prog.read_all()
+            reads += expected_reads(config, cur_state, cur_acc)
+    aer = np.concatenate(expected_aer)
+    text = (emit_core(config, fifo_depth=fifo_depth) if verilog_text is None
+            else verilog_text) + core_testbench(config)
+    t0 = time.perf_counter()
+    build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root,
+                                   extra_waivers=("CASEINCOMPLETE",))
+    build_seconds = time.perf_counter() - t0 if built else 0.0
+    if str(SIM_DIR) not in sys.path:
+        sys.path.insert(0, str(SIM_DIR))
+    with tempfile.TemporaryDirectory(prefix="neurocore-core-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "prog.hex").write_text(prog.hex())
+        lay = core_layout(config)
+        np.savez(tmp / "expected.npz", aer=aer.reshape(-1, 2),
+                 reads=np.array(reads, dtype=object if lay["bus_data_bits"] > 62
+                                else np.int64))
+        report = tmp / "report.json"
+        env = {"NEUROCORE_CORE_EXPECTED": str(tmp / "expected.npz"),
+               "NEUROCORE_CORE_REPORT": str(report),
+               "NEUROCORE_CORE_FILES": json.dumps({
+                   "aer": str(tmp / "aer.hex"), "cap": str(tmp / "cap.hex"),
+                   "counts": str(tmp / "counts.txt")}),
+               "NEUROCORE_CORE_META": json.dumps({
+                   "neuron_bits": lay["neuron_bits"], "time_width": config.time_width,
+                   "max_cycles": 40 * len(prog.words) + 4 * steps * n * (
+                       2 + sum(map(len, events)) + (n if config.recurrent else 0))})}
+        runner = get_runner("verilator")
+        runner.build_dir = build_dir
+        t1 = time.perf_counter()
+        try:
+            runner.test(hdl_toplevel=CORE_TB_TOP, hdl_toplevel_lang="verilog",
+                        test_module="bench_core", build_dir=build_dir, test_dir=tmp,
+                        extra_env=env, plusargs=[
+                            f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
+                            f"+cap={tmp / 'cap.hex'}", f"+counts={tmp / 'counts.txt'}",
+                            f"+stall={stall}"],
+                        results_xml=str(tmp / "results.xml"), log_file=str(tmp / "sim.log"))
+        except SystemExit:
+            pass
+        seconds = time.perf_counter() - t1
+        if not report.exists():
+            log = (tmp / "sim.log").read_text() if (tmp / "sim.log").exists() else ""
+            raise RuntimeError("core co-simulation did not finish; simulator log tail:\n"
+                               + "\n".join(log.splitlines()[-20:]))
+        result = json.loads(report.read_text())
+    return CoreCosimResult(
+        neurons=n, steps=steps, events_in=int(sum(map(len, events))),
+        events_out=len(aer), mismatches=result["mismatches"],
+        first_mismatch=result["first_mismatch"], cycles=result["cycles"],
+        seconds=seconds, build_seconds=build_seconds,
+        passed=result["finished"] and result["mismatches"] == 0)
