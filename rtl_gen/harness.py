@@ -13,9 +13,10 @@ from amaranth.hdl import Cat, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from .core import NeuronCore
 from .unit import build_unit
 
-__all__ = ["SerialHarness"]
+__all__ = ["CoreHarness", "SerialHarness"]
 
 
 class SerialHarness(wiring.Component):
@@ -65,4 +66,50 @@ class SerialHarness(wiring.Component):
             m.d.sync += shift_out.eq(shift_out >> 1)
         m.d.comb += [in_word.eq(applied), unit.en.eq(self.en), self.sout.eq(shift_out[0]),
                      self.spike.eq(unit.spike)]
+        return m
+
+
+class CoreHarness(wiring.Component):
+    """Serial-I/O wrapper around :class:`~rtl_gen.core.NeuronCore` (timing measurement).
+
+    The core's wide inputs (bus address and data, input source) shift in through ``sin``
+    and are applied on ``load``; its wide outputs (output event, read data, timestep)
+    are captured on ``load`` and shift out through ``sout``. The one-bit controls and
+    flags are registered pins. 14 pins plus the clock.
+
+    Parameters
+    ----------
+    config : neurocore_hw.network.CoreConfig
+        Keyword-only; the core.
+    """
+
+    _CONTROLS = ("start", "in_valid", "out_ready", "bus_we", "bus_re")
+    _FLAGS = ("busy", "done", "in_ready", "out_valid", "bus_rvalid")
+
+    def __init__(self, *, config):
+        self.core = NeuronCore(config=config)
+        members = {"sin": In(1), "load": In(1), "sout": Out(1)}
+        members.update({name: In(1) for name in self._CONTROLS})
+        members.update({f"{name}_o": Out(1) for name in self._FLAGS})
+        super().__init__(members)
+
+    def elaborate(self, platform) -> Module:
+        """Registered controls and flags, shift registers for the wide ports."""
+        m = Module()
+        m.submodules.core = core = self.core
+        for name in self._CONTROLS:
+            m.d.sync += getattr(core, name).eq(getattr(self, name))
+        for name in self._FLAGS:
+            m.d.sync += getattr(self, f"{name}_o").eq(getattr(core, name))
+        in_word = Cat(core.bus_addr, core.bus_wdata, core.in_source)
+        out_word = Cat(core.out_neuron, core.out_time, core.bus_rdata, core.timestep)
+        shift_in = Signal(len(in_word))
+        applied = Signal(len(in_word))
+        shift_out = Signal(len(out_word))
+        m.d.sync += shift_in.eq(Cat(self.sin, shift_in[:-1]))
+        with m.If(self.load):
+            m.d.sync += [applied.eq(shift_in), shift_out.eq(out_word)]
+        with m.Else():
+            m.d.sync += shift_out.eq(shift_out >> 1)
+        m.d.comb += [in_word.eq(applied), self.sout.eq(shift_out[0])]
         return m

@@ -159,12 +159,14 @@ class PnrReport:
 
 
 def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: int = 1,
-                    target_mhz: float = 12.0, constraints=None) -> PnrReport:
+                    target_mhz: float = 12.0, constraints=None, synth_options: str = ""
+                    ) -> PnrReport:
     """Synthesize and place-and-route ``verilog_text``; report Fmax and utilization.
 
     Without ``constraints`` pins are placed by nextpnr: use a narrow top level such as
     :class:`rtl_gen.harness.SerialHarness` for designs with many ports. ``constraints`` is
     a ``.pcf`` (iCE40) or ``.lpf`` (ECP5) file that pins the top level's ports.
+    ``synth_options`` are appended to the Yosys synth command (e.g. ``-spram``).
     """
     if device not in DEVICES:
         raise ValueError(f"device={device!r} is not one of {', '.join(DEVICES)}")
@@ -174,7 +176,7 @@ def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: 
         tmp = Path(tmp)
         (tmp / "design.v").write_text(verilog_text)
         proc = subprocess.run([*_yosys(), "-q", "-p",
-                               f"read_verilog design.v; {script.format(top=top)}"],
+                               f"read_verilog design.v; {script.format(top=top)} {synth_options}"],
                               cwd=tmp, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"yosys for {device} failed: {proc.stderr[-800:]}")

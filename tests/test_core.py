@@ -1,0 +1,180 @@
+"""The population core's Verilog under Verilator against the network golden model."""
+
+import dataclasses
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import BUILD_ROOT
+
+from neurocore_hw.cli import main
+from neurocore_hw.network import CoreConfig, run_network
+from neurocore_hw.registry import resolve_params
+from rtl_gen import core
+from rtl_gen.core import check_fits, core_layout, ram_plan
+from rtl_gen.core_cosim import emit_core, random_network, run_core_cosim
+from rtl_gen.cosim import lint
+
+LIF = resolve_params("lif", "sc_lif_q8_8", {"gain_k": 256})
+
+
+def cosim(config, steps=100, seed=1, **kwargs):
+    weights, events, state, acc = random_network(config, steps, seed)
+    return run_core_cosim(config, weights, events, steps, state=state, acc=acc,
+                          build_root=BUILD_ROOT, seed=seed, **kwargs)
+
+
+@pytest.mark.parametrize("recurrent, mode, stall", [
+    (False, "wrap", 0),
+    (True, "saturate", 128),
+])
+def test_core_64_bit_exact(recurrent, mode, stall):
+    config = CoreConfig(params=LIF, neurons=64, inputs=32, recurrent=recurrent,
+                        acc_width=10, acc_overflow=mode)
+    res = cosim(config, read_every_step=True, stall=stall)
+    assert res.passed, res.first_mismatch
+    assert res.events_out > 300 and res.events_in > 300  # spikes and events happened
+    assert res.cycles > 100 * 64  # every timestep swept every neuron
+
+
+def test_core_output_backpressure_loses_nothing():
+    """A nearly always stalled output stream, the smallest FIFO and a network where most
+    neurons fire: the sweep must pause, and no spike may be lost or repeated."""
+    config = CoreConfig(params=LIF, neurons=64, inputs=16, recurrent=True, acc_width=10,
+                        acc_overflow="saturate")
+    weights, events, state, acc = random_network(config, 40, seed=4)
+    weights = np.abs(weights).clip(max=127)  # excitatory: bursts of spikes
+
+    def run(stall):
+        return run_core_cosim(config, weights, events, 40, state=state, acc=acc,
+                              build_root=BUILD_ROOT, stall=stall, fifo_depth=8)
+
+    stalled, free = run(240), run(0)
+    assert stalled.passed, stalled.first_mismatch
+    assert free.passed and stalled.events_out > 600
+    # ~16 clocks per taken event at 240/256 stall: far longer than the free-running sweep
+    assert stalled.cycles > free.cycles + 4 * stalled.events_out
+
+
+def test_core_other_model_odd_sizes_and_short_time_field():
+    """Izhikevich through the same core; N and M not powers of two; 3-bit time."""
+    izh = resolve_params("izhikevich")
+    config = CoreConfig(params=izh, neurons=20, inputs=5, recurrent=True, weight_width=12,
+                        acc_overflow="saturate", time_width=3)
+    res = cosim(config, steps=60, seed=2)
+    assert res.passed, res.first_mismatch
+    assert res.events_out > 0
+
+
+@pytest.mark.parametrize("mutant", ["wrap_for_saturate", "fifo_overrun", "row_offset"])
+def test_core_bench_has_teeth(mutant, monkeypatch):
+    config = CoreConfig(params=LIF, neurons=64, inputs=32, recurrent=True, acc_width=10,
+                        acc_overflow="saturate")
+    if mutant == "wrap_for_saturate":
+        text = emit_core(dataclasses.replace(config, acc_overflow="wrap"))
+    elif mutant == "fifo_overrun":  # issues neurons although the FIFO may be full
+        monkeypatch.setattr(core, "SWEEP_IN_FLIGHT", -100)
+        text = emit_core(config, fifo_depth=8)
+    else:  # recurrent rows read one row too low
+        bad = dataclasses.replace(config, inputs=31)
+        text = _resize_weight_memory(emit_core(bad), config, bad)
+    res = cosim(config, steps=60, seed=3, stall=200, verilog_text=text,
+                fifo_depth=8 if mutant == "fifo_overrun" else 16)
+    assert not res.passed and res.mismatches > 0
+    assert res.first_mismatch
+
+
+def _resize_weight_memory(text, good, bad):
+    """Give a core built for ``bad`` the weight memory of ``good`` (same port widths)."""
+    assert core_layout(good)["source_bits"] == core_layout(bad)["source_bits"]
+    return text.replace(f"weight_mem [{bad.rows * bad.neurons - 1}:0]",
+                        f"weight_mem [{good.rows * good.neurons - 1}:0]")
+
+
+def test_core_verilog_lints_clean(tmp_path):
+    config = CoreConfig(params=LIF, neurons=48, inputs=7, recurrent=True)
+    path = tmp_path / "core.v"
+    path.write_text(emit_core(config))
+    assert lint(path, "neurocore_core", ("CASEINCOMPLETE",)) == []
+
+
+def test_core_verilog_is_deterministic_and_has_no_weight_init():
+    config = CoreConfig(params=LIF, neurons=1024, inputs=128)
+    text = emit_core(config)
+    assert text == emit_core(config)
+    assert "weight_mem[0] =" not in text and len(text) < 200_000
+    assert re.search(r"reg \[7:0\] weight_mem \[131071:0\]", text)
+
+
+def test_ram_plan():
+    big = CoreConfig(params=LIF, neurons=1024, inputs=128)
+    plan = check_fits(big, "up5k")
+    assert plan["spram"] == 4 and plan["memories"]["weights"] == ("spram", 4)
+    assert plan["memories"]["state"] == ("ebr", 5)  # 1024 x 18 bits: 1024x4 blocks
+    assert not ram_plan(big, "hx8k")["fits"]
+    with pytest.raises(ValueError, match="does not fit up5k"):
+        check_fits(dataclasses.replace(big, inputs=129), "up5k")
+    with pytest.raises(ValueError, match="device"):
+        ram_plan(big, "xc7")
+
+
+def test_core_synthesizes_into_block_ram():
+    from rtl_gen.synth import synthesize
+    config = CoreConfig(params=LIF, neurons=16, inputs=8, recurrent=True)
+    rep = synthesize(emit_core(config), "neurocore_core", "ice40")
+    assert rep.latch == 0
+    assert rep.cells.get("SB_RAM40_4K", 0) + sum(
+        n for cell, n in rep.cells.items() if cell.endswith("SB_RAM40_4K")) > 0
+
+
+def test_cli_generate_core(tmp_path, capsys):
+    out = tmp_path / "core.v"
+    assert main(["generate", "core", "--model", "lif", "--neurons", "1024", "--inputs",
+                 "128", "--device", "up5k", "-o", str(out)]) == 0
+    assert "4/4 SPRAMs" in capsys.readouterr().out
+    assert "module neurocore_core" in out.read_text()
+    bad = tmp_path / "bad.v"
+    assert main(["generate", "core", "--model", "lif", "--neurons", "1024", "--inputs",
+                 "128", "--recurrent", "--device", "up5k", "-o", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "does not fit up5k" in err and "\n" not in err and not bad.exists()
+    assert main(["generate", "core", "--neurons", "64", "--inputs", "4", "-o",
+                 str(bad)]) == 2
+    assert main(["generate", "core", "--model", "lif", "--neurons", "8", "--inputs", "4",
+                 "-o", str(bad)]) == 2
+    assert main(["generate", "lif", "--device", "up5k", "-o", str(bad)]) == 2
+
+
+def test_cli_simulate_core_equals_golden(tmp_path, capsys):
+    config = CoreConfig(params=LIF, neurons=32, inputs=8, recurrent=True)
+    weights, events, state, acc = random_network(config, 20, seed=7)
+    step = np.concatenate([np.full(len(e), k) for k, e in enumerate(events)])
+    source = np.concatenate(events)
+    net = tmp_path / "net.npz"
+    np.savez(net, weights=weights, event_step=step, event_source=source, acc=acc,
+             state_v=state.v, state_refrac=state.refrac)
+    out = tmp_path / "out.npz"
+    assert main(["simulate", "core", "--model", "lif", "--preset", "sc_lif_q8_8", "--param",
+                 "gain_k=256", "--neurons", "32", "--inputs", "8", "--recurrent",
+                 "--steps", "20", "--input", str(net), "--out", str(out)]) == 0
+    expected = run_network(config, weights, events, 20, state=state, acc=acc)
+    with np.load(out) as got:
+        np.testing.assert_array_equal(got["aer"], expected.aer)
+        np.testing.assert_array_equal(got["state_v"], expected.state.v)
+        np.testing.assert_array_equal(got["acc"], expected.acc)
+    np.savez(net, weights=weights, event_step=step)
+    assert main(["simulate", "core", "--model", "lif", "--neurons", "32", "--inputs", "8",
+                 "--recurrent", "--steps", "20", "--input", str(net), "--out",
+                 str(tmp_path / "x.npz")]) == 2
+    assert "event_source" in capsys.readouterr().err
+
+
+def test_cli_cosim_core_runs(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "neurocore_hw.cli", "cosim", "core",
+                           "--model", "lif", "--param", "gain_k=256", "--neurons", "16",
+                           "--inputs", "4", "--steps", "20"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "PASS" in proc.stdout
