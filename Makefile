@@ -19,8 +19,14 @@ install: $(STAMP)
 verilog: $(STAMP)
 	$(BIN)/neurocore-hw generate --all --outdir build/verilog
 
+CORE_COSIM = $(BIN)/neurocore-hw cosim core --model lif --param gain_k=256
 sim: verilog
 	$(BIN)/neurocore-hw cosim --all
+	$(CORE_COSIM) --neurons 64 --inputs 32 --recurrent --acc-overflow saturate --steps 200 \
+	  --read-every-step --stall 128
+	$(CORE_COSIM) --neurons 256 --inputs 64 --recurrent --steps 100 --stall 128
+	$(CORE_COSIM) --neurons 1024 --inputs 128 --steps 100
+	$(CORE_COSIM) --neurons 1024 --inputs 64 --recurrent --acc-overflow saturate --steps 100
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests

@@ -179,7 +179,7 @@ def _generate_core(args) -> int:
         plan = check_fits(config, args.device, args.fifo_depth)
         fits = (f"; {args.device}: {plan['ebr']}/{plan['ebr_available']} block RAMs, "
                 f"{plan['spram']}/{plan['spram_available']} SPRAMs")
-    text = emit_core(config, fifo_depth=args.fifo_depth)
+    text = emit_core(config, fifo_depth=args.fifo_depth, pipelined=args.pipelined)
     _atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
     print(f"wrote {args.output} (top module {CORE_TOP}, {config.neurons} {config.model} "
           f"neurons, {config.rows} weight rows{fits})")
@@ -192,6 +192,8 @@ def cmd_generate(args) -> int:
         return _generate_core(args)
     if args.core_model or args.device:
         raise CliError("--model and --device belong to `generate core`")
+    if args.pipelined:
+        raise CliError("--pipelined belongs to `generate core`")
     if args.all:
         if args.model or args.output or args.preset or args.param or args.variant:
             raise CliError("generate --all takes only --outdir")
@@ -285,7 +287,8 @@ def _cosim_core(args) -> int:
     weights, events, state, acc = random_network(config, args.steps, args.seed)
     res = run_core_cosim(config, weights, events, args.steps, state=state, acc=acc,
                          stall=args.stall, seed=args.seed,
-                         read_every_step=args.read_every_step)
+                         read_every_step=args.read_every_step, fifo_depth=args.fifo_depth,
+                         pipelined=args.pipelined)
     if res.first_mismatch:
         print(f"MISMATCH core: {res.first_mismatch}", file=sys.stderr)
     print(format_table(
@@ -301,8 +304,8 @@ def cmd_cosim(args) -> int:
     from rtl_gen.cosim import run_cosim
     if args.model == "core":
         return _cosim_core(args)
-    if args.core_model:
-        raise CliError("--model belongs to `cosim core`")
+    if args.core_model or args.pipelined:
+        raise CliError("--model and --pipelined belong to `cosim core`")
     if args.cycles < 1:
         raise CliError(f"--cycles must be >= 1, got {args.cycles}")
     jobs = []
@@ -502,6 +505,11 @@ def _build_parser() -> argparse.ArgumentParser:
         g.add_argument("--time-width", type=int, default=16, help="timestep field bits")
         return g
 
+    def core_hw_args(g):
+        g.add_argument("--pipelined", action="store_true",
+                       help="the model's pipelined datapath (higher clock rate)")
+        g.add_argument("--fifo-depth", type=int, default=16, help="output event FIFO depth")
+
     p = sub.add_parser("generate", help="emit Verilog (a neuron unit, or MODEL = core)")
     model_args(p, optional=True, variant=True)
     p.add_argument("-o", "--output", help="Verilog file to write")
@@ -509,7 +517,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="every model's default preset into --outdir")
     p.add_argument("--outdir", default="build/verilog")
     g = core_args(p)
-    g.add_argument("--fifo-depth", type=int, default=16, help="output event FIFO depth")
+    core_hw_args(g)
     g.add_argument("--device", help="fail unless the memories fit: up5k, hx8k, ecp5-25k")
     p.set_defaults(func=cmd_generate)
 
@@ -534,6 +542,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--waves", action="store_true", help="write an FST waveform")
     p.add_argument("--waves-dir", default="build/waves")
     g = core_args(p)
+    core_hw_args(g)
     g.add_argument("--steps", type=int, help="timesteps of the random network (core)")
     g.add_argument("--stall", type=int, default=64,
                    help="output stream stalled with probability STALL/256 (core)")

@@ -57,6 +57,10 @@ class ModelEntry:
         Alternative hardware units: name -> (``"module:Class"`` of a unit component with
         the :class:`~rtl_gen.unit.NeuronUnit` ports, ``"module:function"`` of its
         cycle-level model ``f(params, *inputs, en=, rst=) -> {output: [C]}``).
+    pipelined_datapath : str, optional
+        ``"module:Class"`` of a pipelined datapath for the population core: the
+        datapath's ports, free-running registers, outputs ``latency`` clocks after their
+        inputs; constructor ``(params=, levels=)``.
     block_kernel : callable, optional
         ``block_kernel(params, n)`` returning the engine's fast path for a block of ``n``
         neurons, or None where the parameters need the general kernel. The object has
@@ -76,6 +80,7 @@ class ModelEntry:
     variants: Mapping[str, tuple[str, str]] = field(
         default_factory=lambda: MappingProxyType({}))
     block_kernel: Callable | None = None
+    pipelined_datapath: str | None = None
 
     @property
     def default_preset(self) -> str:
@@ -94,6 +99,7 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         kernel=lif.LIFKernel,
         block_kernel=lif.block_kernel,
         hardware="rtl_gen.lif:LIFDatapath",
+        pipelined_datapath="rtl_gen.lif:LIFPipelinedDatapath",
         variants=MappingProxyType({
             "fast": ("rtl_gen.lif:LIFFastUnit", "neurocore_hw.models.lif:run_registered_input"),
         }),

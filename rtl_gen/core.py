@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.fifo import SyncFIFOBuffered
 from amaranth.lib.memory import Memory
@@ -38,7 +38,7 @@ from neurocore_hw.fixed import check_int
 from neurocore_hw.network import CoreConfig
 
 from .arith import const_mul, overflow
-from .unit import datapath_for
+from .unit import datapath_for, pipelined_datapath_for
 
 __all__ = ["CORE_TOP", "NeuronCore", "RAM_DEVICES", "REGION_ACC", "REGION_STATE",
            "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories", "ram_plan",
@@ -48,7 +48,8 @@ __all__ = ["CORE_TOP", "NeuronCore", "RAM_DEVICES", "REGION_ACC", "REGION_STATE"
 CORE_TOP = "neurocore_core"
 #: Bus regions (the two top address bits).
 REGION_WEIGHTS, REGION_STATE, REGION_ACC = 0, 1, 2
-#: Neurons in flight in the sweep pipeline after the issue stage (read, datapath, write).
+#: Neurons in flight in the sweep pipeline after the issue stage (read, register, write)
+#: with a combinational datapath; a pipelined one adds its latency.
 SWEEP_IN_FLIGHT = 3
 
 
@@ -189,6 +190,12 @@ class NeuronCore(wiring.Component):
         Keyword-only; model, sizes and number formats.
     fifo_depth : int
         Keyword-only; depth of the output event FIFO, 8..4096 (default 16).
+    pipelined : bool
+        Keyword-only; use the model's pipelined datapath (registry field
+        ``pipelined_datapath``) instead of the combinational one: a higher clock rate for
+        a few more clocks of latency per timestep.
+    levels : int
+        Keyword-only; adder levels per stage of the pipelined datapath (default 2).
 
     Attributes
     ----------
@@ -211,13 +218,21 @@ class NeuronCore(wiring.Component):
         the clock after ``bus_re``.
     """
 
-    def __init__(self, *, config: CoreConfig, fifo_depth: int = 16):
+    def __init__(self, *, config: CoreConfig, fifo_depth: int = 16, pipelined: bool = False,
+                 levels: int = 2):
         if not isinstance(config, CoreConfig):
             raise TypeError(f"config must be a CoreConfig, got {type(config).__name__}")
         check_int("fifo_depth", fifo_depth, 8, 4096)
         self.config, self.fifo_depth = config, fifo_depth
         self.layout = lay = core_layout(config)
-        self.datapath = datapath_for(config.params)
+        self.datapath = (datapath_for(config.params) if not pipelined
+                         else pipelined_datapath_for(config.params, levels))
+        #: Clocks the datapath takes (0: combinational) and neurons in flight after issue.
+        self.latency = getattr(self.datapath, "latency", 0)
+        self.in_flight = SWEEP_IN_FLIGHT + self.latency
+        if fifo_depth < self.in_flight + 2:
+            raise ValueError(f"fifo_depth={fifo_depth} is too small for "
+                             f"{self.in_flight} neurons in flight; use >= {self.in_flight + 2}")
         super().__init__({
             "start": In(1), "busy": Out(1), "done": Out(1),
             "timestep": Out(unsigned(config.time_width)),
@@ -231,6 +246,10 @@ class NeuronCore(wiring.Component):
             "bus_we": In(1), "bus_re": In(1),
             "bus_rdata": Out(unsigned(lay["bus_data_bits"])), "bus_rvalid": Out(1),
         })
+
+    def _fifo_room(self, fifo) -> Value:
+        """Issue condition: the FIFO can take a spike from every neuron in flight."""
+        return fifo.level <= self.fifo_depth - 1 - self.in_flight
 
     def elaborate(self, platform) -> Module:
         """Memories, the sweep and row-add pipelines, the phase FSM and the bus."""
@@ -301,15 +320,17 @@ class NeuronCore(wiring.Component):
         # --- sweep pipeline: issue, R (register state and acc), D (datapath), W --------
         sw_i = Signal(range(n + 1))
         sw_issue = Signal()
-        sw_v1, sw_v2, sw_v3 = Signal(), Signal(), Signal()
-        sw_i1, sw_i2, sw_i3 = Signal(nb), Signal(nb), Signal(nb)
+        # valid bits and neuron indexes of stages 1.. (R, Q, datapath stages, W)
+        sw_v = [Signal(name=f"sw_v{k}") for k in range(1, self.in_flight + 1)]
+        sw_ix = [Signal(nb, name=f"sw_i{k}") for k in range(1, self.in_flight + 1)]
+        sw_v3, sw_i3 = sw_v[-1], sw_ix[-1]  # write stage
         st_q = Signal(lay["state_bits"])
         in_q = Signal(signed(cfg.acc_width))
         next_q = Signal(lay["state_bits"])
         spike_q = Signal()
-        m.d.sync += [sw_v1.eq(sw_issue), sw_i1.eq(sw_i[:nb]), sw_v2.eq(sw_v1),
-                     sw_i2.eq(sw_i1), sw_v3.eq(sw_v2), sw_i3.eq(sw_i2),
-                     st_q.eq(st_r.data), in_q.eq(acc_r.data)]
+        m.d.sync += [sw_v[0].eq(sw_issue), sw_ix[0].eq(sw_i[:nb]), st_q.eq(st_r.data),
+                     in_q.eq(acc_r.data)]
+        m.d.sync += [a.eq(b) for a, b in zip(sw_v[1:] + sw_ix[1:], sw_v[:-1] + sw_ix[:-1])]
         with m.If(sw_issue):
             m.d.sync += sw_i.eq(sw_i + 1)
         offset = 0
@@ -320,8 +341,8 @@ class NeuronCore(wiring.Component):
             offset += s.width
         for q in p.input_ports():
             m.d.comb += getattr(dp, q.name).eq(in_q if q.name == cfg.input_port else 0)
-        m.d.sync += [next_q.eq(Cat(*next_fields)), spike_q.eq(dp.spike & sw_v2)]
-        fifo_room = fifo.level <= self.fifo_depth - 1 - SWEEP_IN_FLIGHT
+        m.d.sync += [next_q.eq(Cat(*next_fields)), spike_q.eq(dp.spike & sw_v[-2])]
+        fifo_room = self._fifo_room(fifo)
         spikes = Signal(range(n + 1))  # spikes listed in this timestep
         pushed = sw_v3 & spike_q
         m.d.comb += [
@@ -379,7 +400,7 @@ class NeuronCore(wiring.Component):
                             m.next = "RECUR"
             with m.State("SWEEP"):
                 m.d.comb += sw_issue.eq((sw_i < n) & fifo_room)
-                with m.If((sw_i == n) & ~sw_v1 & ~sw_v2 & ~sw_v3):
+                with m.If((sw_i == n) & ~Cat(*sw_v).any()):
                     m.d.sync += rec_k.eq(0)
                     m.next = "RECUR" if cfg.recurrent else "FINISH"
             if cfg.recurrent:

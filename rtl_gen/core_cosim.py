@@ -50,11 +50,16 @@ OPS = {"end": 0, "write": 1, "read": 2, "event": 3, "start": 4, "gap": 5, "wait"
 PROGRAM_DEPTH, AER_DEPTH, READ_DEPTH = 1 << 22, 1 << 20, 1 << 20
 
 
-def emit_core(config: CoreConfig, *, fifo_depth: int = 16) -> str:
+def emit_core(config: CoreConfig, *, fifo_depth: int = 16, pipelined: bool = False,
+              levels: int = 2) -> str:
     """Verilog of :class:`~rtl_gen.core.NeuronCore` (module ``neurocore_core``) with a
     header comment naming the configuration."""
     lay = core_layout(config)
-    lines = [f"neurocore-hw population core; model {config.model}; do not edit.",
+    core = NeuronCore(config=config, fifo_depth=fifo_depth, pipelined=pipelined,
+                      levels=levels)
+    datapath = (f"pipelined datapath, {levels} adder levels per stage, latency "
+                f"{core.latency}" if pipelined else "combinational datapath")
+    lines = [f"neurocore-hw population core; model {config.model}; {datapath}; do not edit.",
              f"neurons {config.neurons}, inputs {config.inputs}, recurrent "
              f"{config.recurrent}, weight_width {config.weight_width}, acc_width "
              f"{config.acc_width} ({config.acc_overflow}), input_port {config.input_port}, "
@@ -62,8 +67,7 @@ def emit_core(config: CoreConfig, *, fifo_depth: int = 16) -> str:
              f"model parameters: {config.params!r}",
              f"weight words {lay['weight_words']}, state word {lay['state_bits']} bits, "
              f"bus address {lay['bus_addr_bits']} bits, bus data {lay['bus_data_bits']} bits"]
-    text = strip_weight_init(verilog.convert(
-        NeuronCore(config=config, fifo_depth=fifo_depth), name=CORE_TOP, emit_src=False))
+    text = strip_weight_init(verilog.convert(core, name=CORE_TOP, emit_src=False))
     return "".join(f"// {line}\n" for line in lines) + text
 
 
@@ -306,8 +310,8 @@ class CoreCosimResult:
 def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=None, acc=None,
                    stall: int = 64, gaps: bool = True, read_every_step: bool = False,
                    seed: int = 1, verilog_text: str | None = None,
-                   build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16
-                   ) -> CoreCosimResult:
+                   build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
+                   pipelined: bool = False) -> CoreCosimResult:
     """Run a network on the core's Verilog under Verilator and compare with the golden
     model.
 
@@ -333,6 +337,8 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         Verilator build cache.
     fifo_depth : int
         Output FIFO depth of the emitted core.
+    pipelined : bool
+        Emit the core with the model's pipelined datapath.
 
     Returns
     -------
@@ -370,7 +376,8 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
             prog.read_all()
             reads += expected_reads(config, cur_state, cur_acc)
     aer = np.concatenate(expected_aer)
-    text = (emit_core(config, fifo_depth=fifo_depth) if verilog_text is None
+    text = (emit_core(config, fifo_depth=fifo_depth, pipelined=pipelined)
+            if verilog_text is None
             else verilog_text) + core_testbench(config)
     t0 = time.perf_counter()
     build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root,

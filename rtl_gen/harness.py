@@ -81,13 +81,17 @@ class CoreHarness(wiring.Component):
     ----------
     config : neurocore_hw.network.CoreConfig
         Keyword-only; the core.
+    pipelined : bool
+        Keyword-only; the core with the model's pipelined datapath.
+    levels : int
+        Keyword-only; adder levels per stage of that datapath.
     """
 
     _CONTROLS = ("start", "in_valid", "out_ready", "bus_we", "bus_re")
     _FLAGS = ("busy", "done", "in_ready", "out_valid", "bus_rvalid")
 
-    def __init__(self, *, config):
-        self.core = NeuronCore(config=config)
+    def __init__(self, *, config, pipelined: bool = False, levels: int = 2):
+        self.core = NeuronCore(config=config, pipelined=pipelined, levels=levels)
         members = {"sin": In(1), "load": In(1), "sout": Out(1)}
         members.update({name: In(1) for name in self._CONTROLS})
         members.update({f"{name}_o": Out(1) for name in self._FLAGS})

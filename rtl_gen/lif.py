@@ -15,8 +15,9 @@ from amaranth.lib.wiring import In, Out
 from neurocore_hw.models.lif import LIFParams
 
 from .arith import carry_save_sum, const_mul, csd_digits, saturate, shift_right
+from .pipeline import Pipeline, Staged, check_levels
 
-__all__ = ["LIFDatapath", "LIFFastUnit"]
+__all__ = ["LIFDatapath", "LIFFastUnit", "LIFPipelinedDatapath"]
 
 
 class LIFDatapath(wiring.Component):
@@ -203,4 +204,80 @@ class LIFFastUnit(wiring.Component):
                 self.v.eq(Mux(in_refrac, p.v_rest, Mux(fire, p.v_reset, v_new))),
                 self.refrac.eq(Mux(in_refrac, self.refrac - 1, Mux(fire, p.refractory, 0))),
             ]
+        return m
+
+
+class LIFPipelinedDatapath(wiring.Component):
+    """One LIF step as a pipeline of free-running registers, for the population core.
+
+    Same ports as :class:`LIFDatapath`; the outputs belong to the inputs presented
+    :attr:`latency` clocks earlier (one new neuron per clock). The sum is regrouped
+    exactly as in :class:`LIFFastUnit`: ``v + ((v_rest - v) * leak_k >> frac) ==
+    (v * (2**frac - leak_k) + v_rest * leak_k + half) >> frac``, one adder tree per
+    shift, then the overflow; the last stage holds only the threshold test and the reset
+    multiplexers, which the core registers.
+
+    Parameters
+    ----------
+    params : LIFParams
+        Keyword-only; the integer parameters.
+    levels : int
+        Keyword-only; adder levels per clock stage (default 2).
+    """
+
+    def __init__(self, *, params: LIFParams, levels: int = 2):
+        if not isinstance(params, LIFParams):
+            raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
+        self.params, self.levels = params, check_levels(levels)
+        w, rw = params.width, params.refrac_width
+        super().__init__({
+            "v": In(signed(w)), "refrac": In(unsigned(rw)), "i_in": In(signed(w)),
+            "noise_in": In(signed(w)), "v_next": Out(signed(w)),
+            "refrac_next": Out(unsigned(rw)), "spike": Out(1),
+        })
+        probe = Pipeline(None, levels=self.levels, name="probe")
+        ins = [Signal(signed(w)), Signal(unsigned(rw)), Signal(signed(w)), Signal(signed(w))]
+        #: Clocks from the inputs to the outputs that belong to them.
+        self.latency = self._stages(probe, *(probe.input(x) for x in ins))[0].stage
+
+    def _stages(self, pipe: Pipeline, v: Staged, refrac: Staged, i_in: Staged,
+                noise: Staged) -> tuple[Staged, Staged]:
+        """The overflowed ``v_new`` and ``refrac``, registered into the last stage."""
+        p = self.params
+        f, w, r = p.frac, p.width, p.rounding
+        keep = (1 << f) - p.leak_k
+        c = p.v_rest * p.leak_k
+        if keep:
+            terms = pipe.const_mul_terms(v, keep) + ([(pipe.const(c), 1)] if c else [])
+            leaked = pipe.scaled_sum(terms, f, r)
+        else:  # back to rest at once: a constant
+            half = (1 << (f - 1)) if r == "nearest" and f else 0
+            leaked = pipe.const((c + half) >> f)
+        terms = [(leaked, 1), (noise, 1)]
+        if p.gain_k:
+            terms.append((pipe.scaled_sum(pipe.const_mul_terms(i_in, p.gain_k), f, r), 1))
+        total = pipe.sum(terms)
+        if p.overflow == "wrap":
+            lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+            v_new = Staged(total.value[:w].as_signed(), total.stage, total.depth, lo, hi)
+        else:
+            v_new = pipe.saturate(total, w)
+        v_new = pipe.delay(v_new, v_new.stage + 1)  # the threshold test starts at a register
+        return v_new, pipe.delay(refrac, v_new.stage)
+
+    def elaborate(self, platform) -> Module:
+        """Pipeline stages, then threshold, reset and refractory in the last stage."""
+        m = Module()
+        p = self.params
+        pipe = Pipeline(m, levels=self.levels, name="lif")
+        v_new, refrac = self._stages(pipe, pipe.input(self.v), pipe.input(self.refrac),
+                                     pipe.input(self.i_in), pipe.input(self.noise_in))
+        in_refrac = Signal()
+        m.d.comb += [
+            in_refrac.eq(refrac.value != 0),
+            self.spike.eq(~in_refrac & (v_new.value >= p.v_threshold)),
+            self.v_next.eq(Mux(in_refrac, p.v_rest, Mux(self.spike, p.v_reset, v_new.value))),
+            self.refrac_next.eq(Mux(in_refrac, refrac.value - 1,
+                                    Mux(self.spike, p.refractory, 0))),
+        ]
         return m

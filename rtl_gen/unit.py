@@ -13,9 +13,10 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.base import PortSpec
-from neurocore_hw.registry import check_variant, model_for_params, resolve
+from neurocore_hw.registry import MODELS, check_variant, model_for_params, resolve
 
-__all__ = ["NeuronUnit", "build_unit", "datapath_for", "port_shape"]
+__all__ = ["NeuronUnit", "build_unit", "datapath_for", "pipelined_datapath_for",
+           "port_shape"]
 
 
 def port_shape(port: PortSpec) -> Shape:
@@ -26,6 +27,23 @@ def port_shape(port: PortSpec) -> Shape:
 def datapath_for(params) -> wiring.Component:
     """Instantiate the registered datapath component for ``params``."""
     return resolve(model_for_params(params).hardware)(params=params)
+
+
+def pipelined_datapath_for(params, levels: int = 2) -> wiring.Component:
+    """Instantiate the registered pipelined datapath for ``params`` (the datapath's ports,
+    outputs ``latency`` clocks after their inputs).
+
+    Raises
+    ------
+    ValueError
+        If the model registers none.
+    """
+    entry = model_for_params(params)
+    if entry.pipelined_datapath is None:
+        with_one = [e.name for e in MODELS.values() if e.pipelined_datapath]
+        raise ValueError(f"model {entry.name!r} has no pipelined datapath; models with "
+                         f"one: {', '.join(with_one)}")
+    return resolve(entry.pipelined_datapath)(params=params, levels=levels)
 
 
 def build_unit(params, variant: str | None = None) -> wiring.Component:

@@ -7,9 +7,10 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import BUILD_ROOT
+from conftest import BUILD_ROOT, random_lif_params
 
 from neurocore_hw.cli import main
+from neurocore_hw.models.lif import LIFParams
 from neurocore_hw.network import CoreConfig, run_network
 from neurocore_hw.registry import resolve_params
 from rtl_gen import core
@@ -58,6 +59,37 @@ def test_core_output_backpressure_loses_nothing():
     assert stalled.cycles > free.cycles + 4 * stalled.events_out
 
 
+def test_pipelined_core_bit_exact_over_random_formats():
+    """The pipelined LIF datapath in the core: the default preset with stalls and random
+    formats (widths 8..32, both overflow and rounding modes)."""
+    config = CoreConfig(params=LIF, neurons=64, inputs=32, recurrent=True, acc_width=10,
+                        acc_overflow="saturate")
+    res = cosim(config, read_every_step=True, stall=128, pipelined=True)
+    assert res.passed, res.first_mismatch
+    assert res.events_out > 300
+    rng = np.random.default_rng(21)
+    tried = 0
+    while tried < 4:
+        params = random_lif_params(rng)
+        if params.width < 8:
+            continue
+        tried += 1
+        config = CoreConfig(params=params, neurons=16, inputs=8, recurrent=True,
+                            acc_overflow=("wrap", "saturate")[tried % 2])
+        res = cosim(config, steps=40, seed=tried, read_every_step=True, pipelined=True)
+        assert res.passed, (params, res.first_mismatch)
+
+
+def test_pipelined_core_needs_a_registered_pipelined_datapath():
+    config = CoreConfig(params=resolve_params("if"), neurons=16, inputs=4)
+    with pytest.raises(ValueError, match="no pipelined datapath; models with one: lif"):
+        emit_core(config, pipelined=True)
+    deep = LIFParams(width=32, frac=16, gain_k=0x55555555 - (1 << 31), leak_k=0x5555)
+    with pytest.raises(ValueError, match="fifo_depth=8 is too small"):  # latency 6
+        emit_core(dataclasses.replace(config, params=deep), pipelined=True, fifo_depth=8,
+                  levels=1)
+
+
 def test_core_other_model_odd_sizes_and_short_time_field():
     """Izhikevich through the same core; N and M not powers of two; 3-bit time."""
     izh = resolve_params("izhikevich")
@@ -75,7 +107,7 @@ def test_core_bench_has_teeth(mutant, monkeypatch):
     if mutant == "wrap_for_saturate":
         text = emit_core(dataclasses.replace(config, acc_overflow="wrap"))
     elif mutant == "fifo_overrun":  # issues neurons although the FIFO may be full
-        monkeypatch.setattr(core, "SWEEP_IN_FLIGHT", -100)
+        monkeypatch.setattr(core.NeuronCore, "_fifo_room", lambda self, fifo: 1)
         text = emit_core(config, fifo_depth=8)
     else:  # recurrent rows read one row too low
         bad = dataclasses.replace(config, inputs=31)

@@ -25,30 +25,34 @@ from rtl_gen.synth import place_and_route
 
 __all__ = ["DESIGNS", "measure"]
 
-#: (label, model, preset, neurons, inputs, recurrent, weight_width)
+#: (label, model, preset, neurons, inputs, recurrent, weight_width, pipelined levels or 0)
 DESIGNS = [
-    ("lif-64-rec", "lif", "sc_lif_q8_8", 64, 32, True, 8),
-    ("lif-256-rec", "lif", "sc_lif_q8_8", 256, 64, True, 8),
-    ("lif-1024-ff", "lif", "sc_lif_q8_8", 1024, 128, False, 8),
-    ("lif-2048-ff", "lif", "sc_lif_q8_8", 2048, 64, False, 8),
-    ("izhikevich-256-rec", "izhikevich", None, 256, 64, True, 8),
+    ("lif-64-rec", "lif", "sc_lif_q8_8", 64, 32, True, 8, 0),
+    ("lif-256-rec", "lif", "sc_lif_q8_8", 256, 64, True, 8, 0),
+    ("lif-1024-ff", "lif", "sc_lif_q8_8", 1024, 128, False, 8, 0),
+    ("lif-2048-ff", "lif", "sc_lif_q8_8", 2048, 64, False, 8, 0),
+    ("izhikevich-256-rec", "izhikevich", None, 256, 64, True, 8, 0),
+    ("lif-256-rec-pipe2", "lif", "sc_lif_q8_8", 256, 64, True, 8, 2),
+    ("lif-1024-ff-pipe2", "lif", "sc_lif_q8_8", 1024, 128, False, 8, 2),
+    ("lif-1024-ff-pipe1", "lif", "sc_lif_q8_8", 1024, 128, False, 8, 1),
 ]
 DEVICES = ("up5k", "ecp5-25k")
 
 
 def measure(job) -> dict:
     """Place and route one design on one device with one seed."""
-    label, model, preset, n, inputs, rec, ww, device, seed = job
+    label, model, preset, n, inputs, rec, ww, levels, device, seed = job
     config = CoreConfig(params=resolve_params(model, preset), neurons=n, inputs=inputs,
                         recurrent=rec, weight_width=ww)
     plan = ram_plan(config, device)
-    text = strip_weight_init(verilog.convert(CoreHarness(config=config), name="core_harness",
-                                             emit_src=False))
+    harness = CoreHarness(config=config, pipelined=levels > 0, levels=max(levels, 1))
+    text = strip_weight_init(verilog.convert(harness, name="core_harness", emit_src=False))
     t0 = time.perf_counter()
     rep = place_and_route(text, "core_harness", device, seed=seed, target_mhz=30.0,
                           synth_options="-spram" if device == "up5k" else "")
     return {"label": label, "model": model, "neurons": n, "inputs": inputs,
-            "recurrent": rec, "weight_width": ww, "device": device, "seed": seed,
+            "recurrent": rec, "weight_width": ww, "pipelined_levels": levels,
+            "device": device, "seed": seed,
             "fmax_mhz": rep.fmax_mhz, "utilization": rep.utilization,
             "plan": {"ebr": plan["ebr"], "spram": plan["spram"]},
             "seconds": time.perf_counter() - t0}
