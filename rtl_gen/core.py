@@ -10,8 +10,8 @@ Phases (``busy`` is high outside IDLE):
 
 * IDLE: ``in_ready`` is high; an accepted input event ``s`` starts a row add; ``start``
   starts a timestep; bus reads and writes are served (and only here).
-* ROWADD: ``acc[i] = ovf(acc[i] + W[s, i])`` for ``i = 0..N-1``, one per clock, two
-  pipeline stages (read, add and write).
+* ROWADD: ``acc[i] = ovf(acc[i] + W[s, i])`` for ``i = 0..N-1``, one per clock, three
+  pipeline stages (read, register, add; then the write).
 * SWEEP: each neuron ``i`` in turn: read state and ``acc[i]``, register, datapath,
   register, write back the next state and ``acc[i] = 0``; a spike pushes ``(time, i)``
   into the output FIFO and, with recurrence, ``i`` into the spike list. A neuron is
@@ -230,9 +230,9 @@ class NeuronCore(wiring.Component):
         #: Clocks the datapath takes (0: combinational) and neurons in flight after issue.
         self.latency = getattr(self.datapath, "latency", 0)
         self.in_flight = SWEEP_IN_FLIGHT + self.latency
-        if fifo_depth < self.in_flight + 2:
+        if fifo_depth < self.in_flight + 3:
             raise ValueError(f"fifo_depth={fifo_depth} is too small for "
-                             f"{self.in_flight} neurons in flight; use >= {self.in_flight + 2}")
+                             f"{self.in_flight} neurons in flight; use >= {self.in_flight + 3}")
         super().__init__({
             "start": In(1), "busy": Out(1), "done": Out(1),
             "timestep": Out(unsigned(config.time_width)),
@@ -247,9 +247,15 @@ class NeuronCore(wiring.Component):
             "bus_rdata": Out(unsigned(lay["bus_data_bits"])), "bus_rvalid": Out(1),
         })
 
-    def _fifo_room(self, fifo) -> Value:
-        """Issue condition: the FIFO can take a spike from every neuron in flight."""
-        return fifo.level <= self.fifo_depth - 1 - self.in_flight
+    def _fifo_room(self, m: Module, fifo) -> Value:
+        """Issue condition: the FIFO can take a spike from every neuron in flight.
+
+        Registered (the FIFO level is a carry chain): the level can have grown by one
+        since, which the extra entry of margin covers.
+        """
+        room = Signal()
+        m.d.sync += room.eq(fifo.level <= self.fifo_depth - 2 - self.in_flight)
+        return room
 
     def elaborate(self, platform) -> Module:
         """Memories, the sweep and row-add pipelines, the phase FSM and the bus."""
@@ -266,12 +272,15 @@ class NeuronCore(wiring.Component):
         for s in states:
             reset_word |= (s.reset & ((1 << s.width) - 1)) << offset
             offset += s.width
+        # No port ever reads an address in the clock it is written (see the module doc),
+        # so Yosys need not build read-during-write logic (``no_rw_check``).
+        rw = {"no_rw_check": 1}
         m.submodules.state_mem = state_mem = Memory(
-            shape=unsigned(lay["state_bits"]), depth=n, init=[reset_word] * n)
+            shape=unsigned(lay["state_bits"]), depth=n, init=[reset_word] * n, attrs=rw)
         m.submodules.acc_mem = acc_mem = Memory(
-            shape=signed(cfg.acc_width), depth=n, init=[])
+            shape=signed(cfg.acc_width), depth=n, init=[], attrs=rw)
         m.submodules.weight_mem = weight_mem = Memory(
-            shape=signed(cfg.weight_width), depth=lay["weight_words"], init=[])
+            shape=signed(cfg.weight_width), depth=lay["weight_words"], init=[], attrs=rw)
         st_r, st_w = state_mem.read_port(), state_mem.write_port()
         acc_r, acc_w = acc_mem.read_port(), acc_mem.write_port()
         w_r, w_w = weight_mem.read_port(), weight_mem.write_port()
@@ -279,7 +288,7 @@ class NeuronCore(wiring.Component):
                                             depth=self.fifo_depth)
         if cfg.recurrent:
             m.submodules.spike_list = spike_list = Memory(shape=unsigned(nb), depth=n,
-                                                          init=[])
+                                                          init=[], attrs=rw)
             sl_r, sl_w = spike_list.read_port(), spike_list.write_port()
 
         # --- bus (IDLE only) ------------------------------------------------------------
@@ -287,38 +296,51 @@ class NeuronCore(wiring.Component):
         region = self.bus_addr[-2:]
         low = self.bus_addr[:-2]
         bus_write = idle & self.bus_we
-        bus_read = idle & self.bus_re
+        bus_read = idle & self.bus_re & ~self.bus_we  # never read and write in one clock
         read_region = Signal(2)
         m.d.sync += [self.bus_rvalid.eq(bus_read), read_region.eq(region)]
         m.d.comb += self.bus_rdata.eq(Mux(read_region == REGION_STATE, st_r.data,
                                           Mux(read_region == REGION_ACC,
                                               acc_r.data.as_unsigned(), 0)))
 
-        # --- weight address: one address for read and write (single-port RAM, SPRAM) --
+        # --- weight address: one address for read and write (single-port RAM, SPRAM).
+        # Bus writes are registered and land a clock later (the SPRAM sits far from the
+        # control logic); a row add does not read in that clock.
         w_ptr = Signal(wab)
+        w_we = Signal()
+        w_waddr = Signal(wab)
+        w_wdata = Signal(signed(cfg.weight_width))
+        m.d.sync += [w_we.eq(bus_write & (region == REGION_WEIGHTS)), w_waddr.eq(low[:wab]),
+                     w_wdata.eq(self.bus_wdata[:cfg.weight_width])]
         m.d.comb += [
-            w_r.addr.eq(Mux(idle, low[:wab], w_ptr)),
+            w_r.addr.eq(Mux(w_we, w_waddr, w_ptr)),
             w_w.addr.eq(w_r.addr),
-            w_w.data.eq(self.bus_wdata[:cfg.weight_width]),
-            w_w.en.eq(bus_write & (region == REGION_WEIGHTS)),
-            w_r.en.eq(~w_w.en),  # output holds during a write, as a single-port RAM's
+            w_w.data.eq(w_wdata),
+            w_w.en.eq(w_we),
+            w_r.en.eq(~w_we),  # output holds during a write, as a single-port RAM's
         ]
 
         # --- row-add pipeline: issue (addresses), R (register data), W (add, write) ----
-        ra_j = Signal(range(n + 1))
+        ra_j = Signal(nb)
+        ra_active = Signal()  # neurons left to issue (a flag: no counter compare in paths)
         ra_issue = Signal()
-        ra_v1, ra_v2 = Signal(), Signal()
-        ra_j1, ra_j2 = Signal(nb), Signal(nb)
+        ra_v1, ra_v2, ra_v3 = Signal(), Signal(), Signal()
+        ra_j1, ra_j2, ra_j3 = Signal(nb), Signal(nb), Signal(nb)
         w_q = Signal(signed(cfg.weight_width))
         acc_q = Signal(signed(cfg.acc_width))
-        m.d.sync += [ra_v1.eq(ra_issue), ra_j1.eq(ra_j[:nb]), ra_v2.eq(ra_v1),
+        m.d.sync += [ra_v1.eq(ra_issue), ra_j1.eq(ra_j), ra_v2.eq(ra_v1),
                      ra_j2.eq(ra_j1), w_q.eq(w_r.data), acc_q.eq(acc_r.data)]
         with m.If(ra_issue):
             m.d.sync += [ra_j.eq(ra_j + 1), w_ptr.eq(w_ptr + 1)]
-        ra_sum = overflow(acc_q + w_q, cfg.acc_width, cfg.acc_overflow)
+            with m.If(ra_j == n - 1):
+                m.d.sync += ra_active.eq(0)
+        ra_sum = Signal(signed(cfg.acc_width))  # registered: the write is a stage of its own
+        m.d.sync += [ra_sum.eq(overflow(acc_q + w_q, cfg.acc_width, cfg.acc_overflow)),
+                     ra_v3.eq(ra_v2), ra_j3.eq(ra_j2)]
 
         # --- sweep pipeline: issue, R (register state and acc), D (datapath), W --------
-        sw_i = Signal(range(n + 1))
+        sw_i = Signal(nb)
+        sw_active = Signal()
         sw_issue = Signal()
         # valid bits and neuron indexes of stages 1.. (R, Q, datapath stages, W)
         sw_v = [Signal(name=f"sw_v{k}") for k in range(1, self.in_flight + 1)]
@@ -328,11 +350,13 @@ class NeuronCore(wiring.Component):
         in_q = Signal(signed(cfg.acc_width))
         next_q = Signal(lay["state_bits"])
         spike_q = Signal()
-        m.d.sync += [sw_v[0].eq(sw_issue), sw_ix[0].eq(sw_i[:nb]), st_q.eq(st_r.data),
+        m.d.sync += [sw_v[0].eq(sw_issue), sw_ix[0].eq(sw_i), st_q.eq(st_r.data),
                      in_q.eq(acc_r.data)]
         m.d.sync += [a.eq(b) for a, b in zip(sw_v[1:] + sw_ix[1:], sw_v[:-1] + sw_ix[:-1])]
         with m.If(sw_issue):
             m.d.sync += sw_i.eq(sw_i + 1)
+            with m.If(sw_i == n - 1):
+                m.d.sync += sw_active.eq(0)
         offset = 0
         next_fields = []
         for s in states:
@@ -342,7 +366,7 @@ class NeuronCore(wiring.Component):
         for q in p.input_ports():
             m.d.comb += getattr(dp, q.name).eq(in_q if q.name == cfg.input_port else 0)
         m.d.sync += [next_q.eq(Cat(*next_fields)), spike_q.eq(dp.spike & sw_v[-2])]
-        fifo_room = self._fifo_room(fifo)
+        fifo_room = self._fifo_room(m, fifo)
         spikes = Signal(range(n + 1))  # spikes listed in this timestep
         pushed = sw_v3 & spike_q
         m.d.comb += [
@@ -360,21 +384,21 @@ class NeuronCore(wiring.Component):
 
         # --- state and accumulator ports: sweep, row add or bus ------------------------
         m.d.comb += [
-            st_r.addr.eq(Mux(idle, low[:nb], sw_i[:nb])),
+            st_r.addr.eq(Mux(idle, low[:nb], sw_i)),
             st_w.addr.eq(Mux(idle, low[:nb], sw_i3)),
             st_w.data.eq(Mux(idle, self.bus_wdata, next_q)),
             st_w.en.eq(Mux(idle, bus_write & (region == REGION_STATE), sw_v3)),
-            acc_w.addr.eq(Mux(idle, low[:nb], Mux(sw_v3, sw_i3, ra_j2))),
+            acc_w.addr.eq(Mux(idle, low[:nb], Mux(sw_v3, sw_i3, ra_j3))),
             acc_w.data.eq(Mux(idle, self.bus_wdata[:cfg.acc_width],
                               Mux(sw_v3, 0, ra_sum))),
-            acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC), sw_v3 | ra_v2)),
+            acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC), sw_v3 | ra_v3)),
         ]
         with m.If(idle):
             m.d.comb += acc_r.addr.eq(low[:nb])
         with m.Elif(ra_issue):
-            m.d.comb += acc_r.addr.eq(ra_j[:nb])
+            m.d.comb += acc_r.addr.eq(ra_j)
         with m.Else():
-            m.d.comb += acc_r.addr.eq(sw_i[:nb])
+            m.d.comb += acc_r.addr.eq(sw_i)
 
         # --- phases ---------------------------------------------------------------------
         rec_k = Signal(range(n + 1))
@@ -385,22 +409,22 @@ class NeuronCore(wiring.Component):
             with m.State("IDLE"):
                 m.d.comb += [idle.eq(1), self.in_ready.eq(~self.start)]
                 with m.If(self.start):
-                    m.d.sync += [sw_i.eq(0), spikes.eq(0)]
+                    m.d.sync += [sw_i.eq(0), sw_active.eq(1), spikes.eq(0)]
                     m.next = "SWEEP"
                 with m.Elif(self.in_valid & (self.in_source < cfg.inputs)):
-                    m.d.sync += [ra_j.eq(0), in_rec.eq(0),
+                    m.d.sync += [ra_j.eq(0), ra_active.eq(1), in_rec.eq(0),
                                  w_ptr.eq(_index_times(self.in_source, n, wab))]
                     m.next = "ROWADD"
             with m.State("ROWADD"):
-                m.d.comb += ra_issue.eq(ra_j < n)
-                with m.If((ra_j == n) & ~ra_v1 & ~ra_v2):
+                m.d.comb += ra_issue.eq(ra_active & ~w_we)
+                with m.If(~ra_active & ~ra_v1 & ~ra_v2 & ~ra_v3):
                     m.next = "IDLE"
                     if cfg.recurrent:
                         with m.If(in_rec):
                             m.next = "RECUR"
             with m.State("SWEEP"):
-                m.d.comb += sw_issue.eq((sw_i < n) & fifo_room)
-                with m.If((sw_i == n) & ~Cat(*sw_v).any()):
+                m.d.comb += sw_issue.eq(sw_active & fifo_room)
+                with m.If(~sw_active & ~Cat(*sw_v).any()):
                     m.d.sync += rec_k.eq(0)
                     m.next = "RECUR" if cfg.recurrent else "FINISH"
             if cfg.recurrent:
@@ -411,7 +435,7 @@ class NeuronCore(wiring.Component):
                     with m.Else():
                         m.next = "RECUR_ROW"
                 with m.State("RECUR_ROW"):  # sl_r.data holds the listed neuron
-                    m.d.sync += [ra_j.eq(0), in_rec.eq(1), rec_k.eq(rec_k + 1),
+                    m.d.sync += [ra_j.eq(0), ra_active.eq(1), in_rec.eq(1), rec_k.eq(rec_k + 1),
                                  w_ptr.eq(row_base)]
                     m.next = "ROWADD"
                 m.d.comb += row_base.eq(cfg.inputs * n + _index_times(sl_r.data, n, wab))

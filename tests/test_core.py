@@ -107,7 +107,7 @@ def test_core_bench_has_teeth(mutant, monkeypatch):
     if mutant == "wrap_for_saturate":
         text = emit_core(dataclasses.replace(config, acc_overflow="wrap"))
     elif mutant == "fifo_overrun":  # issues neurons although the FIFO may be full
-        monkeypatch.setattr(core.NeuronCore, "_fifo_room", lambda self, fifo: 1)
+        monkeypatch.setattr(core.NeuronCore, "_fifo_room", lambda self, m, fifo: 1)
         text = emit_core(config, fifo_depth=8)
     else:  # recurrent rows read one row too low
         bad = dataclasses.replace(config, inputs=31)

@@ -28,13 +28,14 @@ __all__ = ["DESIGNS", "measure"]
 #: (label, model, preset, neurons, inputs, recurrent, weight_width, pipelined levels or 0)
 DESIGNS = [
     ("lif-64-rec", "lif", "sc_lif_q8_8", 64, 32, True, 8, 0),
+    ("lif-64-rec-pipe1", "lif", "sc_lif_q8_8", 64, 32, True, 8, 1),
     ("lif-256-rec", "lif", "sc_lif_q8_8", 256, 64, True, 8, 0),
+    ("lif-256-rec-pipe1", "lif", "sc_lif_q8_8", 256, 64, True, 8, 1),
     ("lif-1024-ff", "lif", "sc_lif_q8_8", 1024, 128, False, 8, 0),
-    ("lif-2048-ff", "lif", "sc_lif_q8_8", 2048, 64, False, 8, 0),
-    ("izhikevich-256-rec", "izhikevich", None, 256, 64, True, 8, 0),
-    ("lif-256-rec-pipe2", "lif", "sc_lif_q8_8", 256, 64, True, 8, 2),
     ("lif-1024-ff-pipe2", "lif", "sc_lif_q8_8", 1024, 128, False, 8, 2),
     ("lif-1024-ff-pipe1", "lif", "sc_lif_q8_8", 1024, 128, False, 8, 1),
+    ("lif-2048-ff-pipe1", "lif", "sc_lif_q8_8", 2048, 64, False, 8, 1),
+    ("izhikevich-256-rec", "izhikevich", None, 256, 64, True, 8, 0),
 ]
 DEVICES = ("up5k", "ecp5-25k")
 
