@@ -4,7 +4,8 @@ Usage: ``python docs/scripts/core_resources.py OUT.json [--seeds S]``. Each desi
 core inside :class:`rtl_gen.harness.CoreHarness` (serial I/O, 14 pins), synthesized with
 ``synth_ice40 -dsp -spram`` (UP5K) or ``synth_ecp5`` and placed and routed by nextpnr;
 sizes whose memories do not fit the device (:func:`rtl_gen.core.ram_plan`) are skipped.
-Results go to OUT.json (one record per design and seed) for ``docs/core.md``.
+Results go to OUT.json (one record per design and seed); ``--table`` prints the
+Markdown table of ``docs/core.md`` from it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rtl_gen.core import ram_plan, strip_weight_init
 from rtl_gen.harness import CoreHarness
 from rtl_gen.synth import place_and_route
 
-__all__ = ["DESIGNS", "measure"]
+__all__ = ["DESIGNS", "measure", "table"]
 
 #: (label, model, preset, neurons, inputs, recurrent, weight_width, pipelined levels or 0)
 DESIGNS = [
@@ -59,13 +60,39 @@ def measure(job) -> dict:
             "seconds": time.perf_counter() - t0}
 
 
+def table(records: list[dict]) -> str:
+    """Markdown table: one row per design and device, Fmax over the seeds."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for rec in records:
+        groups.setdefault((rec["label"], rec["device"]), []).append(rec)
+    lines = ["| design | device | logic cells | block RAM | SPRAM | DSP | Fmax MHz (seeds) |",
+             "|---|---|---|---|---|---|---|"]
+    for (label, device), recs in groups.items():
+        util = recs[0]["utilization"]
+
+        def used(*names, util=util):
+            return next((f"{util[k][0]}/{util[k][1]}" for k in names if k in util), "0")
+
+        fmax = sorted(r["fmax_mhz"] for r in recs)
+        lines.append(f"| {label} | {device} | {used('ICESTORM_LC', 'TRELLIS_COMB')} | "
+                     f"{used('ICESTORM_RAM', 'DP16KD')} | {used('ICESTORM_SPRAM')} | "
+                     f"{used('ICESTORM_DSP', 'MULT18X18D')} | "
+                     f"{', '.join(f'{f:.1f}' for f in fmax)} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", help="comma-separated labels")
+    ap.add_argument("--table", action="store_true",
+                    help="print the Markdown table of an existing OUT.json and stop")
     args = ap.parse_args()
+    if args.table:
+        print(table(json.loads(Path(args.out).read_text())))
+        return
     jobs = []
     for d in DESIGNS:
         if args.only and d[0] not in args.only.split(","):
