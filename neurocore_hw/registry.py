@@ -114,6 +114,7 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         kernel=izhikevich.kernel,
         block_kernel=izhikevich.block_kernel,
         hardware="rtl_gen.izhikevich:IzhikevichDatapath",
+        pipelined_datapath="rtl_gen.izhikevich:IzhikevichPipelinedDatapath",
         variants=MappingProxyType({
             "two_cycle": ("rtl_gen.izhikevich:IzhikevichTwoCycleUnit",
                           "neurocore_hw.models.izhikevich:run_two_cycle"),

@@ -19,6 +19,7 @@ from .pipeline import Pipeline, Staged, check_levels
 
 __all__ = [
     "IzhikevichDatapath",
+    "IzhikevichPipelinedDatapath",
     "IzhikevichPipelinedUnit",
     "IzhikevichTwoCycleUnit",
     "half_step",
@@ -95,6 +96,57 @@ class IzhikevichDatapath(wiring.Component):
             self.spike.eq(v2 >= k["VPEAK"]),
             self.v_next.eq(Mux(self.spike, k["C"], v2)),
             self.u_next.eq(Mux(self.spike, saturate(u2 + k["D"], self.params.width), u2)),
+        ]
+        return m
+
+
+class IzhikevichPipelinedDatapath(wiring.Component):
+    """One Izhikevich step as a pipeline of free-running registers (population core).
+
+    Same ports as :class:`IzhikevichDatapath`; the outputs belong to the inputs presented
+    :attr:`latency` clocks earlier, one new neuron per clock: both half-steps of
+    :func:`half_step_pipelined` one after the other (two squarers), then a register, then
+    the peak test and reset, which the core registers.
+
+    Parameters
+    ----------
+    params : IzhikevichParams
+        Keyword-only; scalar parameters.
+    levels : int
+        Keyword-only; adder levels per clock stage (default 2).
+    """
+
+    def __init__(self, *, params: IzhikevichParams, levels: int = 2):
+        _check(params)
+        self.params, self.levels = params, check_levels(levels)
+        w = params.width
+        super().__init__({
+            "v": In(signed(w)), "u": In(signed(w)), "i_in": In(signed(w)),
+            "v_next": Out(signed(w)), "u_next": Out(signed(w)), "spike": Out(1),
+        })
+        probe = Pipeline(None, levels=self.levels, name="probe")
+        ins = [probe.input(Signal(signed(w))) for _ in range(3)]
+        #: Clocks from the inputs to the outputs that belong to them.
+        self.latency = self._stages(probe, *ins)[0].stage
+
+    def _stages(self, pipe: Pipeline, v: Staged, u: Staged, i_in: Staged
+                ) -> tuple[Staged, Staged]:
+        v1, u1 = half_step_pipelined(pipe, self.params, v, u, i_in)
+        v2, u2 = half_step_pipelined(pipe, self.params, v1, u1, i_in)
+        (v2, u2), stage = pipe.align([v2, u2])
+        return pipe.delay(v2, stage + 1), pipe.delay(u2, stage + 1)
+
+    def elaborate(self, platform) -> Module:
+        """The two pipelined half-steps, then peak test and reset in the last stage."""
+        m = Module()
+        k, w = self.params.codes(), self.params.width
+        pipe = Pipeline(m, levels=self.levels, name="izh")
+        v2, u2 = self._stages(pipe, pipe.input(self.v), pipe.input(self.u),
+                              pipe.input(self.i_in))
+        m.d.comb += [
+            self.spike.eq(v2.value >= k["VPEAK"]),
+            self.v_next.eq(Mux(self.spike, k["C"], v2.value)),
+            self.u_next.eq(Mux(self.spike, saturate(u2.value + k["D"], w), u2.value)),
         ]
         return m
 

@@ -82,7 +82,7 @@ def test_pipelined_core_bit_exact_over_random_formats():
 
 def test_pipelined_core_needs_a_registered_pipelined_datapath():
     config = CoreConfig(params=resolve_params("if"), neurons=16, inputs=4)
-    with pytest.raises(ValueError, match="no pipelined datapath; models with one: lif"):
+    with pytest.raises(ValueError, match="no pipelined datapath; models with one: lif, izh"):
         emit_core(config, pipelined=True)
     deep = LIFParams(width=32, frac=16, gain_k=0x55555555 - (1 << 31), leak_k=0x5555)
     with pytest.raises(ValueError, match="fifo_depth=8 is too small"):  # latency 6
@@ -90,14 +90,16 @@ def test_pipelined_core_needs_a_registered_pipelined_datapath():
                   levels=1)
 
 
-def test_core_other_model_odd_sizes_and_short_time_field():
-    """Izhikevich through the same core; N and M not powers of two; 3-bit time."""
+@pytest.mark.parametrize("pipelined", [False, True])
+def test_core_other_model_odd_sizes_and_short_time_field(pipelined):
+    """Izhikevich through the same core (its combinational datapath, and its pipelined
+    one: latency 8); N and M not powers of two; 3-bit time."""
     izh = resolve_params("izhikevich")
     config = CoreConfig(params=izh, neurons=20, inputs=5, recurrent=True, weight_width=12,
                         acc_overflow="saturate", time_width=3)
-    res = cosim(config, steps=60, seed=2)
+    res = cosim(config, steps=60, seed=2, read_every_step=True, pipelined=pipelined)
     assert res.passed, res.first_mismatch
-    assert res.events_out > 0
+    assert res.events_out > 100
 
 
 @pytest.mark.parametrize("mutant", ["wrap_for_saturate", "fifo_overrun", "row_offset"])

@@ -37,6 +37,7 @@ DESIGNS = [
     ("lif-1024-ff-pipe1", "lif", "sc_lif_q8_8", 1024, 128, False, 8, 1),
     ("lif-2048-ff-pipe1", "lif", "sc_lif_q8_8", 2048, 64, False, 8, 1),
     ("izhikevich-256-rec", "izhikevich", None, 256, 64, True, 8, 0),
+    ("izhikevich-256-rec-pipe2", "izhikevich", None, 256, 64, True, 8, 2),
 ]
 DEVICES = ("up5k", "ecp5-25k")
 
@@ -87,6 +88,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", help="comma-separated labels")
+    ap.add_argument("--append", action="store_true", help="add to an existing OUT.json")
     ap.add_argument("--table", action="store_true",
                     help="print the Markdown table of an existing OUT.json and stop")
     args = ap.parse_args()
@@ -104,7 +106,7 @@ def main() -> None:
                 print(f"skip {d[0]} on {device}: memories do not fit", flush=True)
                 continue
             jobs += [(*d, device, seed) for seed in range(1, args.seeds + 1)]
-    records = []
+    records = json.loads(Path(args.out).read_text()) if args.append else []
     with ProcessPoolExecutor(args.jobs) as pool:
         for rec in pool.map(measure, jobs):
             print(json.dumps(rec), flush=True)
