@@ -320,7 +320,8 @@ class NeuronCore(wiring.Component):
             w_r.en.eq(~w_we),  # output holds during a write, as a single-port RAM's
         ]
 
-        # --- row-add pipeline: issue (addresses), R (register data), W (add, write) ----
+        # --- row-add pipeline: issue (addresses), R (RAM data), Q (registered), S (sum,
+        # registered), then the write --------------------------------------------------
         ra_j = Signal(nb)
         ra_active = Signal()  # neurons left to issue (a flag: no counter compare in paths)
         ra_issue = Signal()
@@ -338,14 +339,15 @@ class NeuronCore(wiring.Component):
         m.d.sync += [ra_sum.eq(overflow(acc_q + w_q, cfg.acc_width, cfg.acc_overflow)),
                      ra_v3.eq(ra_v2), ra_j3.eq(ra_j2)]
 
-        # --- sweep pipeline: issue, R (register state and acc), D (datapath), W --------
+        # --- sweep pipeline: issue, R (RAM data), Q (registered), the datapath (latency
+        # L), its outputs registered, then the write -----------------------------------
         sw_i = Signal(nb)
         sw_active = Signal()
         sw_issue = Signal()
-        # valid bits and neuron indexes of stages 1.. (R, Q, datapath stages, W)
+        # valid bits and neuron indexes of the stages after issue (in_flight of them)
         sw_v = [Signal(name=f"sw_v{k}") for k in range(1, self.in_flight + 1)]
         sw_ix = [Signal(nb, name=f"sw_i{k}") for k in range(1, self.in_flight + 1)]
-        sw_v3, sw_i3 = sw_v[-1], sw_ix[-1]  # write stage
+        sw_vw, sw_iw = sw_v[-1], sw_ix[-1]  # the write stage
         st_q = Signal(lay["state_bits"])
         in_q = Signal(signed(cfg.acc_width))
         next_q = Signal(lay["state_bits"])
@@ -368,9 +370,9 @@ class NeuronCore(wiring.Component):
         m.d.sync += [next_q.eq(Cat(*next_fields)), spike_q.eq(dp.spike & sw_v[-2])]
         fifo_room = self._fifo_room(m, fifo)
         spikes = Signal(range(n + 1))  # spikes listed in this timestep
-        pushed = sw_v3 & spike_q
+        pushed = sw_vw & spike_q
         m.d.comb += [
-            fifo.w_data.eq(Cat(sw_i3, self.timestep)),
+            fifo.w_data.eq(Cat(sw_iw, self.timestep)),
             fifo.w_en.eq(pushed),
             self.out_valid.eq(fifo.r_rdy),
             self.out_neuron.eq(fifo.r_data[:nb]),
@@ -378,20 +380,20 @@ class NeuronCore(wiring.Component):
             fifo.r_en.eq(self.out_ready),
         ]
         if cfg.recurrent:
-            m.d.comb += [sl_w.addr.eq(spikes), sl_w.data.eq(sw_i3), sl_w.en.eq(pushed)]
+            m.d.comb += [sl_w.addr.eq(spikes), sl_w.data.eq(sw_iw), sl_w.en.eq(pushed)]
             with m.If(pushed):
                 m.d.sync += spikes.eq(spikes + 1)
 
         # --- state and accumulator ports: sweep, row add or bus ------------------------
         m.d.comb += [
             st_r.addr.eq(Mux(idle, low[:nb], sw_i)),
-            st_w.addr.eq(Mux(idle, low[:nb], sw_i3)),
+            st_w.addr.eq(Mux(idle, low[:nb], sw_iw)),
             st_w.data.eq(Mux(idle, self.bus_wdata, next_q)),
-            st_w.en.eq(Mux(idle, bus_write & (region == REGION_STATE), sw_v3)),
-            acc_w.addr.eq(Mux(idle, low[:nb], Mux(sw_v3, sw_i3, ra_j3))),
+            st_w.en.eq(Mux(idle, bus_write & (region == REGION_STATE), sw_vw)),
+            acc_w.addr.eq(Mux(idle, low[:nb], Mux(sw_vw, sw_iw, ra_j3))),
             acc_w.data.eq(Mux(idle, self.bus_wdata[:cfg.acc_width],
-                              Mux(sw_v3, 0, ra_sum))),
-            acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC), sw_v3 | ra_v3)),
+                              Mux(sw_vw, 0, ra_sum))),
+            acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC), sw_vw | ra_v3)),
         ]
         with m.If(idle):
             m.d.comb += acc_r.addr.eq(low[:nb])
