@@ -15,7 +15,6 @@ Program word: ``op`` (3 bits) above ``a`` (bus address bits) above ``d`` (bus da
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from .core import (
     core_layout,
     strip_weight_init,
 )
-from .cosim import DEFAULT_BUILD_ROOT, SIM_DIR, build_model
+from .cosim import DEFAULT_BUILD_ROOT, build_model, run_bench
 
 __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
            "emit_core", "pack_state", "random_network", "run_core_cosim"]
@@ -344,8 +343,6 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     -------
     CoreCosimResult
     """
-    from cocotb_tools.runner import get_runner
-
     n = config.neurons
     w = validate_weights(config, weights)
     if not 0 <= stall <= 255:
@@ -383,8 +380,6 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root,
                                    extra_waivers=("CASEINCOMPLETE",))
     build_seconds = time.perf_counter() - t0 if built else 0.0
-    if str(SIM_DIR) not in sys.path:
-        sys.path.insert(0, str(SIM_DIR))
     with tempfile.TemporaryDirectory(prefix="neurocore-core-") as tmp:
         tmp = Path(tmp)
         (tmp / "prog.hex").write_text(prog.hex())
@@ -402,25 +397,11 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
                    "neuron_bits": lay["neuron_bits"], "time_width": config.time_width,
                    "max_cycles": 40 * len(prog.words) + 4 * steps * n * (
                        2 + sum(map(len, events)) + (n if config.recurrent else 0))})}
-        runner = get_runner("verilator")
-        runner.build_dir = build_dir
-        t1 = time.perf_counter()
-        try:
-            runner.test(hdl_toplevel=CORE_TB_TOP, hdl_toplevel_lang="verilog",
-                        test_module="bench_core", build_dir=build_dir, test_dir=tmp,
-                        extra_env=env, plusargs=[
-                            f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
-                            f"+cap={tmp / 'cap.hex'}", f"+counts={tmp / 'counts.txt'}",
-                            f"+stall={stall}"],
-                        results_xml=str(tmp / "results.xml"), log_file=str(tmp / "sim.log"))
-        except SystemExit:
-            pass
-        seconds = time.perf_counter() - t1
-        if not report.exists():
-            log = (tmp / "sim.log").read_text() if (tmp / "sim.log").exists() else ""
-            raise RuntimeError("core co-simulation did not finish; simulator log tail:\n"
-                               + "\n".join(log.splitlines()[-20:]))
-        result = json.loads(report.read_text())
+        result, seconds = run_bench(
+            build_dir, CORE_TB_TOP, "bench_core", tmp=tmp, env=env, report=report,
+            plusargs=[f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
+                      f"+cap={tmp / 'cap.hex'}", f"+counts={tmp / 'counts.txt'}",
+                      f"+stall={stall}"], what="core co-simulation")
     return CoreCosimResult(
         neurons=n, steps=steps, events_in=int(sum(map(len, events))),
         events_out=len(aer), mismatches=result["mismatches"],

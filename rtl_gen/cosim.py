@@ -43,6 +43,7 @@ __all__ = [
     "ensure_toolchain",
     "fst_available",
     "lint",
+    "run_bench",
     "run_cosim",
     "SIM_DIR",
 ]
@@ -259,6 +260,68 @@ def _save_runtime(build_dir: Path, runtime: Path) -> None:
         tmp.rename(runtime / RUNTIME_OBJECT)
 
 
+def run_bench(build_dir: Path, top: str, bench: str, *, tmp: Path, env: dict[str, str],
+              report: Path, plusargs: list[str] | None = None, run_dir: Path | None = None,
+              waves: bool = False, quiet: bool = True, what: str = "co-simulation"
+              ) -> tuple[dict, float]:
+    """Run a cocotb bench from ``sim/`` on a cached Verilator build; read its report.
+
+    Parameters
+    ----------
+    build_dir : pathlib.Path
+        From :func:`build_model` (no rebuild happens here).
+    top, bench : str
+        Top-level module and the bench's module name.
+    tmp : pathlib.Path
+        Scratch folder (results XML, the simulator log).
+    env : dict of str to str
+        Environment of the bench (where its data and ``report`` are).
+    report : pathlib.Path
+        The JSON file the bench writes.
+    plusargs : list of str, optional
+        Simulator plusargs.
+    run_dir : pathlib.Path, optional
+        Working folder of the simulation (the waveform lands there); ``tmp`` by default.
+    waves, quiet : bool
+        Trace; send the simulator's log to a file instead of the terminal.
+    what : str
+        Name for the error message.
+
+    Returns
+    -------
+    result : dict
+        The bench's report.
+    seconds : float
+        Wall time of the simulation.
+
+    Raises
+    ------
+    RuntimeError
+        If the bench wrote no report (with the tail of the simulator log).
+    """
+    from cocotb_tools.runner import get_runner
+
+    if str(SIM_DIR) not in sys.path:
+        sys.path.insert(0, str(SIM_DIR))
+    runner = get_runner("verilator")
+    runner.build_dir = build_dir  # reuse the cached build
+    log = tmp / "sim.log"
+    t0 = time.perf_counter()
+    try:
+        runner.test(hdl_toplevel=top, hdl_toplevel_lang="verilog", test_module=bench,
+                    build_dir=build_dir, test_dir=run_dir or tmp, extra_env=env,
+                    waves=waves, plusargs=plusargs or [],
+                    results_xml=str(tmp / "results.xml"),
+                    log_file=str(log) if quiet else None)
+    except SystemExit:
+        pass  # the report (or its absence) says what happened
+    seconds = time.perf_counter() - t0
+    if not report.exists():
+        tail = log.read_text().splitlines()[-20:] if log.exists() else []
+        raise RuntimeError(f"{what} did not finish; simulator log tail:\n" + "\n".join(tail))
+    return json.loads(report.read_text()), seconds
+
+
 @dataclass
 class CosimResult:
     """Outcome of one co-simulation.
@@ -352,8 +415,6 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     -------
     CosimResult
     """
-    from cocotb_tools.runner import get_runner
-
     from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, pack_stimulus, write_stimulus
 
     entry = model_for_params(params)
@@ -387,8 +448,6 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         schedule = resolve(entry.variants[variant][1])
         expected = schedule(params, *(stim.inputs[p.name] for p in in_ports), en=stim.en,
                             rst=stim.rst)
-    if str(SIM_DIR) not in sys.path:
-        sys.path.insert(0, str(SIM_DIR))
     if not (SIM_DIR / f"{BENCH_MODULE}.py").exists():
         raise RuntimeError(f"cocotb bench not found at {SIM_DIR}: co-simulation needs a "
                            "source checkout of neurocore-hw")
@@ -406,8 +465,6 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         np.savez(data, **arrays)
         write_stimulus(tmp / "stim.hex", pack_stimulus(
             stim.en, stim.rst, [(stim.inputs[p.name], p.width) for p in in_ports]))
-        runner = get_runner("verilator")
-        runner.build_dir = build_dir  # reuse the cached build; no rebuild step here
         env = {"NEUROCORE_COSIM_DATA": str(data), "NEUROCORE_COSIM_REPORT": str(report),
                "NEUROCORE_COSIM_META": json.dumps(meta),
                "NEUROCORE_COSIM_STIM": str(tmp / "stim.hex")}
@@ -416,21 +473,9 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
             env["NEUROCORE_BULK_CAPTURE"] = str(tmp / "cap.hex")
             plusargs = ["+bulk", f"+stim={tmp / 'stim.hex'}", f"+cap={tmp / 'cap.hex'}",
                         f"+cycles={cycles}"]
-        t1 = time.perf_counter()
-        try:
-            runner.test(hdl_toplevel=BULK_TOP, hdl_toplevel_lang="verilog",
-                        test_module=bench, build_dir=build_dir,
-                        test_dir=run_dir, extra_env=env, waves=waves, plusargs=plusargs,
-                        results_xml=str(tmp / "results.xml"),
-                        log_file=str(tmp / "sim.log") if quiet else None)
-        except SystemExit:
-            pass  # the report (or its absence) below says what happened
-        seconds = time.perf_counter() - t1
-        if not report.exists():
-            log = (tmp / "sim.log").read_text() if (tmp / "sim.log").exists() else ""
-            raise RuntimeError("co-simulation did not finish; simulator log tail:\n"
-                               + "\n".join(log.splitlines()[-20:]))
-        result = json.loads(report.read_text())
+        result, seconds = run_bench(build_dir, BULK_TOP, bench, tmp=tmp, env=env,
+                                    report=report, plusargs=plusargs, run_dir=run_dir,
+                                    waves=waves, quiet=quiet)
     return CosimResult(model=entry.name, preset=preset, cycles=result["cycles"],
                        mismatches=result["mismatches"],
                        first_mismatch=result["first_mismatch"], seed=seed,

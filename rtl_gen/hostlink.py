@@ -136,17 +136,15 @@ def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int 
         ``steps``, ``mismatches``, ``first_mismatch``, ``passed``.
     """
     import json
-    import sys
     import tempfile
     from pathlib import Path
 
     import numpy as np
-    from cocotb_tools.runner import get_runner
 
     from neurocore_hw.engine import run
     from neurocore_hw.stimulus import make_stimulus
 
-    from .cosim import DEFAULT_BUILD_ROOT, SIM_DIR, build_model
+    from .cosim import DEFAULT_BUILD_ROOT, build_model, run_bench
 
     meta = {"divisor": divisor, "seed": seed, "reset": "rst", "led_active_low": None}
     if board is None:
@@ -169,28 +167,13 @@ def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int 
     frames_out = np.array([list(encode_outputs(
         params, golden.spikes[t, 0], **{k: v[t, 0] for k, v in golden.traces.items()}))
         for t in range(steps)], dtype=np.uint8)
-    if str(SIM_DIR) not in sys.path:
-        sys.path.insert(0, str(SIM_DIR))
     with tempfile.TemporaryDirectory(prefix="neurocore-hostlink-") as tmp:
         tmp = Path(tmp)
         np.savez(tmp / "frames.npz", frames_in=frames_in, frames_out=frames_out)
         env = {"NEUROCORE_HOSTLINK_DATA": str(tmp / "frames.npz"),
                "NEUROCORE_HOSTLINK_REPORT": str(tmp / "report.json"),
                "NEUROCORE_HOSTLINK_META": json.dumps(meta)}
-        runner = get_runner("verilator")
-        runner.build_dir = build_dir
-        try:
-            runner.test(hdl_toplevel=top, hdl_toplevel_lang="verilog",
-                        test_module="bench_hostlink", build_dir=build_dir, test_dir=tmp,
-                        extra_env=env, results_xml=str(tmp / "results.xml"),
-                        log_file=str(tmp / "sim.log"))
-        except SystemExit:
-            pass
-        report = tmp / "report.json"
-        if not report.exists():
-            log = (tmp / "sim.log").read_text() if (tmp / "sim.log").exists() else ""
-            raise RuntimeError("host-link co-simulation did not finish:\n"
-                               + "\n".join(log.splitlines()[-20:]))
-        result = json.loads(report.read_text())
+        result, _ = run_bench(build_dir, top, "bench_hostlink", tmp=tmp, env=env,
+                              report=tmp / "report.json", what="host-link co-simulation")
     result["passed"] = result["mismatches"] == 0 and result["steps"] == steps
     return result
