@@ -159,8 +159,8 @@ def test_core_synthesizes_into_block_ram():
     config = CoreConfig(params=LIF, neurons=16, inputs=8, recurrent=True)
     rep = synthesize(emit_core(config), "neurocore_core", "ice40")
     assert rep.latch == 0
-    assert rep.cells.get("SB_RAM40_4K", 0) + sum(
-        n for cell, n in rep.cells.items() if cell.endswith("SB_RAM40_4K")) > 0
+    # memories became block RAM (tiny ones may go to logic: the plan is an upper bound)
+    assert 0 < rep.bram <= ram_plan(config, "hx8k")["ebr"]
 
 
 def test_cli_generate_core(tmp_path, capsys):
