@@ -24,8 +24,8 @@ sim: verilog
 	$(BIN)/neurocore-hw cosim --all
 	$(CORE_COSIM) --neurons 64 --inputs 32 --recurrent --acc-overflow saturate --steps 200 \
 	  --read-every-step --stall 128
-	$(CORE_COSIM) --neurons 256 --inputs 64 --recurrent --steps 100 --stall 128
-	$(CORE_COSIM) --neurons 1024 --inputs 128 --steps 100
+	$(CORE_COSIM) --neurons 256 --inputs 64 --recurrent --steps 100 --stall 128 --pipelined
+	$(CORE_COSIM) --neurons 1024 --inputs 128 --steps 100 --pipelined
 	$(CORE_COSIM) --neurons 1024 --inputs 64 --recurrent --acc-overflow saturate --steps 100
 
 test: $(STAMP)
