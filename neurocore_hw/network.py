@@ -144,7 +144,7 @@ def validate_weights(config: CoreConfig, weights) -> np.ndarray:
     if w.shape != (config.rows, config.neurons):
         raise ValueError(f"weights must have shape ({config.rows}, {config.neurons}) "
                          f"(rows x neurons), got {w.shape}")
-    return check_range("weights", w, config.weight_width).astype(np.int64)
+    return check_range("weights", w, config.weight_width).astype(np.int64, copy=False)
 
 
 def events_from_arrays(step, source, steps: int) -> list[np.ndarray]:

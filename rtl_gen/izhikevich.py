@@ -57,6 +57,13 @@ def _check(params) -> None:
                          f"{params.per_neuron} per-neuron values")
 
 
+def _datapath_members(params: IzhikevichParams) -> dict:
+    """Ports of an Izhikevich datapath (combinational or pipelined)."""
+    w = params.width
+    return {"v": In(signed(w)), "u": In(signed(w)), "i_in": In(signed(w)),
+            "v_next": Out(signed(w)), "u_next": Out(signed(w)), "spike": Out(1)}
+
+
 class IzhikevichDatapath(wiring.Component):
     """One Izhikevich step (two half-steps) as combinational logic.
 
@@ -80,11 +87,7 @@ class IzhikevichDatapath(wiring.Component):
     def __init__(self, *, params: IzhikevichParams):
         _check(params)
         self.params = params
-        w = params.width
-        super().__init__({
-            "v": In(signed(w)), "u": In(signed(w)), "i_in": In(signed(w)),
-            "v_next": Out(signed(w)), "u_next": Out(signed(w)), "spike": Out(1),
-        })
+        super().__init__(_datapath_members(params))
 
     def elaborate(self, platform) -> Module:
         """Two half-steps, then the peak test and reset ``v = c``, ``u = u + d``."""
@@ -120,10 +123,7 @@ class IzhikevichPipelinedDatapath(wiring.Component):
         _check(params)
         self.params, self.levels = params, check_levels(levels)
         w = params.width
-        super().__init__({
-            "v": In(signed(w)), "u": In(signed(w)), "i_in": In(signed(w)),
-            "v_next": Out(signed(w)), "u_next": Out(signed(w)), "spike": Out(1),
-        })
+        super().__init__(_datapath_members(params))
         probe = Pipeline(None, levels=self.levels, name="probe")
         ins = [probe.input(Signal(signed(w))) for _ in range(3)]
         #: Clocks from the inputs to the outputs that belong to them.

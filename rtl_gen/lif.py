@@ -20,6 +20,19 @@ from .pipeline import Pipeline, Staged, check_levels
 __all__ = ["LIFDatapath", "LIFFastUnit", "LIFPipelinedDatapath"]
 
 
+def _check(params) -> None:
+    if not isinstance(params, LIFParams):
+        raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
+
+
+def _datapath_members(params: LIFParams) -> dict:
+    """Ports of a LIF datapath (combinational or pipelined)."""
+    w, rw = params.width, params.refrac_width
+    return {"v": In(signed(w)), "refrac": In(unsigned(rw)), "i_in": In(signed(w)),
+            "noise_in": In(signed(w)), "v_next": Out(signed(w)),
+            "refrac_next": Out(unsigned(rw)), "spike": Out(1)}
+
+
 class LIFDatapath(wiring.Component):
     """One LIF step as combinational logic.
 
@@ -45,19 +58,9 @@ class LIFDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: LIFParams):
-        if not isinstance(params, LIFParams):
-            raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
+        _check(params)
         self.params = params
-        w, rw = params.width, params.refrac_width
-        super().__init__({
-            "v": In(signed(w)),
-            "refrac": In(unsigned(rw)),
-            "i_in": In(signed(w)),
-            "noise_in": In(signed(w)),
-            "v_next": Out(signed(w)),
-            "refrac_next": Out(unsigned(rw)),
-            "spike": Out(1),
-        })
+        super().__init__(_datapath_members(params))
 
     def elaborate(self, platform) -> Module:
         """Build the step: leak and drive products, sum, overflow, threshold, reset."""
@@ -117,8 +120,7 @@ class LIFFastUnit(wiring.Component):
     """
 
     def __init__(self, *, params: LIFParams):
-        if not isinstance(params, LIFParams):
-            raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
+        _check(params)
         self.params = params
         w, rw = params.width, params.refrac_width
         super().__init__({
@@ -226,15 +228,10 @@ class LIFPipelinedDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: LIFParams, levels: int = 2):
-        if not isinstance(params, LIFParams):
-            raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
+        _check(params)
         self.params, self.levels = params, check_levels(levels)
         w, rw = params.width, params.refrac_width
-        super().__init__({
-            "v": In(signed(w)), "refrac": In(unsigned(rw)), "i_in": In(signed(w)),
-            "noise_in": In(signed(w)), "v_next": Out(signed(w)),
-            "refrac_next": Out(unsigned(rw)), "spike": Out(1),
-        })
+        super().__init__(_datapath_members(params))
         probe = Pipeline(None, levels=self.levels, name="probe")
         ins = [Signal(signed(w)), Signal(unsigned(rw)), Signal(signed(w)), Signal(signed(w))]
         #: Clocks from the inputs to the outputs that belong to them.
