@@ -107,6 +107,17 @@ def _control(name: str, data, shape: tuple[int, int]) -> np.ndarray | None:
         raise ValueError(f"{name} has shape {arr.shape}, inputs have {shape}") from None
 
 
+def _check_state(params, reset, state) -> None:
+    """Every field given, integer and within its state register's range."""
+    if len(state) != len(reset):
+        raise ValueError(f"state must have {len(reset)} fields "
+                         f"({', '.join(reset._fields)}), got {len(state)}")
+    ports = {p.name: p for p in params.state_ports()}
+    for name, value in zip(reset._fields, state):
+        if name in ports:
+            check_range(f"state {name}", value, ports[name].width, ports[name].signed)
+
+
 def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, rst=None,
         state=None) -> RunResult:
     """Simulate a population bit-true over ``T`` steps.
@@ -124,18 +135,28 @@ def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, 
     rst : array_like of 0/1, shape (T,) or (T, N), optional
         Synchronous reset (priority over ``en``): state returns to its reset value.
     state : NamedTuple, optional
-        Initial state (copied); the model's reset state if omitted.
+        Initial state (copied; each field a scalar or ``(N,)`` array within its
+        register's range); the model's reset state if omitted.
 
     Returns
     -------
     RunResult
         Spikes, optional traces, final state.
+
+    Raises
+    ------
+    ValueError
+        Bad inputs (see :func:`validate_inputs`), controls or initial state.
+    TypeError
+        Non-integer inputs or state.
     """
     entry = model_for_params(params)
     arrays, (t_steps, n) = validate_inputs(params, inputs)
     en = _control("en", en, (t_steps, n))
     rst = _control("rst", rst, (t_steps, n))
     reset = entry.initial_state(params, n)
+    if state is not None:
+        _check_state(params, reset, state)
     state = type(reset)(*(np.array(np.broadcast_to(np.asarray(s, dtype=np.int64), (n,)))
                           for s in (reset if state is None else state)))
     if not record and en is None and rst is None and entry.block_kernel is not None:
@@ -175,7 +196,8 @@ def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, 
 #: block of all 1e6 neurons fell to 237 (its arrays leave the 32 MiB L3).
 BLOCK_NEURONS = 131_072
 #: Input elements prepared per chunk (steps per chunk = this // block size, at least 1):
-#: 1 MiB of ``int32`` input side, and few preparation calls for small populations.
+#: 1 MiB of ``int32`` input side, and few preparation calls for small populations. A
+#: kernel may ask for less with a ``chunk_elements`` attribute.
 CHUNK_ELEMENTS = 262_144
 
 
@@ -199,7 +221,8 @@ def _run_blocked(entry, params, arrays: dict[str, np.ndarray], state, t_steps: i
             kernel = entry.block_kernel(params, j1 - j0)
         part = type(state)(*(s[j0:j1] for s in state))
         kernel.load(part)
-        chunk = max(1, CHUNK_ELEMENTS // (j1 - j0))
+        elements = min(CHUNK_ELEMENTS, getattr(kernel, "chunk_elements", CHUNK_ELEMENTS))
+        chunk = max(1, elements // (j1 - j0))
         for t0 in range(0, t_steps, chunk):
             t1 = min(t_steps, t0 + chunk)
             prepared = kernel.prepare(**{k: a[t0:t1, j0:j1] for k, a in arrays.items()})

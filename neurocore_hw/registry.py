@@ -18,6 +18,7 @@ from .models import (
     izhikevich,
     li,
     lif,
+    lif_fast,
     sc_add,
     sc_decoder,
     sc_lif,
@@ -97,7 +98,7 @@ MODELS: Mapping[str, ModelEntry] = MappingProxyType({
         step=lif.step,
         initial_state=lif.initial_state,
         kernel=lif.LIFKernel,
-        block_kernel=lif.block_kernel,
+        block_kernel=lif_fast.block_kernel,
         hardware="rtl_gen.lif:LIFDatapath",
         pipelined_datapath="rtl_gen.lif:LIFPipelinedDatapath",
         variants=MappingProxyType({

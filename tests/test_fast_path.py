@@ -12,7 +12,8 @@ from conftest import random_lif_params
 from neurocore_hw import engine
 from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range
-from neurocore_hw.models import lif
+from neurocore_hw.models import lif, lif_fast
+from neurocore_hw.models.lif import LIFParams
 from neurocore_hw.registry import MODELS, model_for_params
 
 CASES = [(name, preset) for name, entry in MODELS.items() for preset in entry.presets]
@@ -56,8 +57,92 @@ def test_engine_equals_step_loop(model, preset, monkeypatch):
         assert np.array_equal(a, b), name
 
 
+def random_narrow_lif_params(rng) -> LIFParams:
+    """Random LIF formats the fast kernels take (width <= 16, a third of them 16 bits),
+    with short refractory periods so the transition table fits."""
+    width = 16 if rng.random() < 1 / 3 else int(rng.integers(2, 16))
+    frac = int(rng.integers(0, width))
+    lo, hi = int_range(width)
+
+    def val():
+        return int(rng.integers(lo, hi, endpoint=True))
+
+    return LIFParams(width=width, frac=frac, v_rest=val(), v_reset=val(), v_threshold=val(),
+                     leak_k=int(rng.integers(0, (1 << frac) + 1)), gain_k=val(),
+                     refractory=int(rng.choice([0, 1, 2, 3, 6])),
+                     overflow=str(rng.choice(["wrap", "saturate"])),
+                     rounding=str(rng.choice(["floor", "nearest"])))
+
+
+def random_state(params, rng, n):
+    """Any valid initial state: v over its whole range, every counter value the
+    refractory register can hold (also above ``refractory``)."""
+    lo, hi = int_range(params.width)
+    return lif.LIFState(rng.integers(lo, hi, n, endpoint=True),
+                        rng.integers(0, 1 << params.refrac_width, n) * (rng.random(n) < 0.3))
+
+
+def step_loop_from(params, inputs, state, steps):
+    spikes = np.empty((steps, len(state.v)), dtype=bool)
+    for t in range(steps):
+        state, spikes[t] = lif.step(params, state, **{k: v[t] for k, v in inputs.items()})
+    return spikes, state
+
+
+@pytest.mark.parametrize("kernel", ["table", "arithmetic"])
+def test_lif_fast_kernels_on_random_formats_and_states(kernel, rng, monkeypatch):
+    """Each fast LIF kernel, forced, against the pure step: random formats (16-bit ones
+    among them: the int16 drive of the arithmetic kernel), full-range and small inputs,
+    noise, random initial states, block and chunk edges inside the run."""
+    monkeypatch.setattr(lif_fast, "TABLE_MAX_NEURONS", 10**9 if kernel == "table" else 0)
+    monkeypatch.setattr(engine, "BLOCK_NEURONS", 16)
+    monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 5 * 16)
+    used = []
+    for cls in (lif_fast.LIFTableKernel, lif_fast.LIFArithmeticKernel):
+        def counted(self, d, spikes, real=cls.run, cls=cls):
+            used.append(cls)
+            real(self, d, spikes)
+        monkeypatch.setattr(cls, "run", counted)
+    widths = set()
+    for _ in range(40):
+        p = random_narrow_lif_params(rng)
+        inputs = random_inputs(p, rng, 30, 37)
+        state = random_state(p, rng, 37)
+        result = run(p, inputs, state=state)
+        spikes, final = step_loop_from(p, inputs, state, 30)
+        assert np.array_equal(result.spikes, spikes), p
+        assert np.array_equal(result.state.v, final.v), p
+        assert np.array_equal(result.state.refrac, final.refrac), p
+        widths.add(p.width)
+    expected = lif_fast.LIFTableKernel if kernel == "table" else lif_fast.LIFArithmeticKernel
+    assert used.count(expected) >= 0.8 * len(used)  # tables too large fall back
+    assert 16 in widths and len(widths) > 5
+
+
+@pytest.mark.parametrize("kernel", ["table", "arithmetic"])
+@pytest.mark.parametrize("width, overflow", [(16, "wrap"), (16, "saturate"), (6, "wrap"),
+                                             (6, "saturate")])
+def test_lif_fast_kernels_at_the_extremes(kernel, width, overflow, monkeypatch):
+    """Every pair of extreme membrane and extreme drive (gain and noise at both ends of
+    the range, no leak), where wrap-around and saturation decide: the clip bounds of the
+    table's reduced drive and the int16 drive of the arithmetic kernel."""
+    monkeypatch.setattr(lif_fast, "TABLE_MAX_NEURONS", 10**9 if kernel == "table" else 0)
+    lo, hi = int_range(width)
+    edges = np.array([lo, lo + 1, lo + 2, -1, 0, 1, hi - 2, hi - 1, hi])
+    for gain, leak, frac in ((hi, 0, 0), (lo, 0, 0), (1, 0, 0), (hi, 1, width - 1)):
+        p = LIFParams(width=width, frac=frac, v_rest=lo, v_reset=lo, v_threshold=hi,
+                      leak_k=leak, gain_k=gain, refractory=1, overflow=overflow)
+        v0, i_in, noise = (a.ravel() for a in np.meshgrid(edges, edges, edges))
+        inputs = {"i_in": np.stack([i_in, i_in[::-1]]), "noise_in": np.stack([noise] * 2)}
+        state = lif.LIFState(v0, np.zeros_like(v0))
+        result = run(p, inputs, state=state)
+        spikes, final = step_loop_from(p, inputs, state, 2)
+        assert np.array_equal(result.spikes, spikes), p
+        assert np.array_equal(result.state.v, final.v), p
+
+
 def test_lif_block_kernel_on_random_params(rng, monkeypatch):
-    """Random LIF formats (the block kernel takes every width <= 16), including
+    """Random LIF formats of every width (the fast kernels take width <= 16), including
     refractory periods above 127 (int16 counter) and non-zero noise."""
     monkeypatch.setattr(engine, "BLOCK_NEURONS", 16)
     monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 5 * 16)
@@ -76,21 +161,50 @@ def test_lif_block_kernel_on_random_params(rng, monkeypatch):
     assert taken >= 20
 
 
-def test_block_kernel_is_used_and_declines_wide_formats(monkeypatch):
-    """The fast path really runs for 16-bit LIF (a broken kernel is noticed) and the
-    24-bit preset falls back to the general kernel."""
+@pytest.mark.parametrize("kernel, n", [("LIFTableKernel", 5), ("LIFArithmeticKernel", 9000)])
+def test_block_kernel_is_used_and_declines_wide_formats(kernel, n, monkeypatch):
+    """The fast path really runs for 16-bit LIF -- the table kernel for small blocks, the
+    arithmetic one for large -- (a broken kernel is noticed) and the 24-bit preset falls
+    back to the general kernel."""
     calls = []
-    real = lif.LIFBlockKernel.run
+    cls = getattr(lif_fast, kernel)
+    real = cls.run
 
     def broken(self, d, spikes):
         calls.append(len(d))
         real(self, d, spikes)
         spikes[:] = False
 
-    monkeypatch.setattr(lif.LIFBlockKernel, "run", broken)
-    inputs = {"i_in": np.full((30, 5), 3000)}
+    monkeypatch.setattr(cls, "run", broken)
+    inputs = {"i_in": np.full((30, n), 3000)}
     fast = run(lif.PRESETS["sc_lif_q8_8"], inputs)
-    assert calls and not fast.spikes.any()
-    assert lif.block_kernel(lif.PRESETS["q12_12_nearest"], 4) is None
-    wide = run(lif.PRESETS["q12_12_nearest"], {"i_in": np.full((30, 5), 3000)})
+    assert sum(calls) == 30 and not fast.spikes.any()
+    assert lif_fast.block_kernel(lif.PRESETS["q12_12_nearest"], 4) is None
+    wide = run(lif.PRESETS["q12_12_nearest"], {"i_in": np.full((30, n), 3000)})
     assert sum(calls) == 30 and wide.spikes.any()
+
+
+def test_transition_tables_decline_what_does_not_fit():
+    """Width above 16 or a table above TABLE_MAX_ENTRIES (long refractory period at 16
+    bits): no table, and the arithmetic kernel takes the block."""
+    assert lif_fast.transition_tables(lif.PRESETS["q12_12_nearest"]) is None
+    long_refractory = lif.LIFParams(refractory=100)
+    assert lif_fast.transition_tables(long_refractory) is None
+    assert isinstance(lif_fast.block_kernel(long_refractory, 10),
+                      lif_fast.LIFArithmeticKernel)
+    tables = lif_fast.transition_tables(lif.PRESETS["sc_lif_q8_8"])
+    assert len(tables.next_state) == 393_215  # 2**17 - 1 normal, spiked, 3 counter values
+    assert not tables.next_state.flags.writeable
+
+
+def test_engine_rejects_bad_initial_state():
+    p = lif.PRESETS["sc_lif_q8_8"]
+    inputs = {"i_in": np.zeros((2, 3), dtype=np.int16)}
+    with pytest.raises(ValueError, match=r"state v\[1\] = 40000 is outside"):
+        run(p, inputs, state=lif.LIFState(np.array([0, 40000, 0]), np.zeros(3, int)))
+    with pytest.raises(ValueError, match=r"state refrac\[0\] = 4 is outside .* 2-bit"):
+        run(p, inputs, state=lif.LIFState(np.zeros(3, int), np.array([4, 0, 0])))
+    with pytest.raises(TypeError, match="state v must hold integers"):
+        run(p, inputs, state=lif.LIFState(np.zeros(3), np.zeros(3, int)))
+    with pytest.raises(ValueError, match="state must have 2 fields"):
+        run(p, inputs, state=(np.zeros(3, int),))

@@ -40,13 +40,11 @@ from .base import PortSpec, StatefulModel
 
 __all__ = [
     "LIF",
-    "LIFBlockKernel",
     "LIFKernel",
     "LIFParams",
     "LIFReal",
     "LIFState",
     "PRESETS",
-    "block_kernel",
     "initial_state",
     "reference",
     "run_registered_input",
@@ -308,146 +306,6 @@ class LIFKernel:
         np.copyto(state.v, p.v_reset, where=spike)
         np.subtract(state.refrac, refr, out=state.refrac)
         np.copyto(state.refrac, p.refractory, where=spike)
-
-
-class LIFBlockKernel:
-    """The engine's fast LIF path: narrow dtypes, input side precomputed, no allocation.
-
-    State lives in ``int16`` (``v``) and the narrowest signed ``refrac`` arrays; the
-    work array is ``int32``. The input side ``d = ((i_in * gain_k + half) >> frac) +
-    noise_in`` does not depend on the state, so :meth:`prepare` computes it for a whole
-    chunk of steps in a few large ufunc calls; each step is then
-    ``v_new = ovf(((v * (2**frac - leak_k) + c_lo) >> frac) + d)`` -- the golden
-    ``v + ((v_rest - v) * leak_k >> frac)`` regrouped exactly, with ``c = v_rest * leak_k +
-    half = c_hi * 2**frac + c_lo`` and ``c_hi`` moved into ``d`` -- followed by the
-    threshold, reset and refractory logic, branch-free: 14 ufunc calls for the default
-    preset.
-    Bit-identical to :func:`step` (a test holds them equal for every preset). Use
-    :func:`block_kernel`, which returns None where the format needs more than 16 bits.
-
-    Parameters
-    ----------
-    params : LIFParams
-        Integer parameters, ``width <= 16``.
-    n : int
-        Neurons in a block.
-    """
-
-    def __init__(self, params: LIFParams, n: int):
-        p = self.p = params
-        self.half = (1 << (p.frac - 1)) if (p.rounding == "nearest" and p.frac) else 0
-        c = p.v_rest * p.leak_k + self.half
-        self.c_hi, self.c_lo = c >> p.frac, c & ((1 << p.frac) - 1)
-        self.v = np.zeros(n, dtype=np.int16)
-        self.refrac = np.zeros(n, dtype=np.min_scalar_type(-p.refractory - 1))
-        self.work = np.empty(n, dtype=np.int32)
-        self.refr = np.zeros(n, dtype=bool)
-        self._d = np.empty((0, n), dtype=np.int32)
-        self._hit = np.empty(n, dtype=bool)
-        self._keep16, self._t16 = np.empty(n, dtype=np.int16), np.empty(n, dtype=np.int16)
-        self._t_r = np.empty(n, dtype=self.refrac.dtype)
-        # constants as 0-d arrays, made once: NumPy converts a scalar argument on every call
-        self._consts = (
-            *(np.array(x, np.int32) for x in ((1 << p.frac) - p.leak_k, p.frac, self.c_lo)),
-            *(np.array(x, np.int16) for x in (p.v_threshold, p.v_rest, p.v_reset, 1)),
-            *(np.array(x, self.refrac.dtype) for x in (p.refractory, 0)),
-            np.array((1 << p.width) - 1, np.int32), np.array(1 << (p.width - 1), np.int32))
-
-    def load(self, state: LIFState) -> None:
-        """Take the state (any integer dtype) into the narrow arrays."""
-        np.copyto(self.v, state.v, casting="unsafe")  # in range: validated state
-        np.copyto(self.refrac, state.refrac, casting="unsafe")
-        np.greater(self.refrac, 0, out=self.refr)
-
-    def store(self, state: LIFState) -> None:
-        """Write the state back into ``state``'s arrays."""
-        np.copyto(state.v, self.v)
-        np.copyto(state.refrac, self.refrac)
-
-    def prepare(self, i_in: np.ndarray, noise_in: np.ndarray) -> np.ndarray:
-        """The state-independent input term for a chunk of steps, ``int32 [T, n]``."""
-        p = self.p
-        if self._d.shape != i_in.shape:  # reused: fresh large allocations page-fault
-            self._d = np.empty(i_in.shape, dtype=np.int32)
-        d = np.multiply(i_in, np.int32(p.gain_k), out=self._d, dtype=np.int32)
-        if self.half:
-            d += np.int32(self.half)
-        d >>= np.int32(p.frac)
-        if noise_in.strides != (0, 0):  # an absent port is a broadcast view of zeros
-            np.add(d, noise_in, out=d, casting="unsafe")
-        if self.c_hi:
-            d += np.int32(self.c_hi)
-        return d
-
-    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
-        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``.
-
-        Branch-free: NumPy's masked copies (``copyto(..., where=)``) walk the mask in
-        runs and cost up to 8x a plain ufunc on the random masks spikes make (measured:
-        18 us at 10% set vs 2.2 us for an ``int16`` AND, 8,192 elements), so resets are
-        ``v & keep + v_rest * refr + v_reset * spike`` on ``int16`` masks and the counter
-        is ``refrac - refr + refractory * spike``.
-        """
-        p = self.p
-        v, a, refrac, refr, hit = self.v, self.work, self.refrac, self.refr, self._hit
-        keep16, t16, t_r = self._keep16, self._t16, self._t_r
-        (keep, shift, c_lo, thr, v_rest, v_reset, one16, refractory, zero_r, mask,
-         sign) = self._consts
-        narrow = refrac.dtype == np.int8  # bool arrays viewed as int8: no conversion
-        refr_r = refr.view(np.int8) if narrow else t_r
-        wrap, width = p.overflow == "wrap", p.width
-        lo, hi = int_range(width)
-        multiply, right_shift, add, copyto = np.multiply, np.right_shift, np.add, np.copyto
-        greater, greater_equal, subtract = np.greater, np.greater_equal, np.subtract
-        with_refractory = p.refractory > 0
-        for k in range(len(d)):
-            spike = spikes[k]
-            multiply(v, keep, out=a, dtype=np.int32)
-            if self.c_lo:
-                add(a, c_lo, out=a)
-            right_shift(a, shift, out=a)
-            add(a, d[k], out=a)
-            if not wrap:
-                np.clip(a, lo, hi, out=a)
-            elif width < 16:  # sign-extend the low width bits
-                a &= mask
-                a ^= sign
-                a -= sign
-            copyto(v, a, casting="unsafe")  # in range now; for width 16, the wrap itself
-            greater_equal(v, thr, out=spike)
-            if with_refractory:
-                np.logical_or(spike, refr, out=hit)  # v is replaced where hit
-                greater(spike, refr, out=spike)  # spike and not refractory
-            else:
-                hit = spike
-            copyto(keep16, hit, casting="unsafe")
-            subtract(keep16, one16, out=keep16)  # -1 (all ones) keeps v, 0 clears it
-            np.bitwise_and(v, keep16, out=v)
-            if with_refractory and p.v_rest:
-                copyto(t16, refr, casting="unsafe")
-                multiply(t16, v_rest, out=t16)
-                add(v, t16, out=v)
-            if p.v_reset:
-                copyto(t16, spike, casting="unsafe")
-                multiply(t16, v_reset, out=t16)
-                add(v, t16, out=v)
-            if with_refractory:
-                if not narrow:
-                    copyto(t_r, refr, casting="unsafe")
-                subtract(refrac, refr_r, out=refrac)
-                if narrow:
-                    multiply(spike.view(np.int8), refractory, out=t_r)
-                else:
-                    copyto(t_r, spike, casting="unsafe")
-                    multiply(t_r, refractory, out=t_r)
-                add(refrac, t_r, out=refrac)
-                greater(refrac, zero_r, out=refr)
-
-
-def block_kernel(params: LIFParams, n: int) -> LIFBlockKernel | None:
-    """The engine's fast block kernel, or None where ``width > 16`` (the engine then uses
-    :class:`LIFKernel`)."""
-    return LIFBlockKernel(params, n) if params.width <= 16 else None
 
 
 def reference(params: LIFParams | LIFReal, i_in, noise_in=None
