@@ -426,14 +426,17 @@ def _pnr(args) -> int:
 
 def cmd_bench(args) -> int:
     from .bench import bench_model
-    result = bench_model(_params(args), args.neurons, args.steps, repeats=args.repeats)
+    result = bench_model(_params(args), args.neurons, args.steps, repeats=args.repeats,
+                         warmup=not args.no_warmup)
     if args.json:
         print(json.dumps({"model": args.model, "preset": args.preset, **result}, indent=2))
         return 0
     print(f"{args.model}: {result['neurons']} neurons x {result['steps']} steps: "
           f"{result['updates_per_s'] / 1e6:,.1f} M updates/s, "
           f"{result['us_per_step']:,.1f} us/step (median of {result['repeats']}), "
-          f"{result['spikes']} spikes")
+          f"{result['spikes']} spikes"
+          + (f"; first run {result['cold_seconds'] / result['steps'] * 1e6:,.1f} us/step"
+             if result["cold_seconds"] is not None else ""))
     return 0
 
 
@@ -579,6 +582,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--neurons", type=int, default=100_000)
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--no-warmup", action="store_true",
+                   help="time the process's first run too (table build, fresh memory)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser

@@ -119,7 +119,7 @@ def _check_state(params, reset, state) -> None:
 
 
 def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, rst=None,
-        state=None) -> RunResult:
+        state=None, fast: bool = True) -> RunResult:
     """Simulate a population bit-true over ``T`` steps.
 
     Parameters
@@ -137,6 +137,10 @@ def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, 
     state : NamedTuple, optional
         Initial state (copied; each field a scalar or ``(N,)`` array within its
         register's range); the model's reset state if omitted.
+    fast : bool
+        Take the model's block kernel where it has one and nothing is recorded or
+        controlled (the default); False always runs the in-place step kernel (the same
+        results, for comparison).
 
     Returns
     -------
@@ -159,7 +163,8 @@ def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, 
         _check_state(params, reset, state)
     state = type(reset)(*(np.array(np.broadcast_to(np.asarray(s, dtype=np.int64), (n,)))
                           for s in (reset if state is None else state)))
-    if not record and en is None and rst is None and entry.block_kernel is not None:
+    if (fast and not record and en is None and rst is None
+            and entry.block_kernel is not None):
         spikes = _run_blocked(entry, params, arrays, state, t_steps, n)
         if spikes is not None:
             return RunResult(spikes, {}, state)

@@ -172,3 +172,20 @@ def test_every_model_describes_and_generates(model, tmp_path, capsys):
     out = tmp_path / f"{model}.v"
     assert main(["generate", model, "-o", str(out)]) == 0
     assert f"module neurocore_{model}(" in out.read_text()
+
+
+def test_bench_reports_what_the_issue_asks(capsys):
+    """``bench --json`` carries updates/s, seconds, neurons, steps and the spike total of
+    the run it timed (the same as the engine's for the same inputs), plus the warm-up."""
+    assert main(["bench", "lif", "--neurons", "300", "--steps", "40", "--repeats", "2",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["neurons"] == 300 and out["steps"] == 40 and len(out["all_seconds"]) == 2
+    assert out["updates_per_s"] == pytest.approx(300 * 40 / out["seconds"])
+    assert out["cold_seconds"] > 0 and out["spikes"] > 0
+    rng = np.random.default_rng(0)  # bench_model's inputs, seed 0
+    i_in = rng.integers(0, 511, (40, 300), endpoint=True, dtype=np.int16)
+    assert out["spikes"] == int(run(lif.PRESETS["sc_lif_q8_8"], {"i_in": i_in}).spikes.sum())
+    assert main(["bench", "izhikevich", "--neurons", "50", "--steps", "5", "--repeats", "1",
+                 "--no-warmup", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cold_seconds"] is None

@@ -179,6 +179,8 @@ def test_block_kernel_is_used_and_declines_wide_formats(kernel, n, monkeypatch):
     inputs = {"i_in": np.full((30, n), 3000)}
     fast = run(lif.PRESETS["sc_lif_q8_8"], inputs)
     assert sum(calls) == 30 and not fast.spikes.any()
+    slow = run(lif.PRESETS["sc_lif_q8_8"], inputs, fast=False)  # the in-place kernel
+    assert sum(calls) == 30 and slow.spikes.any()
     assert lif_fast.block_kernel(lif.PRESETS["q12_12_nearest"], 4) is None
     wide = run(lif.PRESETS["q12_12_nearest"], {"i_in": np.full((30, n), 3000)})
     assert sum(calls) == 30 and wide.spikes.any()
