@@ -107,6 +107,8 @@ def test_lif_fast_kernels_on_random_formats_and_states(kernel, rng, monkeypatch)
     for _ in range(40):
         p = random_narrow_lif_params(rng)
         inputs = random_inputs(p, rng, 30, 37)
+        if rng.random() < 0.5:  # without noise: the table spans only the drive's range
+            del inputs["noise_in"]
         state = random_state(p, rng, 37)
         result = run(p, inputs, state=state)
         spikes, final = step_loop_from(p, inputs, state, 30)
@@ -133,12 +135,14 @@ def test_lif_fast_kernels_at_the_extremes(kernel, width, overflow, monkeypatch):
         p = LIFParams(width=width, frac=frac, v_rest=lo, v_reset=lo, v_threshold=hi,
                       leak_k=leak, gain_k=gain, refractory=1, overflow=overflow)
         v0, i_in, noise = (a.ravel() for a in np.meshgrid(edges, edges, edges))
-        inputs = {"i_in": np.stack([i_in, i_in[::-1]]), "noise_in": np.stack([noise] * 2)}
         state = lif.LIFState(v0, np.zeros_like(v0))
-        result = run(p, inputs, state=state)
-        spikes, final = step_loop_from(p, inputs, state, 2)
-        assert np.array_equal(result.spikes, spikes), p
-        assert np.array_equal(result.state.v, final.v), p
+        for inputs in ({"i_in": np.stack([i_in, i_in[::-1]]),
+                        "noise_in": np.stack([noise] * 2)},
+                       {"i_in": np.stack([i_in, i_in[::-1]])}):
+            result = run(p, inputs, state=state)
+            spikes, final = step_loop_from(p, inputs, state, 2)
+            assert np.array_equal(result.spikes, spikes), p
+            assert np.array_equal(result.state.v, final.v), p
 
 
 def test_lif_block_kernel_on_random_params(rng, monkeypatch):
@@ -196,7 +200,10 @@ def test_transition_tables_decline_what_does_not_fit():
                       lif_fast.LIFArithmeticKernel)
     tables = lif_fast.transition_tables(lif.PRESETS["sc_lif_q8_8"])
     assert len(tables.next_state) == 393_215  # 2**17 - 1 normal, spiked, 3 counter values
-    assert not tables.next_state.flags.writeable
+    assert not tables.next_state.flags.writeable and tables.reduce == "mask"
+    quiet = lif_fast.transition_tables(lif.PRESETS["sc_lif_q8_8"], noise=False)
+    assert (quiet.e_lo, quiet.e_hi, quiet.reduce) == (-2048, 2047, None)  # i_in >> 4
+    assert len(quiet.next_state) == 2**16 - 1 + 4096 * 5
 
 
 def test_engine_rejects_bad_initial_state():

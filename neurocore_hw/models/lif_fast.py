@@ -42,6 +42,7 @@ __all__ = [
     "TABLE_MAX_NEURONS",
     "TransitionTables",
     "block_kernel",
+    "fits_table",
     "transition_tables",
 ]
 
@@ -112,6 +113,10 @@ class TransitionTables(NamedTuple):
         ``next_state[s + e] == spiked``).
     e_lo, e_hi : int
         Range of the reduced drive ``e``.
+    reduce : {"mask", "clip", None}
+        How the drive ``d`` becomes ``e``: modulo ``2**width`` (wrap), clipped to
+        ``[e_lo, e_hi]`` (saturate), or not at all when every drive the input ports
+        allow already lies within ``[e_lo, e_hi]``.
     """
 
     next_state: np.ndarray
@@ -122,10 +127,45 @@ class TransitionTables(NamedTuple):
     spiked: int
     e_lo: int
     e_hi: int
+    reduce: str | None
 
 
-@lru_cache(maxsize=4)
-def transition_tables(p: LIFParams) -> TransitionTables | None:
+def _drive_range(p: LIFParams, noise: bool) -> tuple[int, int]:
+    """Smallest and largest drive ``((i_in * gain_k + half) >> frac) + noise_in`` over
+    the input ports' ranges (``noise_in = 0`` unless ``noise``)."""
+    lo, hi = int_range(p.width)
+    gain, add, shift = _drive_constants(p)
+    ends = sorted(((x * gain + add) >> shift) for x in (lo, hi))  # monotonic in i_in
+    return (ends[0] + lo, ends[1] + hi) if noise else (ends[0], ends[1])
+
+
+def _table_layout(p: LIFParams, noise: bool) -> tuple[int, int, str | None, int]:
+    """``(e_lo, e_hi, reduce, entries)`` of the tables of ``p`` (see
+    :func:`transition_tables`), without building them."""
+    m = 1 << p.width
+    c_hi, _ = _split_rest(p)
+    d_lo, d_hi = _drive_range(p, noise)
+    if p.overflow == "wrap":
+        if d_hi - d_lo < m:
+            e_lo, e_hi, reduce = d_lo, d_hi, None
+        else:  # only d mod 2**width matters
+            e_lo, e_hi, reduce = 0, m - 1, "mask"
+    else:  # beyond these, L + c_hi + d saturates anyway (L is within [lo, hi])
+        e_lo, e_hi = max(d_lo, -(m - 1) - c_hi), min(d_hi, (m - 1) - c_hi)
+        reduce = None if (e_lo, e_hi) == (d_lo, d_hi) else "clip"
+    span = e_hi - e_lo + 1
+    # normal region (L - lo and e - e_lo), spiked, one per counter value 1..r_max
+    return e_lo, e_hi, reduce, m - 1 + span * (2 + (1 << p.refrac_width) - 1)
+
+
+def fits_table(p: LIFParams) -> bool:
+    """Whether :func:`transition_tables` builds tables for ``p`` with or without noise
+    (width <= 16 and at most :data:`TABLE_MAX_ENTRIES` entries)."""
+    return p.width <= 16 and _table_layout(p, True)[3] <= TABLE_MAX_ENTRIES
+
+
+@lru_cache(maxsize=8)
+def transition_tables(p: LIFParams, noise: bool = True) -> TransitionTables | None:
     """Tabulate one step of the LIF neuron, or None when the table would exceed
     :data:`TABLE_MAX_ENTRIES` (or ``width > 16``).
 
@@ -135,24 +175,22 @@ def transition_tables(p: LIFParams) -> TransitionTables | None:
     and one per refractory counter value ``r`` (``v = v_rest``; the counter values a
     state of ``refrac_width`` bits can hold, so any valid initial state maps). A
     refractory region maps every index to the next counter value, so the input is
-    ignored there, as in the golden model. Built once per parameter set (cached).
+    ignored there, as in the golden model. Built once per parameter set and ``noise``
+    (cached): without noise the drive of a 16-bit format spans far less than ``2**16``
+    (the default preset's ``i_in >> 4``: 4,096 values), and so does the table.
     """
     if p.width > 16:
+        return None
+    e_lo, e_hi, reduce, total = _table_layout(p, noise)
+    if total > TABLE_MAX_ENTRIES:
         return None
     m = 1 << p.width
     lo, hi = int_range(p.width)
     c_hi, c_lo = _split_rest(p)
-    if p.overflow == "wrap":  # only d mod 2**width matters
-        e_lo, e_hi = 0, m - 1
-    else:  # beyond these, L + c_hi + d saturates anyway (L is within [lo, hi])
-        e_lo, e_hi = -(m - 1) - c_hi, (m - 1) - c_hi
     span = e_hi - e_lo + 1
     r_max = (1 << p.refrac_width) - 1
     spiked_base = m - 1 + span  # after the normal region
     ref_base = spiked_base + span * np.arange(r_max + 1, dtype=np.int64)  # [0] unused
-    total = spiked_base + span * (r_max + 1)
-    if total > TABLE_MAX_ENTRIES:
-        return None
     v_codes = np.arange(lo, hi + 1, dtype=np.int64)
     leak = (v_codes * ((1 << p.frac) - p.leak_k) + c_lo) >> p.frac  # L(v), within [lo, hi]
     normal = leak - lo - e_lo
@@ -189,7 +227,8 @@ def transition_tables(p: LIFParams) -> TransitionTables | None:
         count_down(slice(int(ref_base[r]), int(ref_base[r]) + span), r)
     for table in (nxt, v_out, r_out, normal, refractory):
         table.flags.writeable = False
-    return TransitionTables(nxt, v_out, r_out, normal, refractory, int(spiked), e_lo, e_hi)
+    return TransitionTables(nxt, v_out, r_out, normal, refractory, int(spiked), e_lo, e_hi,
+                            reduce)
 
 
 class LIFTableKernel:
@@ -198,16 +237,15 @@ class LIFTableKernel:
     State ``s`` (``int64``, one per neuron) indexes :func:`transition_tables`; a step is
     ``np.add(s, e[k], out=e[k])`` and ``next_state.take(e[k], out=s_k)``: two ufunc calls
     whatever the parameters, against about 14 for :class:`LIFArithmeticKernel`. The
-    states of a chunk are kept and the spikes found in one comparison per chunk.
+    states of a chunk are kept and the spikes found in one comparison per chunk. The
+    tables are picked at the first :meth:`prepare`, by whether ``noise_in`` is given.
 
     Parameters
     ----------
     params : LIFParams
-        Integer parameters; :func:`transition_tables` must accept them.
+        Integer parameters; :func:`fits_table` must hold.
     n : int
         Neurons in a block.
-    tables : TransitionTables
-        ``transition_tables(params)``.
     """
 
     #: Elements per chunk asked of the engine: 512 KiB of ``int64`` drive, which stays in
@@ -215,22 +253,25 @@ class LIFTableKernel:
     #: engine's 262,144).
     chunk_elements = 65_536
 
-    def __init__(self, params: LIFParams, n: int, tables: TransitionTables):
-        self.p, self.t, self.n = params, tables, n
+    def __init__(self, params: LIFParams, n: int):
+        if not fits_table(params):
+            raise ValueError("these LIF parameters need more than TABLE_MAX_ENTRIES entries "
+                             "(or more than 16 bits): use LIFArithmeticKernel")
+        self.p, self.n = params, n
+        self.t: TransitionTables | None = None
+        self._noise = False
         self.s = np.empty(n, np.int64)
+        self._loaded: tuple[np.ndarray, np.ndarray] | None = None
         self._e = self._states = self._work = np.empty((0, n), np.int64)
         self._e_rows: list[np.ndarray] = []
         self._state_rows: list[np.ndarray] = []
         self._last: np.ndarray | None = None
-        self._spiked = np.array(tables.spiked, np.int64)
+        self._spiked = np.array(0, np.int64)
 
     def load(self, state: LIFState) -> None:
-        """Take the state (integer arrays, in range) into state values."""
-        t = self.t
-        v = np.asarray(state.v, dtype=np.int64)
-        r = np.asarray(state.refrac, dtype=np.int64)
-        s = t.normal[v - int_range(self.p.width)[0]]
-        np.copyto(self.s, np.where(r > 0, t.refractory[r], s))
+        """Take the state (integer arrays, in range); mapped at the next :meth:`prepare`."""
+        self._loaded = (np.array(state.v, dtype=np.int64), np.array(state.refrac,
+                                                                     dtype=np.int64))
         self._last = None
 
     def store(self, state: LIFState) -> None:
@@ -240,17 +281,33 @@ class LIFTableKernel:
         np.copyto(state.v, self.t.v.take(self._last))
         np.copyto(state.refrac, self.t.refrac.take(self._last))
 
+    def _start(self, noise: bool) -> None:
+        """Pick the tables at the first chunk; map a loaded state into state values."""
+        if self.t is None:
+            self.t, self._noise = transition_tables(self.p, noise), noise
+            self._spiked = np.array(self.t.spiked, np.int64)
+        elif noise and not self._noise:
+            raise RuntimeError("noise_in after noise-free chunks: the tables do not cover it")
+        if self._loaded is not None:
+            v, r = self._loaded
+            s = self.t.normal[v - int_range(self.p.width)[0]]
+            np.copyto(self.s, np.where(r > 0, self.t.refractory[r], s))
+            self._loaded = None
+
     def prepare(self, i_in: np.ndarray, noise_in: np.ndarray) -> np.ndarray:
         """The reduced drive ``e`` for a chunk of steps, ``int64 [T, n]``."""
+        self._start(noise_in.strides != (0, 0))  # an absent port: broadcast zeros
         steps = len(i_in)
         if len(self._e) < steps:  # reused across chunks: fresh large arrays page-fault
             self._e = np.empty(i_in.shape, np.int64)
             self._states = np.empty(i_in.shape, np.int64)
             self._work = np.empty(i_in.shape, np.int32)
             self._e_rows, self._state_rows = list(self._e), list(self._states)
-        d = _drive(self.p, i_in, noise_in, self._work[:steps], self._work[:steps])
         e = self._e[:steps]
-        if self.p.overflow == "wrap":
+        if self.t.reduce is None:  # every drive is a valid e: straight into int64
+            return _drive(self.p, i_in, noise_in, self._work[:steps], e)
+        d = _drive(self.p, i_in, noise_in, self._work[:steps], self._work[:steps])
+        if self.t.reduce == "mask":
             np.bitwise_and(d, (1 << self.p.width) - 1, out=e)
         else:
             np.clip(d, self.t.e_lo, self.t.e_hi, out=e)
@@ -264,7 +321,7 @@ class LIFTableKernel:
         s = self.s
         for e_k, s_k in zip(self._e_rows[:steps], self._state_rows[:steps]):
             add(s, e_k, e_k)
-            take(e_k, None, s_k, "clip")  # indices are in range by construction
+            take(e_k, None, s_k, "wrap")  # indices are in range by construction
             s = s_k
         np.copyto(self.s, s)
         np.equal(self._states[:steps], self._spiked, out=spikes)
@@ -406,8 +463,6 @@ def block_kernel(params: LIFParams, n: int) -> LIFTableKernel | LIFArithmeticKer
     None where ``width > 16`` (the engine then uses :class:`~.lif.LIFKernel`)."""
     if params.width > 16:
         return None
-    if n <= TABLE_MAX_NEURONS:
-        tables = transition_tables(params)
-        if tables is not None:
-            return LIFTableKernel(params, n, tables)
+    if n <= TABLE_MAX_NEURONS and fits_table(params):
+        return LIFTableKernel(params, n)
     return LIFArithmeticKernel(params, n)
