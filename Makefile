@@ -69,6 +69,7 @@ bench: $(STAMP) peers
 	  done; \
 	done
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/bench_compare.py
+	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/lif_kernels.py
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_study.py --speed
 
 # Re-measure the fidelity tables and plots in docs/ (installs matplotlib).

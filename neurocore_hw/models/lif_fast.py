@@ -46,9 +46,9 @@ __all__ = [
     "transition_tables",
 ]
 
-#: Blocks of up to this many neurons use :class:`LIFTableKernel`. Measured (sc_lif_q8_8,
-#: one thread, same process): the table kernel ran 1.75-3.3x the arithmetic kernel at
-#: 1,000-3,000 neurons, 1.08x at 10,000 and 0.84x at 30,000.
+#: Blocks of up to this many neurons use :class:`LIFTableKernel`. Measured
+#: (``docs/scripts/lif_kernels.py``, sc_lif_q8_8, one thread): the table kernel ran 2.9x the
+#: arithmetic kernel at 1,000 neurons, 1.9x at 3,000, 1.1x at 8,192, 0.93x at 16,384.
 TABLE_MAX_NEURONS = 8192
 #: Largest transition table built (entries of ``int64``: 8 MiB). The default 16-bit
 #: format with a 2-step refractory period needs 393,215.
