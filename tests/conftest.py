@@ -12,18 +12,30 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD_ROOT = REPO / "build" / "cosim"
 
 
-def random_lif_params(rng: np.random.Generator) -> LIFParams:
-    """A random valid LIFParams covering widths 2..32 and both modes of each option."""
-    width = int(rng.integers(2, 33))
+def random_lif_params(rng: np.random.Generator, *, narrow: bool = False) -> LIFParams:
+    """A random valid LIFParams covering widths 2..32 and both modes of each option.
+
+    With ``narrow``: the formats the engine's fast kernels take (width <= 16, a third of
+    them 16 bits) and short refractory periods, so the transition table fits.
+    """
+    if narrow:
+        width = 16 if rng.random() < 1 / 3 else int(rng.integers(2, 16))
+    else:
+        width = int(rng.integers(2, 33))
     frac = int(rng.integers(0, width))
     lo, hi = int_range(width)
 
     def val():
         return int(rng.integers(lo, hi, endpoint=True))
 
+    def refractory():
+        if narrow:
+            return int(rng.choice([0, 1, 2, 3, 6]))
+        return int(rng.choice([0, 1, 2, 7, int(rng.integers(0, 65536))]))
+
     return LIFParams(width=width, frac=frac, v_rest=val(), v_reset=val(), v_threshold=val(),
                      leak_k=int(rng.integers(0, (1 << frac) + 1)), gain_k=val(),
-                     refractory=int(rng.choice([0, 1, 2, 7, int(rng.integers(0, 65536))])),
+                     refractory=refractory(),
                      overflow=str(rng.choice(["wrap", "saturate"])),
                      rounding=str(rng.choice(["floor", "nearest"])))
 

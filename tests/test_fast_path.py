@@ -57,23 +57,6 @@ def test_engine_equals_step_loop(model, preset, monkeypatch):
         assert np.array_equal(a, b), name
 
 
-def random_narrow_lif_params(rng) -> LIFParams:
-    """Random LIF formats the fast kernels take (width <= 16, a third of them 16 bits),
-    with short refractory periods so the transition table fits."""
-    width = 16 if rng.random() < 1 / 3 else int(rng.integers(2, 16))
-    frac = int(rng.integers(0, width))
-    lo, hi = int_range(width)
-
-    def val():
-        return int(rng.integers(lo, hi, endpoint=True))
-
-    return LIFParams(width=width, frac=frac, v_rest=val(), v_reset=val(), v_threshold=val(),
-                     leak_k=int(rng.integers(0, (1 << frac) + 1)), gain_k=val(),
-                     refractory=int(rng.choice([0, 1, 2, 3, 6])),
-                     overflow=str(rng.choice(["wrap", "saturate"])),
-                     rounding=str(rng.choice(["floor", "nearest"])))
-
-
 def random_state(params, rng, n):
     """Any valid initial state: v over its whole range, every counter value the
     refractory register can hold (also above ``refractory``)."""
@@ -105,7 +88,7 @@ def test_lif_fast_kernels_on_random_formats_and_states(kernel, rng, monkeypatch)
         monkeypatch.setattr(cls, "run", counted)
     widths = set()
     for _ in range(40):
-        p = random_narrow_lif_params(rng)
+        p = random_lif_params(rng, narrow=True)
         inputs = random_inputs(p, rng, 30, 37)
         if rng.random() < 0.5:  # without noise: the table spans only the drive's range
             del inputs["noise_in"]
