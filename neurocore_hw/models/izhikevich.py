@@ -328,6 +328,18 @@ class IzhikevichBlockKernel:
         self.v, self.u = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
         self.a, self.b, self.c = (np.empty(n, dtype=np.int64) for _ in range(3))
         self.lo, self.hi = int_range(params.width)
+        nearest = params.rounding == "nearest"
+
+        def const(x: int) -> np.ndarray:  # 0-d: NumPy converts a Python int on every call
+            return np.array(x, dtype=np.int64)
+
+        k, f, cf = self.k, params.frac, params.coef_frac
+        self._c = {name: const(k[name]) for name in ("K2", "K5", "A", "B", "VPEAK", "C", "D")}
+        self._c.update(frac=const(f), cf=const(cf), one=const(1), lo=const(self.lo),
+                       hi=const(self.hi),
+                       half_f=const(1 << (f - 1)) if nearest and f else None,
+                       half_cf=const(1 << (cf - 1)) if nearest else None,
+                       half_1=const(1) if nearest else None)
 
     def load(self, state: IzhikevichState) -> None:
         """Take the state into the kernel's arrays."""
@@ -348,46 +360,57 @@ class IzhikevichBlockKernel:
         d += self.k["K140"]
         return d
 
-    def _shift(self, x: np.ndarray, s: int) -> None:
-        if s and self.p.rounding == "nearest":
-            x += 1 << (s - 1)
-        x >>= s
-
     def _half(self, d: np.ndarray) -> None:
-        p, k, v, u, a, b, c = self.p, self.k, self.v, self.u, self.a, self.b, self.c
-        cf = p.coef_frac
-        np.multiply(v, v, out=a)  # dv = (sq * K2 >> cf) + (v * K5 >> cf) + d - (u >> 1)
-        self._shift(a, p.frac)
-        a *= k["K2"]
-        self._shift(a, cf)
-        np.multiply(v, k["K5"], out=b)
-        self._shift(b, cf)
-        a += b
-        a += d
-        np.copyto(b, u)
-        self._shift(b, 1)
-        a -= b
-        np.multiply(v, k["B"], out=c)  # du = (v * B >> cf) - u, from the old v
-        self._shift(c, cf)
-        c -= u
-        c *= k["A"]
-        self._shift(c, cf)
-        v += a
-        np.clip(v, self.lo, self.hi, out=v)
-        u += c
-        np.clip(u, self.lo, self.hi, out=u)
+        v, u, a, b, c = self.v, self.u, self.a, self.b, self.c
+        k = self._c
+        half_f, half_cf, half_1 = k["half_f"], k["half_cf"], k["half_1"]
+        frac, cf = k["frac"], k["cf"]
+        multiply, add, subtract, right_shift = np.multiply, np.add, np.subtract, np.right_shift
+        multiply(v, v, a)  # dv = (sq * K2 >> cf) + (v * K5 >> cf) + d - (u >> 1)
+        if half_f is not None:
+            add(a, half_f, a)
+        right_shift(a, frac, a)
+        multiply(a, k["K2"], a)
+        if half_cf is not None:
+            add(a, half_cf, a)
+        right_shift(a, cf, a)
+        multiply(v, k["K5"], b)
+        if half_cf is not None:
+            add(b, half_cf, b)
+        right_shift(b, cf, b)
+        add(a, b, a)
+        add(a, d, a)
+        if half_1 is not None:
+            add(u, half_1, b)
+        else:
+            np.copyto(b, u)
+        right_shift(b, k["one"], b)
+        subtract(a, b, a)
+        multiply(v, k["B"], c)  # du = (v * B >> cf) - u, from the old v
+        if half_cf is not None:
+            add(c, half_cf, c)
+        right_shift(c, cf, c)
+        subtract(c, u, c)
+        multiply(c, k["A"], c)
+        if half_cf is not None:
+            add(c, half_cf, c)
+        right_shift(c, cf, c)
+        add(v, a, v)  # saturate; ndarray.clip with 0-d bounds: np.clip with Python ints
+        v.clip(k["lo"], k["hi"], out=v)  # measured 12.8 us per call at N = 1e3, this 1.4
+        add(u, c, u)
+        u.clip(k["lo"], k["hi"], out=u)
 
     def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
         """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``."""
-        v, u, b, k = self.v, self.u, self.b, self.k
+        v, u, b, k = self.v, self.u, self.b, self._c
         for t in range(len(d)):
             self._half(d[t])
             self._half(d[t])
             spike = spikes[t]
-            np.greater_equal(v, k["VPEAK"], out=spike)
+            np.greater_equal(v, k["VPEAK"], spike)
             np.copyto(v, k["C"], where=spike)
-            np.add(u, k["D"], out=b)
-            np.clip(b, self.lo, self.hi, out=b)
+            np.add(u, k["D"], b)
+            b.clip(k["lo"], k["hi"], out=b)
             np.copyto(u, b, where=spike)
 
 

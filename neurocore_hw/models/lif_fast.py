@@ -405,7 +405,7 @@ class LIFArithmeticKernel:
         narrow = refrac.dtype == np.int8  # bool arrays viewed as int8: no conversion
         refr_r = refr.view(np.int8) if narrow else t_r
         wrap16, wrap, width = self.wrap16, p.overflow == "wrap", p.width
-        lo, hi = int_range(width)
+        lo, hi = (np.array(x, np.int32) for x in int_range(width))
         multiply, right_shift, add, copyto = np.multiply, np.right_shift, np.add, np.copyto
         greater, greater_equal, subtract = np.greater, np.greater_equal, np.subtract
         with_refractory = self.with_refractory
@@ -421,7 +421,7 @@ class LIFArithmeticKernel:
             else:
                 add(a, d[k], a)
                 if not wrap:
-                    np.clip(a, lo, hi, out=a)
+                    a.clip(lo, hi, out=a)  # 0-d bounds: np.clip(a, int, int) is slow
                 else:  # sign-extend the low width bits
                     a &= mask
                     a ^= sign
