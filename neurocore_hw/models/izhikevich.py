@@ -360,41 +360,33 @@ class IzhikevichBlockKernel:
         d += self.k["K140"]
         return d
 
+    def _scaled(self, x: np.ndarray, coef: np.ndarray, out: np.ndarray, shift: str = "cf",
+                half: str = "half_cf") -> None:
+        """``out = (x * coef) >> shift`` under the rounding mode (``out`` may be ``x``)."""
+        k = self._c
+        np.multiply(x, coef, out)
+        if k[half] is not None:
+            np.add(out, k[half], out)
+        np.right_shift(out, k[shift], out)
+
     def _half(self, d: np.ndarray) -> None:
         v, u, a, b, c = self.v, self.u, self.a, self.b, self.c
-        k = self._c
-        half_f, half_cf, half_1 = k["half_f"], k["half_cf"], k["half_1"]
-        frac, cf = k["frac"], k["cf"]
-        multiply, add, subtract, right_shift = np.multiply, np.add, np.subtract, np.right_shift
-        multiply(v, v, a)  # dv = (sq * K2 >> cf) + (v * K5 >> cf) + d - (u >> 1)
-        if half_f is not None:
-            add(a, half_f, a)
-        right_shift(a, frac, a)
-        multiply(a, k["K2"], a)
-        if half_cf is not None:
-            add(a, half_cf, a)
-        right_shift(a, cf, a)
-        multiply(v, k["K5"], b)
-        if half_cf is not None:
-            add(b, half_cf, b)
-        right_shift(b, cf, b)
+        k, add, subtract = self._c, np.add, np.subtract
+        # dv = (sq * K2 >> cf) + (v * K5 >> cf) + d - (u >> 1)
+        self._scaled(v, v, a, "frac", "half_f")  # sq
+        self._scaled(a, k["K2"], a)
+        self._scaled(v, k["K5"], b)
         add(a, b, a)
         add(a, d, a)
-        if half_1 is not None:
-            add(u, half_1, b)
+        if k["half_1"] is not None:
+            add(u, k["half_1"], b)
         else:
             np.copyto(b, u)
-        right_shift(b, k["one"], b)
+        np.right_shift(b, k["one"], b)
         subtract(a, b, a)
-        multiply(v, k["B"], c)  # du = (v * B >> cf) - u, from the old v
-        if half_cf is not None:
-            add(c, half_cf, c)
-        right_shift(c, cf, c)
+        self._scaled(v, k["B"], c)  # du = (v * B >> cf) - u, from the old v
         subtract(c, u, c)
-        multiply(c, k["A"], c)
-        if half_cf is not None:
-            add(c, half_cf, c)
-        right_shift(c, cf, c)
+        self._scaled(c, k["A"], c)
         add(v, a, v)  # saturate; ndarray.clip with 0-d bounds: np.clip with Python ints
         v.clip(k["lo"], k["hi"], out=v)  # measured 12.8 us per call at N = 1e3, this 1.4
         add(u, c, u)
