@@ -55,11 +55,16 @@ TABLE_MAX_NEURONS = 8192
 TABLE_MAX_ENTRIES = 1 << 20
 
 
+def _half(p: LIFParams) -> int:
+    """The rounding constant of a ``>> frac``: ``2**(frac - 1)`` under ``nearest``."""
+    return (1 << (p.frac - 1)) if (p.rounding == "nearest" and p.frac) else 0
+
+
 def _drive_constants(p: LIFParams) -> tuple[int, int, int]:
     """``(gain, add, shift)`` with ``(i * gain_k + half) >> frac == (i * gain + add) >>
     shift`` for every integer ``i``: the power of two shared by ``gain_k`` and
     ``2**frac`` cancelled (for the default preset, ``i * 16 >> 8`` becomes ``i >> 4``)."""
-    half = (1 << (p.frac - 1)) if (p.rounding == "nearest" and p.frac) else 0
+    half = _half(p)
     gain = p.gain_k
     tz = min((gain & -gain).bit_length() - 1, p.frac) if gain else p.frac
     if tz == p.frac:  # (i * g * 2**frac + half) >> frac == i * g, as half < 2**frac
@@ -69,8 +74,7 @@ def _drive_constants(p: LIFParams) -> tuple[int, int, int]:
 
 def _split_rest(p: LIFParams) -> tuple[int, int]:
     """``(c_hi, c_lo)`` with ``v_rest * leak_k + half == c_hi * 2**frac + c_lo``."""
-    half = (1 << (p.frac - 1)) if (p.rounding == "nearest" and p.frac) else 0
-    c = p.v_rest * p.leak_k + half
+    c = p.v_rest * p.leak_k + _half(p)
     return c >> p.frac, c & ((1 << p.frac) - 1)
 
 
