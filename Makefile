@@ -19,7 +19,7 @@ install: $(STAMP)
 verilog: $(STAMP)
 	$(BIN)/neurocore-hw generate --all --outdir build/verilog
 
-CORE_COSIM = $(BIN)/neurocore-hw cosim core --model lif --param gain_k=256
+CORE_COSIM = $(BIN)/neurocore-hw core cosim --model lif --param gain_k=256
 sim: verilog
 	$(BIN)/neurocore-hw cosim --all
 	$(CORE_COSIM) --neurons 64 --inputs 32 --recurrent --acc-overflow saturate --steps 200 \

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .fixed import check_range
-from .registry import model_for_params
+from .model import model_of
 
 __all__ = ["BLOCK_NEURONS", "CHUNK_ELEMENTS", "RunResult", "run", "validate_inputs"]
 
@@ -154,7 +154,7 @@ def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, 
     TypeError
         Non-integer inputs or state.
     """
-    entry = model_for_params(params)
+    entry = model_of(params)
     arrays, (t_steps, n) = validate_inputs(params, inputs)
     en = _control("en", en, (t_steps, n))
     rst = _control("rst", rst, (t_steps, n))

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .fixed import OVERFLOW_MODES, check_choice, check_int, check_range, int_range, overflow
-from .registry import model_for_params
+from .model import model_of
 
 __all__ = ["CoreConfig", "NetworkResult", "events_from_arrays", "events_to_arrays",
            "run_network", "validate_weights"]
@@ -78,7 +78,7 @@ class CoreConfig:
     time_width: int = 16
 
     def __post_init__(self):
-        entry = model_for_params(self.params)  # TypeError for a non-model
+        entry = model_of(self.params)  # TypeError for a non-model
         check_int("neurons", self.neurons, MIN_NEURONS, MAX_NEURONS)
         check_int("inputs", self.inputs, 1, 65536)
         check_int("weight_width", self.weight_width, 2, 16)
@@ -103,7 +103,7 @@ class CoreConfig:
     @property
     def model(self) -> str:
         """Registered name of the neuron model."""
-        return model_for_params(self.params).name
+        return model_of(self.params).name
 
     @property
     def rows(self) -> int:
@@ -225,7 +225,7 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
     ValueError
         Shapes, widths or source indexes out of range.
     """
-    entry = model_for_params(config.params)
+    entry = model_of(config.params)
     check_int("steps", steps, 1, 1 << 40)
     check_int("first_step", first_step, 0, 1 << 62)
     n, p = config.neurons, config.params

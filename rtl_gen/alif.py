@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.alif import ALIFParams
 
 from .arith import const_mul, saturate, shift_right
+from .hardware import Hardware, check_params, datapath_signature
 
-__all__ = ["ALIFDatapath"]
+__all__ = ["HARDWARE", "ALIFDatapath"]
 
 
 class ALIFDatapath(wiring.Component):
@@ -33,13 +33,9 @@ class ALIFDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: ALIFParams):
-        if not isinstance(params, ALIFParams):
-            raise TypeError(f"params must be ALIFParams, got {type(params).__name__}")
+        check_params("ALIFDatapath", params, ALIFParams)
         self.params = params
-        w = params.width
-        super().__init__({"v": In(signed(w)), "a": In(signed(w)), "i_in": In(signed(w)),
-                          "v_next": Out(signed(w)), "a_next": Out(signed(w)),
-                          "spike": Out(1)})
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Threshold, membrane, spike, reset by subtraction, adaptation."""
@@ -58,3 +54,6 @@ class ALIFDatapath(wiring.Component):
                                     + Mux(self.spike, p.jump, 0), w)),
         ]
         return m
+
+
+HARDWARE = Hardware(params_cls=ALIFParams, datapath=ALIFDatapath)

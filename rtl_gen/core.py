@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 
+from amaranth.back import verilog
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.fifo import SyncFIFOBuffered
@@ -41,7 +42,7 @@ from .arith import const_mul, overflow
 from .unit import datapath_for, pipelined_datapath_for
 
 __all__ = ["CORE_TOP", "NeuronCore", "RAM_DEVICES", "REGION_ACC", "REGION_STATE",
-           "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories", "ram_plan",
+           "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories", "emit_core", "ram_plan",
            "strip_weight_init"]
 
 #: Stable top-level module name of an emitted core.
@@ -446,3 +447,24 @@ class NeuronCore(wiring.Component):
                 m.d.sync += self.timestep.eq(self.timestep + 1)
                 m.next = "IDLE"
         return m
+
+
+def emit_core(config: CoreConfig, *, fifo_depth: int = 16, pipelined: bool = False,
+              levels: int = 2) -> str:
+    """Verilog of :class:`~rtl_gen.core.NeuronCore` (module ``neurocore_core``) with a
+    header comment naming the configuration."""
+    lay = core_layout(config)
+    core = NeuronCore(config=config, fifo_depth=fifo_depth, pipelined=pipelined,
+                      levels=levels)
+    datapath = (f"pipelined datapath, {levels} adder levels per stage, latency "
+                f"{core.latency}" if pipelined else "combinational datapath")
+    lines = [f"neurocore-hw population core; model {config.model}; {datapath}; do not edit.",
+             f"neurons {config.neurons}, inputs {config.inputs}, recurrent "
+             f"{config.recurrent}, weight_width {config.weight_width}, acc_width "
+             f"{config.acc_width} ({config.acc_overflow}), input_port {config.input_port}, "
+             f"time_width {config.time_width}, fifo_depth {fifo_depth}",
+             f"model parameters: {config.params!r}",
+             f"weight words {lay['weight_words']}, state word {lay['state_bits']} bits, "
+             f"bus address {lay['bus_addr_bits']} bits, bus data {lay['bus_data_bits']} bits"]
+    text = strip_weight_init(verilog.convert(core, name=CORE_TOP, emit_src=False))
+    return "".join(f"// {line}\n" for line in lines) + text

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.cuba_lif import ACT_SHIFT, DECAY_SHIFT, UNITY, CubaLIFParams
 
 from .arith import const_mul
+from .hardware import Hardware, check_params, datapath_signature
 
-__all__ = ["CubaLIFDatapath", "decay_toward_zero"]
+__all__ = ["HARDWARE", "CubaLIFDatapath", "decay_toward_zero"]
 
 
 def decay_toward_zero(m: Module, x, d: int, name: str) -> Signal:
@@ -56,14 +56,9 @@ class CubaLIFDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: CubaLIFParams):
-        if not isinstance(params, CubaLIFParams):
-            raise TypeError(f"params must be CubaLIFParams, got {type(params).__name__}")
+        check_params("CubaLIFDatapath", params, CubaLIFParams)
         self.params = params
-        w = params.width
-        super().__init__({
-            "u": In(signed(w + 1)), "v": In(signed(w)), "a_in": In(signed(params.in_width)),
-            "u_next": Out(signed(w + 1)), "v_next": Out(signed(w)), "spike": Out(1),
-        })
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Decay and drive ``u``, wrap; decay ``v``, add ``u`` and bias, clip, threshold."""
@@ -87,3 +82,6 @@ class CubaLIFDatapath(wiring.Component):
             self.v_next.eq(Mux(self.spike, 0, v_new)),
         ]
         return m
+
+
+HARDWARE = Hardware(params_cls=CubaLIFParams, datapath=CubaLIFDatapath)

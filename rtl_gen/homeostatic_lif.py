@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.homeostatic_lif import HomeostaticLIFParams
 
 from .arith import const_mul, saturate
+from .hardware import Hardware, check_params, datapath_signature
 
-__all__ = ["HomeostaticLIFDatapath"]
+__all__ = ["HARDWARE", "HomeostaticLIFDatapath"]
 
 
 class HomeostaticLIFDatapath(wiring.Component):
@@ -31,16 +31,9 @@ class HomeostaticLIFDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: HomeostaticLIFParams):
-        if not isinstance(params, HomeostaticLIFParams):
-            raise TypeError("params must be HomeostaticLIFParams, got "
-                            f"{type(params).__name__}")
+        check_params("HomeostaticLIFDatapath", params, HomeostaticLIFParams)
         self.params = params
-        w, rw = params.width, params.rate_frac + 1
-        super().__init__({
-            "v": In(signed(w)), "th": In(signed(w)), "rate": In(unsigned(rw)),
-            "i_in": In(signed(w)), "v_next": Out(signed(w)), "th_next": Out(signed(w)),
-            "rate_next": Out(unsigned(rw)), "spike": Out(1),
-        })
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Membrane, spike, reset, rate average, threshold step and clip."""
@@ -62,3 +55,6 @@ class HomeostaticLIFDatapath(wiring.Component):
                                 Mux(th_sum < p.th_min, p.th_min, th_sum))),
         ]
         return m
+
+
+HARDWARE = Hardware(params_cls=HomeostaticLIFParams, datapath=HomeostaticLIFDatapath)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.if_neuron import IFParams
 
 from .arith import overflow
+from .hardware import Hardware, check_params, datapath_signature
 
-__all__ = ["IFDatapath"]
+__all__ = ["HARDWARE", "IFDatapath"]
 
 
 class IFDatapath(wiring.Component):
@@ -35,12 +35,9 @@ class IFDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: IFParams):
-        if not isinstance(params, IFParams):
-            raise TypeError(f"params must be IFParams, got {type(params).__name__}")
+        check_params("IFDatapath", params, IFParams)
         self.params = params
-        w = params.width
-        super().__init__({"v": In(signed(w)), "i_in": In(signed(w)),
-                          "v_next": Out(signed(w)), "spike": Out(1)})
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Integrate, reduce, compare, reset."""
@@ -55,3 +52,6 @@ class IFDatapath(wiring.Component):
                  else overflow(v_new - p.v_threshold, p.width, p.overflow))
         m.d.comb += self.v_next.eq(Mux(self.spike, after, v_new))
         return m
+
+
+HARDWARE = Hardware(params_cls=IFParams, datapath=IFDatapath)

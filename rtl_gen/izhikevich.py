@@ -8,23 +8,28 @@ coefficients (0.02, 2.5, a/2, b) are baked in as shift-and-add constant multipli
 
 from __future__ import annotations
 
+import numpy as np
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from neurocore_hw.models.izhikevich import IzhikevichParams, run_multicycle
+from neurocore_hw.fixed import check_int
+from neurocore_hw.models.izhikevich import IzhikevichParams, initial_state, step
 
 from .arith import const_mul, saturate, shift_right
+from .hardware import Hardware, Variant, check_params, datapath_signature, unit_signature
 from .pipeline import Pipeline, Staged, check_levels
 
 __all__ = [
+    "HARDWARE",
     "IzhikevichDatapath",
     "IzhikevichPipelinedDatapath",
     "IzhikevichPipelinedUnit",
     "IzhikevichTwoCycleUnit",
     "half_step",
     "half_step_pipelined",
+    "run_multicycle",
     "run_pipelined",
+    "run_two_cycle",
 ]
 
 
@@ -49,19 +54,11 @@ def half_step(m: Module, params: IzhikevichParams, v, u, i_in, name: str):
     return v_new, u_new
 
 
-def _check(params) -> None:
-    if not isinstance(params, IzhikevichParams):
-        raise TypeError(f"params must be IzhikevichParams, got {type(params).__name__}")
+def _check(component: str, params) -> None:
+    check_params(component, params, IzhikevichParams)
     if params.per_neuron is not None:
         raise ValueError("the Izhikevich datapath takes scalar a, b, c, d; got "
                          f"{params.per_neuron} per-neuron values")
-
-
-def _datapath_members(params: IzhikevichParams) -> dict:
-    """Ports of an Izhikevich datapath (combinational or pipelined)."""
-    w = params.width
-    return {"v": In(signed(w)), "u": In(signed(w)), "i_in": In(signed(w)),
-            "v_next": Out(signed(w)), "u_next": Out(signed(w)), "spike": Out(1)}
 
 
 class IzhikevichDatapath(wiring.Component):
@@ -85,9 +82,9 @@ class IzhikevichDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: IzhikevichParams):
-        _check(params)
+        _check("IzhikevichDatapath", params)
         self.params = params
-        super().__init__(_datapath_members(params))
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Two half-steps, then the peak test and reset ``v = c``, ``u = u + d``."""
@@ -120,10 +117,10 @@ class IzhikevichPipelinedDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: IzhikevichParams, levels: int = 2):
-        _check(params)
+        _check("IzhikevichPipelinedDatapath", params)
         self.params, self.levels = params, check_levels(levels)
         w = params.width
-        super().__init__(_datapath_members(params))
+        super().__init__(datapath_signature(params))
         probe = Pipeline(None, levels=self.levels, name="probe")
         ins = [probe.input(Signal(signed(w))) for _ in range(3)]
         #: Clocks from the inputs to the outputs that belong to them.
@@ -158,7 +155,7 @@ class IzhikevichTwoCycleUnit(wiring.Component):
     ``u``) plus ``busy``. A step starts on a clock where ``busy`` is low and ``en`` is high
     (``i_in`` is latched then); the next clock finishes it and updates ``v``, ``u`` and
     ``spike``. ``en`` is ignored while ``busy``. Cycle by cycle it equals
-    :func:`neurocore_hw.models.izhikevich.run_two_cycle`.
+    :func:`run_two_cycle`.
 
     Parameters
     ----------
@@ -167,14 +164,9 @@ class IzhikevichTwoCycleUnit(wiring.Component):
     """
 
     def __init__(self, *, params: IzhikevichParams):
-        _check(params)
+        _check("IzhikevichTwoCycleUnit", params)
         self.params = params
-        w = params.width
-        v0, u0 = (p.reset for p in params.state_ports())
-        super().__init__({
-            "en": In(1), "i_in": In(signed(w)), "spike": Out(1),
-            "v": Out(signed(w), init=v0), "u": Out(signed(w), init=u0), "busy": Out(1),
-        })
+        super().__init__(unit_signature(params, busy=True))
 
     def elaborate(self, platform) -> Module:
         """Phase 0: first half-step into (v1, u1); phase 1: second half-step, spike, reset."""
@@ -248,14 +240,9 @@ class IzhikevichPipelinedUnit(wiring.Component):
     """
 
     def __init__(self, *, params: IzhikevichParams, levels: int = 2):
-        _check(params)
+        _check("IzhikevichPipelinedUnit", params)
         self.params, self.levels = params, check_levels(levels)
-        w = params.width
-        v0, u0 = (p.reset for p in params.state_ports())
-        super().__init__({
-            "en": In(1), "i_in": In(signed(w)), "spike": Out(1),
-            "v": Out(signed(w), init=v0), "u": Out(signed(w), init=u0), "busy": Out(1),
-        })
+        super().__init__(unit_signature(params, busy=True))
 
     @staticmethod
     def half_step_stages(params: IzhikevichParams, levels: int = 2) -> int:
@@ -315,9 +302,72 @@ class IzhikevichPipelinedUnit(wiring.Component):
 def run_pipelined(params: IzhikevichParams, i_in, en, rst) -> dict:
     """Cycle-level model of :class:`IzhikevichPipelinedUnit` (default ``levels``).
 
-    :func:`neurocore_hw.models.izhikevich.run_multicycle` with the unit's
+    :func:`run_multicycle` with the unit's
     :meth:`~IzhikevichPipelinedUnit.cycles_per_step`, which depends on the parameters
     (the number of CSD digits sets the depth of each adder tree).
     """
     cycles = IzhikevichPipelinedUnit.cycles_per_step(params)
     return run_multicycle(params, i_in, en, rst, cycles=cycles)
+
+
+def run_multicycle(params: IzhikevichParams, i_in, en, rst, *, cycles: int
+                   ) -> dict[str, np.ndarray]:
+    """Cycle-level model of a unit taking ``cycles`` clocks per step, one neuron.
+
+    A step starts on a clock where the unit is idle and ``en`` is high (``i_in`` is
+    latched then); ``cycles - 1`` clocks later the step completes and ``v``, ``u`` and
+    ``spike`` (a one-clock pulse) are updated. ``en`` is ignored while a step is in
+    flight; ``rst`` (synchronous) returns everything to reset at once. Every completed
+    step equals :func:`step` exactly.
+
+    Parameters
+    ----------
+    params : IzhikevichParams
+        Scalar parameters.
+    i_in, en, rst : array_like, shape (C,)
+        Per-clock input current (codes) and controls.
+    cycles : int
+        Keyword-only; clocks per step, >= 2.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of int64, shape (C,)
+        ``spike``, ``v`` and ``u`` after each clock.
+    """
+    check_int("cycles", cycles, 2, 1 << 16)
+    init = initial_state(params, 1)
+    i_in = np.asarray(i_in, dtype=np.int64)
+    out = {name: np.empty(i_in.size, dtype=np.int64) for name in ("spike", "v", "u")}
+    state, phase, spike, i_lat = init, 0, 0, i_in[:1]
+    for c in range(i_in.size):
+        if rst[c]:
+            state, phase, spike = init, 0, 0
+        elif phase == 0:
+            spike = 0
+            if en[c]:
+                i_lat, phase = i_in[c:c + 1], 1
+        elif phase == cycles - 1:
+            state, fired = step(params, state, i_lat)
+            spike, phase = int(fired[0]), 0
+        else:
+            phase += 1
+        out["spike"][c], out["v"][c], out["u"][c] = spike, state.v[0], state.u[0]
+    return out
+
+
+def run_two_cycle(params: IzhikevichParams, i_in, en, rst) -> dict[str, np.ndarray]:
+    """Cycle-level model of the two-cycle unit: :func:`run_multicycle` with ``cycles=2``."""
+    return run_multicycle(params, i_in, en, rst, cycles=2)
+
+
+HARDWARE = Hardware(
+    params_cls=IzhikevichParams,
+    datapath=IzhikevichDatapath,
+    pipelined_datapath=IzhikevichPipelinedDatapath,
+    variants={
+        "two_cycle": Variant(IzhikevichTwoCycleUnit, run_two_cycle, busy=True,
+                             summary="one half-step and one squarer per clock (area)"),
+        "pipelined": Variant(IzhikevichPipelinedUnit, run_pipelined, busy=True,
+                             summary="pipelined half-step datapath (clock rate)"),
+    },
+)

@@ -6,15 +6,15 @@ overflow; ``spike`` is tied to 0.
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, signed
+from amaranth.hdl import Module
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.li import LIParams
 
 from .arith import const_mul, overflow, shift_right
+from .hardware import Hardware, check_params, datapath_signature
 
-__all__ = ["LIDatapath"]
+__all__ = ["HARDWARE", "LIDatapath"]
 
 
 class LIDatapath(wiring.Component):
@@ -34,12 +34,9 @@ class LIDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: LIParams):
-        if not isinstance(params, LIParams):
-            raise TypeError(f"params must be LIParams, got {type(params).__name__}")
+        check_params("LIDatapath", params, LIParams)
         self.params = params
-        w = params.width
-        super().__init__({"v": In(signed(w)), "i_in": In(signed(w)),
-                          "v_next": Out(signed(w)), "spike": Out(1)})
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Leak, drive, sum, overflow."""
@@ -50,3 +47,6 @@ class LIDatapath(wiring.Component):
         m.d.comb += [self.v_next.eq(overflow(self.v - leak + drive, p.width, p.overflow)),
                      self.spike.eq(0)]
         return m
+
+
+HARDWARE = Hardware(params_cls=LIParams, datapath=LIDatapath)

@@ -8,29 +8,18 @@ DSP). :class:`rtl_gen.unit.NeuronUnit` adds the registers, clock enable and rese
 
 from __future__ import annotations
 
+import numpy as np
 from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
+from neurocore_hw.engine import run
 from neurocore_hw.models.lif import LIFParams
 
 from .arith import carry_save_sum, const_mul, csd_digits, saturate, shift_right
+from .hardware import Hardware, Variant, check_params, datapath_signature, unit_signature
 from .pipeline import Pipeline, Staged, check_levels
 
-__all__ = ["LIFDatapath", "LIFFastUnit", "LIFPipelinedDatapath"]
-
-
-def _check(params) -> None:
-    if not isinstance(params, LIFParams):
-        raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
-
-
-def _datapath_members(params: LIFParams) -> dict:
-    """Ports of a LIF datapath (combinational or pipelined)."""
-    w, rw = params.width, params.refrac_width
-    return {"v": In(signed(w)), "refrac": In(unsigned(rw)), "i_in": In(signed(w)),
-            "noise_in": In(signed(w)), "v_next": Out(signed(w)),
-            "refrac_next": Out(unsigned(rw)), "spike": Out(1)}
+__all__ = ["HARDWARE", "LIFDatapath", "LIFFastUnit", "LIFPipelinedDatapath", "run_registered_input"]
 
 
 class LIFDatapath(wiring.Component):
@@ -58,9 +47,9 @@ class LIFDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: LIFParams):
-        _check(params)
+        check_params("LIFDatapath", params, LIFParams)
         self.params = params
-        super().__init__(_datapath_members(params))
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Build the step: leak and drive products, sum, overflow, threshold, reset."""
@@ -111,7 +100,7 @@ class LIFFastUnit(wiring.Component):
     + half + d * 2**frac) >> frac`` (exact for floor shifts, ``half`` the rounding
     constant): one carry-save reduction and one carry chain, with the threshold test on
     a second chain in parallel. Cycle by cycle it equals
-    :func:`neurocore_hw.models.lif.run_registered_input`.
+    :func:`run_registered_input`.
 
     Parameters
     ----------
@@ -120,13 +109,9 @@ class LIFFastUnit(wiring.Component):
     """
 
     def __init__(self, *, params: LIFParams):
-        _check(params)
+        check_params("LIFFastUnit", params, LIFParams)
         self.params = params
-        w, rw = params.width, params.refrac_width
-        super().__init__({
-            "en": In(1), "i_in": In(signed(w)), "noise_in": In(signed(w)), "spike": Out(1),
-            "v": Out(signed(w), init=params.v_rest), "refrac": Out(unsigned(rw)),
-        })
+        super().__init__(unit_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Input stage into (d, en_d); loop: carry-save sum, two chains, select."""
@@ -228,10 +213,10 @@ class LIFPipelinedDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: LIFParams, levels: int = 2):
-        _check(params)
+        check_params("LIFPipelinedDatapath", params, LIFParams)
         self.params, self.levels = params, check_levels(levels)
         w, rw = params.width, params.refrac_width
-        super().__init__(_datapath_members(params))
+        super().__init__(datapath_signature(params))
         probe = Pipeline(None, levels=self.levels, name="probe")
         ins = [Signal(signed(w)), Signal(unsigned(rw)), Signal(signed(w)), Signal(signed(w))]
         #: Clocks from the inputs to the outputs that belong to them.
@@ -278,3 +263,49 @@ class LIFPipelinedDatapath(wiring.Component):
                                     Mux(self.spike, p.refractory, 0))),
         ]
         return m
+
+
+def run_registered_input(params: LIFParams, i_in, noise_in, en, rst
+                         ) -> dict[str, np.ndarray]:
+    """Cycle-level model of the ``fast`` unit (:class:`LIFFastUnit`).
+
+    The unit registers its input term and ``en`` one clock ahead of the state update, so
+    it is the single-cycle unit fed with ``i_in``, ``noise_in`` and ``en`` one clock
+    late; ``rst`` acts at once and also clears the staged ``en``. Built from the golden
+    model (the engine), never from the RTL.
+
+    Parameters
+    ----------
+    params : LIFParams
+        Scalar parameters.
+    i_in, noise_in, en, rst : array_like, shape (C,)
+        Per-clock input codes and controls.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of int64, shape (C,)
+        ``spike``, ``v`` and ``refrac`` after each clock.
+    """
+    en = np.asarray(en, dtype=bool)
+    rst = np.asarray(rst, dtype=bool)
+    staged_en = np.zeros_like(en)
+    staged_en[1:] = en[:-1] & ~rst[:-1]
+
+    def late(x):
+        out = np.zeros(len(en), dtype=np.int64)
+        out[1:] = np.asarray(x, dtype=np.int64)[:-1]
+        return out[:, None]
+
+    result = run(params, {"i_in": late(i_in), "noise_in": late(noise_in)}, record=True,
+                 en=staged_en, rst=rst)
+    return {"spike": result.spikes[:, 0].astype(np.int64), "v": result.traces["v"][:, 0],
+            "refrac": result.traces["refrac"][:, 0]}
+
+
+HARDWARE = Hardware(
+    params_cls=LIFParams,
+    datapath=LIFDatapath,
+    pipelined_datapath=LIFPipelinedDatapath,
+    variants={"fast": Variant(LIFFastUnit, run_registered_input, busy=False,
+                              summary="input term a clock ahead, carry-save loop")},
+)

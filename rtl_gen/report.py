@@ -20,6 +20,7 @@ from pathlib import Path
 from neurocore_hw.registry import MODELS, resolve_params
 
 from .emit import emit_verilog, top_name
+from .hardware import hardware_for
 from .synth import DEVICES, TARGETS, synthesize
 
 __all__ = ["DesignReport", "all_designs", "measure_design", "measure_all", "render_page",
@@ -51,8 +52,12 @@ class DesignReport:
 
 def all_designs() -> list[tuple[str, str, str | None]]:
     """``(model, default preset, variant)`` for every registered unit and variant."""
-    return [(name, entry.default_preset, variant) for name, entry in MODELS.items()
-            for variant in (None, *entry.variants)]
+    designs = []
+    for name, model in MODELS.items():
+        params = model.presets[model.default_preset]
+        designs += [(name, model.default_preset, variant)
+                    for variant in (None, *hardware_for(params).variants)]
+    return designs
 
 
 def measure_design(model: str, variant: str | None = None, *, seeds: int = 1,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.models.shift_lif import ShiftLIFParams
 
 from .arith import saturate
+from .hardware import Hardware, check_params, datapath_signature
 
-__all__ = ["ShiftLIFDatapath", "decay_step"]
+__all__ = ["HARDWARE", "ShiftLIFDatapath", "decay_step"]
 
 
 def decay_step(x, shift: int):
@@ -36,13 +36,9 @@ class ShiftLIFDatapath(wiring.Component):
     """
 
     def __init__(self, *, params: ShiftLIFParams):
-        if not isinstance(params, ShiftLIFParams):
-            raise TypeError(f"params must be ShiftLIFParams, got {type(params).__name__}")
+        check_params("ShiftLIFDatapath", params, ShiftLIFParams)
         self.params = params
-        w = params.width
-        super().__init__({"syn": In(signed(w)), "v": In(signed(w)), "i_in": In(signed(w)),
-                          "syn_next": Out(signed(w)), "v_next": Out(signed(w)),
-                          "spike": Out(1)})
+        super().__init__(datapath_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Decay and drive ``syn``, then ``v``; threshold; reset by subtraction."""
@@ -58,3 +54,6 @@ class ShiftLIFDatapath(wiring.Component):
             self.v_next.eq(Mux(self.spike, v - p.v_threshold, v)),
         ]
         return m
+
+
+HARDWARE = Hardware(params_cls=ShiftLIFParams, datapath=ShiftLIFDatapath)

@@ -8,51 +8,45 @@ model's state after one ``step``; with ``en`` low the state holds and ``spike`` 
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Shape, signed, unsigned
+from amaranth.hdl import Module
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
 
-from neurocore_hw.models.base import PortSpec
-from neurocore_hw.registry import MODELS, check_variant, model_for_params, resolve
+from neurocore_hw.registry import MODELS
 
-__all__ = ["NeuronUnit", "build_unit", "datapath_for", "pipelined_datapath_for",
-           "port_shape"]
+from .hardware import hardware_for, unit_signature
 
-
-def port_shape(port: PortSpec) -> Shape:
-    """Amaranth shape of a :class:`~neurocore_hw.models.base.PortSpec`."""
-    return signed(port.width) if port.signed else unsigned(port.width)
+__all__ = ["NeuronUnit", "build_unit", "datapath_for", "pipelined_datapath_for"]
 
 
 def datapath_for(params) -> wiring.Component:
-    """Instantiate the registered datapath component for ``params``."""
-    return resolve(model_for_params(params).hardware)(params=params)
+    """Instantiate the model's datapath component for ``params``."""
+    return hardware_for(params).datapath(params=params)
 
 
 def pipelined_datapath_for(params, levels: int = 2) -> wiring.Component:
-    """Instantiate the registered pipelined datapath for ``params`` (the datapath's ports,
+    """Instantiate the model's pipelined datapath for ``params`` (the datapath's ports,
     outputs ``latency`` clocks after their inputs).
 
     Raises
     ------
     ValueError
-        If the model registers none.
+        If the model has none.
     """
-    entry = model_for_params(params)
-    if entry.pipelined_datapath is None:
-        with_one = [e.name for e in MODELS.values() if e.pipelined_datapath]
-        raise ValueError(f"model {entry.name!r} has no pipelined datapath; models with "
-                         f"one: {', '.join(with_one)}")
-    return resolve(entry.pipelined_datapath)(params=params, levels=levels)
+    hardware = hardware_for(params)
+    if hardware.pipelined_datapath is None:
+        with_one = [name for name, model in MODELS.items() if hardware_for(
+            model.presets[model.default_preset]).pipelined_datapath is not None]
+        raise ValueError(f"model {params.model.name!r} has no pipelined datapath; models "
+                         f"with one: {', '.join(with_one)}")
+    return hardware.pipelined_datapath(params=params, levels=levels)
 
 
 def build_unit(params, variant: str | None = None) -> wiring.Component:
-    """The registered unit for ``params``: a :class:`NeuronUnit`, or a named variant."""
-    entry = model_for_params(params)
-    check_variant(entry, variant)
-    if variant is None:
+    """The unit for ``params``: a :class:`NeuronUnit`, or a named variant."""
+    chosen = hardware_for(params).check_variant(variant)
+    if chosen is None:
         return NeuronUnit(params=params)
-    return resolve(entry.variants[variant][0])(params=params)
+    return chosen.unit(params=params)
 
 
 class NeuronUnit(wiring.Component):
@@ -80,11 +74,7 @@ class NeuronUnit(wiring.Component):
         self.params = params
         self._inputs = params.input_ports()
         self._states = params.state_ports()
-        members = {"en": In(1)}
-        members.update({p.name: In(port_shape(p)) for p in self._inputs})
-        members["spike"] = Out(1)
-        members.update({s.name: Out(port_shape(s), init=s.reset) for s in self._states})
-        super().__init__(members)
+        super().__init__(unit_signature(params))
 
     def elaborate(self, platform) -> Module:
         """Wire the datapath between the input ports and the state registers."""

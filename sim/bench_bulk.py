@@ -1,4 +1,4 @@
-"""cocotb 2.x bench for bulk co-simulation (``+bulk``, :mod:`rtl_gen.bulk`): run the
+"""cocotb 2.x bench for bulk co-simulation (``+bulk``, :mod:`rtl_gen.verify.bulk`): run the
 clock, then compare the whole capture.
 
 The testbench top level plays the stimulus from memory and captures every output at

@@ -1,6 +1,6 @@
 """cocotb 2.x bench of the population core: run the program player, compare the captures.
 
-Run by :func:`rtl_gen.core_cosim.run_core_cosim` on ``neurocore_core_tb``, which plays
+Run by :func:`rtl_gen.verify.core.run_core_cosim` on ``neurocore_core_tb``, which plays
 the whole program (weights, state, events, timesteps, reads) inside the simulation.
 This bench resets it, runs the clock until ``finished`` rises and then compares, in
 order, every captured output event (timestep, neuron) and every word read over the bus

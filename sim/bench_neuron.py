@@ -1,7 +1,7 @@
 """Generic cocotb 2.x bench: any registered neuron unit against its golden trace, per clock.
 
-Run by :func:`rtl_gen.cosim.run_cosim` on the testbench top level ``neurocore_tb``
-(:mod:`rtl_gen.bulk`), whose ``stim_in`` drives the unit's ``rst``, ``en`` and inputs
+Run by :func:`rtl_gen.verify.unit.run_cosim` on the testbench top level ``neurocore_tb``
+(:mod:`rtl_gen.verify.bulk`), whose ``stim_in`` drives the unit's ``rst``, ``en`` and inputs
 and whose ``cap_out`` concatenates ``spike`` and every state output. Environment:
 
 * ``NEUROCORE_COSIM_STIM`` -- the packed stimulus words, one hex word per line;

@@ -8,7 +8,7 @@ from conftest import BUILD_ROOT
 
 from neurocore_hw.models import izhikevich, lif
 from rtl_gen.board import BOARDS, CONSTRAINTS, BoardTop, board_verilog, place_and_route_board
-from rtl_gen.cosim import lint
+from rtl_gen.verify.toolchain import lint
 
 PORTS = ("clk", "rst_n", "rx", "tx", "led")
 
@@ -61,7 +61,7 @@ def test_whole_board_top_bit_exact(board, variant):
     """The loadable top level itself -- button reset synchronizer, rx synchronizer, host
     link, neuron, LED -- frames in, frames out, against the golden model (the UART runs at
     4 clocks per bit: 3 Mbaud at 12 MHz, 6.25 Mbaud at 25 MHz)."""
-    from rtl_gen.hostlink import run_hostlink_cosim
+    from rtl_gen.verify.hostlink import run_hostlink_cosim
 
     params = lif.PRESETS["sc_lif_q8_8"] if variant is None else izhikevich.PRESETS["rs"]
     result = run_hostlink_cosim(params, steps=60, seed=9, divisor=4, build_root=BUILD_ROOT,
@@ -73,7 +73,7 @@ def test_whole_board_top_bit_exact(board, variant):
 def test_board_bench_checks_the_led(monkeypatch):
     """Teeth: expecting the LED of the opposite polarity fails the board bench."""
     from rtl_gen import board as board_module
-    from rtl_gen.hostlink import run_hostlink_cosim
+    from rtl_gen.verify.hostlink import run_hostlink_cosim
 
     spec = board_module.BOARDS["icebreaker"]
     flipped = dict(board_module.BOARDS, icebreaker=type(spec)(

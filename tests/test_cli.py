@@ -13,6 +13,7 @@ from neurocore_hw.cli import main
 from neurocore_hw.engine import run
 from neurocore_hw.models import lif
 from neurocore_hw.registry import MODELS
+from rtl_gen.hardware import hardware_for
 
 CLI = [sys.executable, "-m", "neurocore_hw.cli"]
 
@@ -52,7 +53,8 @@ def test_generate(tmp_path, capsys):
         (tmp_path / "default.v").read_bytes() != out.read_bytes()
     written = sorted(f.name for f in (tmp_path / "all").iterdir())
     expected = sorted(f"neurocore_{name}{'_' + v if v else ''}.v"
-                      for name, e in MODELS.items() for v in (None, *e.variants))
+                      for name, e in MODELS.items()
+                      for v in (None, *hardware_for(e.presets[e.default_preset]).variants))
     assert written == expected and "neurocore_izhikevich_pipelined.v" in written
     assert "wrote" in capsys.readouterr().out
 

@@ -14,9 +14,9 @@ from neurocore_hw.models.lif import LIFParams
 from neurocore_hw.network import CoreConfig, run_network
 from neurocore_hw.registry import resolve_params
 from rtl_gen import core
-from rtl_gen.core import check_fits, core_layout, ram_plan
-from rtl_gen.core_cosim import emit_core, random_network, run_core_cosim
-from rtl_gen.cosim import lint
+from rtl_gen.core import check_fits, core_layout, emit_core, ram_plan
+from rtl_gen.verify.core import random_network, run_core_cosim
+from rtl_gen.verify.toolchain import lint
 
 LIF = resolve_params("lif", "sc_lif_q8_8", {"gain_k": 256})
 
@@ -165,18 +165,18 @@ def test_core_synthesizes_into_block_ram():
 
 def test_cli_generate_core(tmp_path, capsys):
     out = tmp_path / "core.v"
-    assert main(["generate", "core", "--model", "lif", "--neurons", "1024", "--inputs",
+    assert main(["core", "generate", "--model", "lif", "--neurons", "1024", "--inputs",
                  "128", "--device", "up5k", "-o", str(out)]) == 0
     assert "4/4 SPRAMs" in capsys.readouterr().out
     assert "module neurocore_core" in out.read_text()
     bad = tmp_path / "bad.v"
-    assert main(["generate", "core", "--model", "lif", "--neurons", "1024", "--inputs",
+    assert main(["core", "generate", "--model", "lif", "--neurons", "1024", "--inputs",
                  "128", "--recurrent", "--device", "up5k", "-o", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert "does not fit up5k" in err and "\n" not in err and not bad.exists()
-    assert main(["generate", "core", "--neurons", "64", "--inputs", "4", "-o",
+    assert main(["core", "generate", "--neurons", "64", "--inputs", "4", "-o",
                  str(bad)]) == 2
-    assert main(["generate", "core", "--model", "lif", "--neurons", "8", "--inputs", "4",
+    assert main(["core", "generate", "--model", "lif", "--neurons", "8", "--inputs", "4",
                  "-o", str(bad)]) == 2
     assert main(["generate", "lif", "--device", "up5k", "-o", str(bad)]) == 2
 
@@ -190,7 +190,7 @@ def test_cli_simulate_core_equals_golden(tmp_path, capsys):
     np.savez(net, weights=weights, event_step=step, event_source=source, acc=acc,
              state_v=state.v, state_refrac=state.refrac)
     out = tmp_path / "out.npz"
-    assert main(["simulate", "core", "--model", "lif", "--preset", "sc_lif_q8_8", "--param",
+    assert main(["core", "simulate", "--model", "lif", "--preset", "sc_lif_q8_8", "--param",
                  "gain_k=256", "--neurons", "32", "--inputs", "8", "--recurrent",
                  "--steps", "20", "--input", str(net), "--out", str(out)]) == 0
     expected = run_network(config, weights, events, 20, state=state, acc=acc)
@@ -199,14 +199,14 @@ def test_cli_simulate_core_equals_golden(tmp_path, capsys):
         np.testing.assert_array_equal(got["state_v"], expected.state.v)
         np.testing.assert_array_equal(got["acc"], expected.acc)
     np.savez(net, weights=weights, event_step=step)
-    assert main(["simulate", "core", "--model", "lif", "--neurons", "32", "--inputs", "8",
+    assert main(["core", "simulate", "--model", "lif", "--neurons", "32", "--inputs", "8",
                  "--recurrent", "--steps", "20", "--input", str(net), "--out",
                  str(tmp_path / "x.npz")]) == 2
     assert "event_source" in capsys.readouterr().err
 
 
 def test_cli_cosim_core_runs(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "neurocore_hw.cli", "cosim", "core",
+    proc = subprocess.run([sys.executable, "-m", "neurocore_hw.cli", "core", "cosim",
                            "--model", "lif", "--param", "gain_k=256", "--neurons", "16",
                            "--inputs", "4", "--steps", "20"],
                           capture_output=True, text=True, check=False)

@@ -1,5 +1,6 @@
 """Bit-exact Verilator co-simulation of the Izhikevich unit (>= 50,000 cycles per set)."""
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,7 +11,9 @@ from neurocore_hw.engine import run
 from neurocore_hw.models import izhikevich as iz
 from neurocore_hw.models.izhikevich import IzhikevichParams
 from neurocore_hw.stimulus import make_stimulus
-from rtl_gen.cosim import run_cosim
+from rtl_gen import izhikevich as rtl_iz
+from rtl_gen.izhikevich import run_two_cycle
+from rtl_gen.verify.unit import run_cosim
 
 pytestmark = pytest.mark.cosim
 
@@ -51,7 +54,7 @@ def test_two_cycle_variant_bit_exact():
     """The two-cycle unit against its cycle-level model (built from the golden half-step)."""
     params, cycles, seed = iz.PRESETS["rs"], 50_000, 2100
     stim = make_stimulus(params, cycles, seed)
-    expected = iz.run_two_cycle(params, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
+    expected = run_two_cycle(params, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
     assert expected["spike"].sum() >= 500
     result = run_cosim(params, preset="rs", cycles=cycles, seed=seed, build_root=BUILD_ROOT,
                        variant="two_cycle")
@@ -60,12 +63,14 @@ def test_two_cycle_variant_bit_exact():
 
 def test_two_cycle_bench_has_teeth(monkeypatch):
     """Expected values one clock late (same Verilog, cached build) must fail the bench."""
-    real = iz.run_two_cycle
+    real = run_two_cycle
 
     def late(*args, **kwargs):
         return {k: np.concatenate([v[:1], v[:-1]]) for k, v in real(*args, **kwargs).items()}
 
-    monkeypatch.setattr(iz, "run_two_cycle", late)
+    two = rtl_iz.HARDWARE.variants["two_cycle"]
+    monkeypatch.setattr(rtl_iz, "HARDWARE", dataclasses.replace(
+        rtl_iz.HARDWARE, variants={"two_cycle": dataclasses.replace(two, cycle_model=late)}))
     result = run_cosim(iz.PRESETS["rs"], preset="rs", cycles=5_000, seed=2100,
                        build_root=BUILD_ROOT, variant="two_cycle")
     assert not result.passed and result.mismatches > 100

@@ -120,7 +120,7 @@ def test_datapath_matches_step(name):
 @pytest.mark.cosim
 @pytest.mark.parametrize("name", list(cl.PRESETS))
 def test_cosim_bit_exact(name):
-    from rtl_gen.cosim import run_cosim
+    from rtl_gen.verify.unit import run_cosim
 
     p, cycles, seed = cl.PRESETS[name], 50_000, 3000 + len(name)
     stim = make_stimulus(p, cycles, seed)
@@ -145,7 +145,7 @@ def test_cosim_bit_exact(name):
 def test_cosim_catches_a_floor_decay(monkeypatch):
     """Teeth: expected values from a decay that floors instead of rounding toward zero
     (the classic mistake) must fail the bench against the real Verilog."""
-    from rtl_gen.cosim import run_cosim
+    from rtl_gen.verify.unit import run_cosim
 
     monkeypatch.setattr(cl, "decay", lambda x, d: (np.asarray(x, np.int64) * (4096 - d)) >> 12)
     result = run_cosim(cl.PRESETS["w16"], preset="w16", cycles=10_000, seed=3,

@@ -7,8 +7,9 @@ import pytest
 
 from neurocore_hw.models import lif
 from neurocore_hw.registry import MODELS
-from rtl_gen.cosim import lint
 from rtl_gen.emit import emit_verilog, top_name
+from rtl_gen.hardware import hardware_for
+from rtl_gen.verify.toolchain import lint
 
 
 def test_same_params_same_bytes():
@@ -42,7 +43,8 @@ def test_no_runtime_multiplier():
 
 
 LINT_CASES = [(name, preset, None) for name, e in MODELS.items() for preset in e.presets]
-LINT_CASES += [(name, e.default_preset, v) for name, e in MODELS.items() for v in e.variants]
+LINT_CASES += [(name, e.default_preset, v) for name, e in MODELS.items()
+               for v in hardware_for(e.presets[e.default_preset]).variants]
 
 
 @pytest.mark.parametrize("model, preset, variant", LINT_CASES)

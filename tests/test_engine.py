@@ -17,7 +17,7 @@ def test_run_matches_step_loop(rng):
         lo, hi = int_range(p.width)
         i_in = rng.integers(lo, hi, (50, 20), endpoint=True)
         result = run(p, {"i_in": i_in}, record=True)
-        state = lif.initial_state(p, 20)
+        state = lif.MODEL.initial_state(p, 20)
         for t in range(50):
             state, spike = lif.step(p, state, i_in[t], 0)
             assert np.array_equal(result.spikes[t], spike)

@@ -162,7 +162,7 @@ def coverage(family, p, stim, golden):
 @pytest.mark.cosim
 @pytest.mark.parametrize("family, preset", CASES)
 def test_cosim_bit_exact(family, preset):
-    from rtl_gen.cosim import run_cosim
+    from rtl_gen.verify.unit import run_cosim
 
     p, cycles, seed = MODELS[family].presets[preset], 50_000, 4000 + len(family + preset)
     stim = make_stimulus(p, cycles, seed)

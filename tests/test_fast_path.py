@@ -14,7 +14,7 @@ from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range
 from neurocore_hw.models import lif, lif_fast
 from neurocore_hw.models.lif import LIFParams
-from neurocore_hw.registry import MODELS, model_for_params
+from neurocore_hw.registry import MODELS
 
 CASES = [(name, preset) for name, entry in MODELS.items() for preset in entry.presets]
 
@@ -33,7 +33,7 @@ def random_inputs(params, rng, steps, n):
 
 
 def step_loop(params, inputs, steps, n):
-    entry = model_for_params(params)
+    entry = params.model
     state = entry.initial_state(params, n)
     spikes = np.empty((steps, n), dtype=bool)
     for t in range(steps):

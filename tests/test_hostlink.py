@@ -14,7 +14,6 @@ from neurocore_hw.hostlink import (
     frame_sizes,
 )
 from neurocore_hw.models import cuba_lif, izhikevich, lif
-from neurocore_hw.registry import model_for_params
 
 
 def test_frames_round_trip():
@@ -34,7 +33,7 @@ class SimulatedBoard:
     """The protocol over the golden model: what a correct board answers."""
 
     def __init__(self, params):
-        self.params, self.entry = params, model_for_params(params)
+        self.params, self.entry = params, params.model
         self.state = self.entry.initial_state(params, 1)
         self.n_in, _ = frame_sizes(params)
         self.pending = b""
@@ -122,7 +121,7 @@ def test_uart_loopback_in_amaranth_sim():
 @pytest.mark.parametrize("params", [lif.PRESETS["sc_lif_q8_8"], cuba_lif.PRESETS["w16"]],
                          ids=["lif", "cuba_lif_w16"])
 def test_hostlink_top_bit_exact(params):
-    from rtl_gen.hostlink import run_hostlink_cosim
+    from rtl_gen.verify.hostlink import run_hostlink_cosim
 
     result = run_hostlink_cosim(params, steps=150, seed=4, divisor=4, build_root=BUILD_ROOT)
     assert result["passed"], result["first_mismatch"]
@@ -133,7 +132,7 @@ def test_hostlink_top_bit_exact(params):
 def test_hostlink_multicycle_variant_bit_exact(variant):
     """The link waits for ``busy`` to fall (9 clocks per step for the pipelined unit):
     capturing any earlier would send the previous step's state and fail."""
-    from rtl_gen.hostlink import run_hostlink_cosim
+    from rtl_gen.verify.hostlink import run_hostlink_cosim
 
     params = izhikevich.PRESETS["rs"]
     result = run_hostlink_cosim(params, steps=60, seed=5, divisor=4, build_root=BUILD_ROOT,
@@ -144,7 +143,7 @@ def test_hostlink_multicycle_variant_bit_exact(variant):
 @pytest.mark.cosim
 def test_hostlink_bench_has_teeth(monkeypatch):
     """Expected frames with the spike flag inverted must fail (same Verilog, cached)."""
-    from rtl_gen import hostlink
+    from rtl_gen.verify import hostlink
 
     real = hostlink.encode_outputs
     monkeypatch.setattr(hostlink, "encode_outputs",

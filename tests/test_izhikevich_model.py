@@ -6,6 +6,7 @@ import pytest
 
 from neurocore_hw.engine import run
 from neurocore_hw.fidelity import match_spikes
+from neurocore_hw.model import StatefulModel
 from neurocore_hw.models import izhikevich as iz
 from neurocore_hw.models.izhikevich import IzhikevichParams, IzhikevichState
 
@@ -129,7 +130,7 @@ def test_reference_methods_agree_at_small_dt():
 
 
 def test_stateful_wrapper():
-    neuron = iz.Izhikevich(iz.PRESETS["fs"], 2)
+    neuron = StatefulModel(iz.PRESETS["fs"], 2)
     spikes = sum(neuron.step(i_in=np.array([0, 10 << neuron.params.frac]))
                  for _ in range(200))
     assert spikes[0] == 0 and spikes[1] > 5

@@ -7,6 +7,7 @@ import pytest
 from conftest import random_lif_params
 
 from neurocore_hw.fixed import int_range
+from neurocore_hw.model import StatefulModel
 from neurocore_hw.models import lif
 from neurocore_hw.models.lif import LIFParams, LIFReal, LIFState
 
@@ -57,7 +58,7 @@ def test_threshold_is_inclusive():
 
 def test_refractory_zero_fires_every_step():
     p = LIFParams(leak_k=0, gain_k=256, refractory=0)
-    neuron = lif.LIF(p, 1)
+    neuron = StatefulModel(p, 1)
     assert [bool(neuron.step(i_in=300)[0]) for _ in range(4)] == [True] * 4
     assert p.refrac_width == 1
 
@@ -140,7 +141,7 @@ def test_reference_with_quantized_params_matches_no_spike_subthreshold():
 
 
 def test_stateful_wrapper():
-    neuron = lif.LIF(Q88, 3)
+    neuron = StatefulModel(Q88, 3)
     spikes = [neuron.step(i_in=np.array([0, 300, 600])) for _ in range(100)]
     counts = np.sum(spikes, axis=0)
     assert counts[0] == 0 and 0 < counts[1] < counts[2]
@@ -148,4 +149,4 @@ def test_stateful_wrapper():
     neuron.reset()
     assert neuron.v.tolist() == [0, 0, 0] and neuron.refrac.tolist() == [0, 0, 0]
     with pytest.raises(TypeError):
-        lif.LIF(object(), 1)
+        StatefulModel(object(), 1)

@@ -7,7 +7,7 @@ from conftest import evaluate_datapath, run_unit
 from neurocore_hw.engine import run
 from neurocore_hw.models import izhikevich as iz
 from neurocore_hw.models.izhikevich import IzhikevichParams, IzhikevichState
-from rtl_gen.izhikevich import IzhikevichDatapath
+from rtl_gen.izhikevich import IzhikevichDatapath, run_multicycle, run_two_cycle
 
 FORMATS = {"default": {}, "w12_floor": dict(width=12, frac=3, coef_frac=12, rounding="floor"),
            "w24": dict(width=24, frac=14, coef_frac=24), "w32": dict(width=32, frac=20,
@@ -74,7 +74,7 @@ def test_two_cycle_unit_matches_its_schedule_model():
 
     p = iz.PRESETS["ch"]
     stim = make_stimulus(p, 1200, seed=4)
-    want = iz.run_two_cycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
+    want = run_two_cycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
     got = run_unit(IzhikevichTwoCycleUnit(params=p), stim, ("spike", "v", "u"))
     assert want["spike"].sum() > 20
     for name in got:
@@ -85,7 +85,7 @@ def test_two_cycle_schedule_equals_engine_every_second_clock():
     p = iz.PRESETS["fs"]
     i = np.random.default_rng(2).integers(-5 << p.frac, 25 << p.frac, 600)
     twice = np.repeat(i[::2], 2)  # the unit latches i_in on the first clock of a step
-    out = iz.run_two_cycle(p, twice, en=np.ones(600, bool), rst=np.zeros(600, bool))
+    out = run_two_cycle(p, twice, en=np.ones(600, bool), rst=np.zeros(600, bool))
     golden = run(p, {"i_in": i[::2, None]}, record=True)
     assert np.array_equal(out["v"][1::2], golden.traces["v"][:, 0])
     assert np.array_equal(out["u"][1::2], golden.traces["u"][:, 0])
@@ -104,7 +104,7 @@ def test_pipelined_unit_matches_its_schedule_model(name, fmt, levels):
     p = IzhikevichParams(*iz.PAPER[name], **FORMATS[fmt])
     cycles = IzhikevichPipelinedUnit.cycles_per_step(p, levels)
     stim = make_stimulus(p, 400 * cycles, seed=5)
-    want = iz.run_multicycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst, cycles=cycles)
+    want = run_multicycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst, cycles=cycles)
     got = run_unit(IzhikevichPipelinedUnit(params=p, levels=levels), stim,
                    ("spike", "v", "u", "busy"))
     assert want["spike"].sum() > 10
@@ -130,7 +130,7 @@ def test_multicycle_schedule_equals_engine_at_every_completed_step():
     cycles = 9
     i = np.random.default_rng(3).integers(-5 << p.frac, 25 << p.frac, 200)
     held = np.repeat(i, cycles)  # latched on the first clock of each step
-    out = iz.run_multicycle(p, held, en=np.ones(held.size, bool),
+    out = run_multicycle(p, held, en=np.ones(held.size, bool),
                             rst=np.zeros(held.size, bool), cycles=cycles)
     golden = run(p, {"i_in": i[:, None]}, record=True)
     done = slice(cycles - 1, None, cycles)
@@ -139,7 +139,7 @@ def test_multicycle_schedule_equals_engine_at_every_completed_step():
     assert np.array_equal(out["spike"][done], golden.spikes[:, 0]) and golden.spikes.any()
     assert out["spike"].sum() == golden.spikes.sum()
     with pytest.raises(ValueError, match="cycles"):
-        iz.run_multicycle(p, held, en=held > 0, rst=held < 0, cycles=1)
+        run_multicycle(p, held, en=held > 0, rst=held < 0, cycles=1)
 
 
 @pytest.mark.parametrize("fault", ["captures_one_clock_early", "model_one_clock_short"])
@@ -167,6 +167,6 @@ def test_pipelined_check_has_teeth(monkeypatch, fault):
     stim = make_stimulus(p, 200 * cycles, seed=6)
     if fault == "model_one_clock_short":
         cycles -= 1
-    want = iz.run_multicycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst, cycles=cycles)
+    want = run_multicycle(p, stim.inputs["i_in"], en=stim.en, rst=stim.rst, cycles=cycles)
     got = run_unit(rtl.IzhikevichPipelinedUnit(params=p), stim, ("spike", "v", "u"))
     assert not all(np.array_equal(got[s], want[s]) for s in ("spike", "v", "u"))

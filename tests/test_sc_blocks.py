@@ -63,7 +63,7 @@ def test_low_discrepancy_schemes_are_exact_over_a_period():
 def test_decoder_counts_windows():
     p = sc_decoder.PRESETS["l64"]
     bits = (np.random.default_rng(2).random((640, 1)) < 0.3).astype(np.int64)
-    out = run(p, {"bit": bits}, record=True)
+    out = run(p, {"stream": bits}, record=True)
     done = np.flatnonzero(out.spikes[:, 0])
     assert np.array_equal(done, np.arange(63, 640, 64))
     assert np.array_equal(out.traces["value"][done, 0], bits.reshape(10, 64).sum(axis=1))
@@ -134,7 +134,7 @@ def test_bad_params(bad, match):
 @pytest.mark.cosim
 @pytest.mark.parametrize("block, preset", CASES)
 def test_cosim_whole_streams(block, preset):
-    from rtl_gen.cosim import run_cosim
+    from rtl_gen.verify.unit import run_cosim
 
     p, cycles, seed = MODELS[block].presets[preset], 100_000, 5000 + len(block + preset)
     stim = make_stimulus(p, cycles, seed)
@@ -149,7 +149,7 @@ def test_cosim_whole_streams(block, preset):
 @pytest.mark.cosim
 def test_cosim_catches_wrong_taps(monkeypatch):
     """Teeth: expected streams from the mirrored taps where the RTL uses the table's."""
-    from rtl_gen.cosim import run_cosim
+    from rtl_gen.verify.unit import run_cosim
 
     real = sc_sng.advance  # the golden model's source step (the RTL does not use it)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from neurocore_hw.network import CoreConfig
 from neurocore_hw.registry import resolve_params
-from rtl_gen.core_cosim import run_core_cosim
+from rtl_gen.verify.core import run_core_cosim
 
 __all__ = ["clocks"]
 

@@ -24,10 +24,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import ROUNDING_MODES, check_choice, check_int, int_range, saturate, shift_right
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = ["ALIF", "ALIFParams", "ALIFState", "PRESETS", "initial_state", "kernel",
-           "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "ALIFParams", "ALIFState", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,6 @@ class ALIFState(NamedTuple):
     a: np.ndarray
 
 
-def initial_state(params: ALIFParams, n: int) -> ALIFState:
-    """Reset state of ``n`` neurons: ``v = a = 0``."""
-    return ALIFState(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
-
-
 def step(params: ALIFParams, state: ALIFState, i_in=0) -> tuple[ALIFState, np.ndarray]:
     """Advance every neuron one step, bit-true to the RTL.
 
@@ -143,11 +137,6 @@ def step(params: ALIFParams, state: ALIFState, i_in=0) -> tuple[ALIFState, np.nd
     return ALIFState(v_out, a_out), spike
 
 
-def kernel(params: ALIFParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
 def reference(params: ALIFParams, i_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Float64 ideal dynamics in real units, quantized constants read as reals.
 
@@ -173,15 +162,6 @@ def reference(params: ALIFParams, i_in) -> tuple[np.ndarray, np.ndarray, np.ndar
     return spikes, v_tr, a_tr
 
 
-class ALIF(StatefulModel):
-    """Stateful ALIF population: ``ALIF(params, n).step(i_in=...)``."""
-
-    def __init__(self, params: ALIFParams, n: int = 1):
-        if not isinstance(params, ALIFParams):
-            raise TypeError(f"params must be ALIFParams, got {type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: ``lsnn``: Q(16,8), threshold 1.0, beta 1.7 (LSNN's 1.8 rounds to 435/256), membrane
 #: decay 13/256 (tau_mem ~ 20 steps), adaptation 1/256 (tau_a ~ 256 steps), jump 1.0
 #: (the default); ``fast_adapt``: Q(12,5), floor; ``q16_16``: 32-bit, nearest.
@@ -192,3 +172,13 @@ PRESETS: dict[str, ALIFParams] = {
     "q16_16": ALIFParams(width=32, frac=16, v_threshold=1 << 16, leak_k=3300, adapt_k=330,
                          beta_k=1 << 16, jump=20000, gain_k=1 << 16, rounding="nearest"),
 }
+
+MODEL = Model(
+    name="alif",
+    summary="adaptive-threshold LIF (LSNN, Bellec 2018), reset by subtraction",
+    params_cls=ALIFParams,
+    state_cls=ALIFState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+)

@@ -28,19 +28,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int, int_range
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = [
-    "PRESETS",
-    "CubaLIF",
-    "CubaLIFParams",
-    "CubaLIFState",
-    "decay",
-    "initial_state",
-    "kernel",
-    "reference",
-    "step",
-]
+__all__ = ["MODEL", "PRESETS", "CubaLIFParams", "CubaLIFState", "decay", "reference", "step"]
 
 UNITY = 4096
 DECAY_SHIFT = 12
@@ -171,11 +161,6 @@ class CubaLIFState(NamedTuple):
     v: np.ndarray
 
 
-def initial_state(params: CubaLIFParams, n: int) -> CubaLIFState:
-    """Reset state of ``n`` neurons: ``u = v = 0``."""
-    return CubaLIFState(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
-
-
 def decay(x, d: int):
     """``sign(x) * ((|x| * (4096 - d)) >> 12)``: multiply by ``1 - d/4096``, toward zero."""
     x = np.asarray(x, dtype=np.int64)
@@ -206,11 +191,6 @@ def step(params: CubaLIFParams, state: CubaLIFState, a_in=0
     v = np.clip(decay(state.v, params.dv) + u + params.bias, 1 - half, half - 1)
     spike = v > params.threshold
     return CubaLIFState(u, np.where(spike, 0, v)), spike
-
-
-def kernel(params: CubaLIFParams, n: int) -> StepKernel:
-    """Engine updater (the pure step; an in-place kernel is future work)."""
-    return StepKernel(params, step)
 
 
 def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,15 +226,6 @@ def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.n
     return spikes, u_tr, v_tr
 
 
-class CubaLIF(StatefulModel):
-    """Stateful CuBa LIF population: ``CubaLIF(params, n).step(a_in=...)``."""
-
-    def __init__(self, params: CubaLIFParams, n: int = 1):
-        if not isinstance(params, CubaLIFParams):
-            raise TypeError(f"params must be CubaLIFParams, got {type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: ``loihi``: the published 24-bit Loihi CUBA neuron (du 410 ~ tau_u 10 steps, dv 205 ~
 #: tau_v 20 steps, the defaults); ``loihi_bias``: the same driven by a constant bias
 #: instead of input (a pacemaker); ``w16``: a 16-bit core with 10-bit inputs.
@@ -263,3 +234,13 @@ PRESETS: dict[str, CubaLIFParams] = {
     "loihi_bias": CubaLIFParams(du=4095, dv=40, vth=2000, bias_mant=1000, bias_exp=3),
     "w16": CubaLIFParams(width=16, in_width=10, du=1024, dv=512, vth=40),
 }
+
+MODEL = Model(
+    name="cuba_lif",
+    summary="current-based LIF in Loihi CUBA arithmetic (preset loihi: 24-bit, bit-accurate)",
+    params_cls=CubaLIFParams,
+    state_cls=CubaLIFState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+)

@@ -26,10 +26,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int, int_range, saturate
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = ["PRESETS", "HomeostaticLIF", "HomeostaticLIFParams", "HomeostaticLIFState",
-           "initial_state", "kernel", "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "HomeostaticLIFParams", "HomeostaticLIFState", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -103,13 +102,6 @@ class HomeostaticLIFState(NamedTuple):
     rate: np.ndarray
 
 
-def initial_state(params: HomeostaticLIFParams, n: int) -> HomeostaticLIFState:
-    """Reset state of ``n`` neurons."""
-    return HomeostaticLIFState(np.full(n, params.v_reset, dtype=np.int64),
-                               np.full(n, params.th_init, dtype=np.int64),
-                               np.full(n, params.target, dtype=np.int64))
-
-
 def step(params: HomeostaticLIFParams, state: HomeostaticLIFState, i_in=0
          ) -> tuple[HomeostaticLIFState, np.ndarray]:
     """Advance every neuron one step, bit-true to the RTL.
@@ -136,11 +128,6 @@ def step(params: HomeostaticLIFParams, state: HomeostaticLIFState, i_in=0
     rate = rate + (((spike.astype(np.int64) << p.rate_frac) - rate) >> p.rate_shift)
     th = np.clip(th + ((rate - p.target) >> p.eta_shift), p.th_min, p.th_max)
     return HomeostaticLIFState(np.where(spike, p.v_reset, v_next), th, rate), spike
-
-
-def kernel(params: HomeostaticLIFParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
 
 
 def reference(params: HomeostaticLIFParams, i_in
@@ -172,16 +159,6 @@ def reference(params: HomeostaticLIFParams, i_in
     return spikes, th_tr, rate_tr
 
 
-class HomeostaticLIF(StatefulModel):
-    """Stateful homeostatic LIF population: ``HomeostaticLIF(params, n).step(i_in=...)``."""
-
-    def __init__(self, params: HomeostaticLIFParams, n: int = 1):
-        if not isinstance(params, HomeostaticLIFParams):
-            raise TypeError("params must be HomeostaticLIFParams, got "
-                            f"{type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: ``q8_8``: Q(16,8), target 0.05 spikes/step (205/4096), rate window 32 steps (the
 #: default); ``fast8``: Q(10,4), target 0.125, window 8 steps; ``w24``: Q(24,12).
 PRESETS: dict[str, HomeostaticLIFParams] = {
@@ -193,3 +170,13 @@ PRESETS: dict[str, HomeostaticLIFParams] = {
                                 th_min=1024, th_max=1 << 20, rate_frac=16, rate_shift=7,
                                 target=3277, eta_shift=6),
 }
+
+MODEL = Model(
+    name="homeostatic_lif",
+    summary="LIF whose threshold tracks a target rate (EMA), floor and ceiling",
+    params_cls=HomeostaticLIFParams,
+    state_cls=HomeostaticLIFState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+)

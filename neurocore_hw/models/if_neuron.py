@@ -20,10 +20,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = ["IF", "IFParams", "IFState", "PRESETS", "RESET_MODES", "initial_state", "kernel",
-           "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "RESET_MODES", "IFParams", "IFState", "reference", "step"]
 
 RESET_MODES = ("value", "subtract")
 
@@ -82,11 +81,6 @@ class IFState(NamedTuple):
     v: np.ndarray
 
 
-def initial_state(params: IFParams, n: int) -> IFState:
-    """Reset state of ``n`` neurons: ``v = v_reset``."""
-    return IFState(np.full(n, params.v_reset, dtype=np.int64))
-
-
 def step(params: IFParams, state: IFState, i_in=0) -> tuple[IFState, np.ndarray]:
     """Advance every neuron one step, bit-true to the RTL.
 
@@ -111,11 +105,6 @@ def step(params: IFParams, state: IFState, i_in=0) -> tuple[IFState, np.ndarray]
     else:
         after = overflow(v_next - p.v_threshold, p.width, p.overflow)
     return IFState(np.where(spike, after, v_next)), spike
-
-
-def kernel(params: IFParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
 
 
 def reference(params: IFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
@@ -146,15 +135,6 @@ def reference(params: IFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
     return spikes, trace
 
 
-class IF(StatefulModel):
-    """Stateful IF population: ``IF(params, n).step(i_in=...)``."""
-
-    def __init__(self, params: IFParams, n: int = 1):
-        if not isinstance(params, IFParams):
-            raise TypeError(f"params must be IFParams, got {type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: ``q8_8``: Q(16,8), threshold 1.0, reset to 0, saturating (the default);
 #: ``subtract_wrap``: reset by subtraction, wrapping Q(12,6) (the rate-coding IF of
 #: ANN-to-SNN conversion); ``q4_4``: 8-bit, threshold 2.5, reset to -1.0.
@@ -164,3 +144,13 @@ PRESETS: dict[str, IFParams] = {
                               reset="subtract", overflow="wrap"),
     "q4_4": IFParams(width=8, frac=4, v_threshold=40, v_reset=-16),
 }
+
+MODEL = Model(
+    name="if",
+    summary="integrate-and-fire, no leak, reset to a value or by subtraction",
+    params_cls=IFParams,
+    state_cls=IFState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+)

@@ -44,22 +44,12 @@ from ..fixed import (
     saturate,
     shift_right,
 )
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec, StepKernel
 
 __all__ = [
-    "PRESETS",
-    "PAPER",
-    "Izhikevich",
-    "IzhikevichBlockKernel",
-    "IzhikevichParams",
-    "IzhikevichState",
-    "block_kernel",
-    "initial_state",
-    "mixed",
-    "reference",
-    "run_multicycle",
-    "run_two_cycle",
-    "step",
+    "MODEL", "PAPER", "PRESETS", "IzhikevichBlockKernel", "IzhikevichParams",
+    "IzhikevichState", "block_kernel", "initial_state", "mixed", "reference",
+    "step"
 ]
 
 #: (a, b, c, d) of Izhikevich 2003, Fig. 2.
@@ -412,55 +402,6 @@ def block_kernel(params: IzhikevichParams, n: int) -> IzhikevichBlockKernel | No
     return None if params.per_neuron is not None else IzhikevichBlockKernel(params, n)
 
 
-def run_multicycle(params: IzhikevichParams, i_in, en, rst, *, cycles: int
-                   ) -> dict[str, np.ndarray]:
-    """Cycle-level model of a unit taking ``cycles`` clocks per step, one neuron.
-
-    A step starts on a clock where the unit is idle and ``en`` is high (``i_in`` is
-    latched then); ``cycles - 1`` clocks later the step completes and ``v``, ``u`` and
-    ``spike`` (a one-clock pulse) are updated. ``en`` is ignored while a step is in
-    flight; ``rst`` (synchronous) returns everything to reset at once. Every completed
-    step equals :func:`step` exactly.
-
-    Parameters
-    ----------
-    params : IzhikevichParams
-        Scalar parameters.
-    i_in, en, rst : array_like, shape (C,)
-        Per-clock input current (codes) and controls.
-    cycles : int
-        Keyword-only; clocks per step, >= 2.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray of int64, shape (C,)
-        ``spike``, ``v`` and ``u`` after each clock.
-    """
-    check_int("cycles", cycles, 2, 1 << 16)
-    init = initial_state(params, 1)
-    i_in = np.asarray(i_in, dtype=np.int64)
-    out = {name: np.empty(i_in.size, dtype=np.int64) for name in ("spike", "v", "u")}
-    state, phase, spike, i_lat = init, 0, 0, i_in[:1]
-    for c in range(i_in.size):
-        if rst[c]:
-            state, phase, spike = init, 0, 0
-        elif phase == 0:
-            spike = 0
-            if en[c]:
-                i_lat, phase = i_in[c:c + 1], 1
-        elif phase == cycles - 1:
-            state, fired = step(params, state, i_lat)
-            spike, phase = int(fired[0]), 0
-        else:
-            phase += 1
-        out["spike"][c], out["v"][c], out["u"][c] = spike, state.v[0], state.u[0]
-    return out
-
-
-def run_two_cycle(params: IzhikevichParams, i_in, en, rst) -> dict[str, np.ndarray]:
-    """Cycle-level model of the two-cycle unit: :func:`run_multicycle` with ``cycles=2``."""
-    return run_multicycle(params, i_in, en, rst, cycles=2)
-
 
 def reference(params: IzhikevichParams, i_in, *, method: str = "half", dt: float = 1.0
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -526,14 +467,18 @@ def mixed(names: Sequence[str], n: int, **fmt) -> IzhikevichParams:
     return IzhikevichParams(*(tuple(col) for col in zip(*rows)), **fmt)
 
 
-class Izhikevich(StatefulModel):
-    """Stateful Izhikevich population: ``Izhikevich(params, n).step(i_in=...)``."""
-
-    def __init__(self, params: IzhikevichParams, n: int = 1):
-        if not isinstance(params, IzhikevichParams):
-            raise TypeError(f"params must be IzhikevichParams, got {type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 PRESETS: dict[str, IzhikevichParams] = {
     name: IzhikevichParams(a, b, c, d) for name, (a, b, c, d) in PAPER.items()}
+
+MODEL = Model(
+    name="izhikevich",
+    summary="Izhikevich 2003, two 0.5 ms half-steps, saturating Q(width, frac)",
+    params_cls=IzhikevichParams,
+    state_cls=IzhikevichState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+    kernel=kernel,
+    block_kernel=block_kernel,
+    initial_state=initial_state,
+)

@@ -27,10 +27,9 @@ from ..fixed import (
     quantize,
     shift_right,
 )
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = ["LI", "LIParams", "LIState", "PRESETS", "initial_state", "kernel", "reference",
-           "step"]
+__all__ = ["MODEL", "PRESETS", "LIParams", "LIState", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -112,11 +111,6 @@ class LIState(NamedTuple):
     v: np.ndarray
 
 
-def initial_state(params: LIParams, n: int) -> LIState:
-    """Reset state of ``n`` neurons: ``v = 0``."""
-    return LIState(np.zeros(n, dtype=np.int64))
-
-
 def step(params: LIParams, state: LIState, i_in=0) -> tuple[LIState, np.ndarray]:
     """Advance every neuron one step, bit-true to the RTL; the spike is always False.
 
@@ -138,11 +132,6 @@ def step(params: LIParams, state: LIState, i_in=0) -> tuple[LIState, np.ndarray]
     drive = shift_right(np.asarray(i_in, np.int64) * p.gain_k, p.frac, p.rounding)
     v_next = overflow(v - leak + drive, p.width, p.overflow)
     return LIState(v_next), np.zeros(v_next.shape, dtype=bool)
-
-
-def kernel(params: LIParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
 
 
 def reference(params: LIParams, i_in) -> np.ndarray:
@@ -169,15 +158,6 @@ def reference(params: LIParams, i_in) -> np.ndarray:
     return trace
 
 
-class LI(StatefulModel):
-    """Stateful LI population: ``LI(params, n).step(i_in=...)``."""
-
-    def __init__(self, params: LIParams, n: int = 1):
-        if not isinstance(params, LIParams):
-            raise TypeError(f"params must be LIParams, got {type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: ``q8_8``: Q(16,8), leak = gain = 26/256 (Norse tau_mem_inv 100/s at dt 1 ms, the
 #: default); ``beta_0_9_wrap``: snnTorch beta 0.9 at Q(12,6), floor, wrapping;
 #: ``q16_16``: a 32-bit readout.
@@ -187,3 +167,13 @@ PRESETS: dict[str, LIParams] = {
                                         overflow="wrap"),
     "q16_16": LIParams(width=32, frac=16, leak_k=3277, gain_k=65536),
 }
+
+MODEL = Model(
+    name="li",
+    summary="leaky integrator, non-spiking (readout), Q(width, frac)",
+    params_cls=LIParams,
+    state_cls=LIState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+)

@@ -36,19 +36,12 @@ from ..fixed import (
     quantize,
     shift_right,
 )
-from .base import PortSpec, StatefulModel
+from ..model import Model, PortSpec
+from .lif_fast import block_kernel as lif_fast_block_kernel
 
 __all__ = [
-    "LIF",
-    "LIFKernel",
-    "LIFParams",
-    "LIFReal",
-    "LIFState",
-    "PRESETS",
-    "initial_state",
-    "reference",
-    "run_registered_input",
-    "step",
+    "MODEL", "PRESETS", "LIFKernel", "LIFParams", "LIFReal", "LIFState", "reference",
+    "step"
 ]
 
 
@@ -216,11 +209,6 @@ class LIFState(NamedTuple):
     refrac: np.ndarray
 
 
-def initial_state(params: LIFParams, n: int) -> LIFState:
-    """Reset state of ``n`` neurons: ``v = v_rest``, ``refrac = 0``."""
-    return LIFState(np.full(n, params.v_rest, dtype=np.int64), np.zeros(n, dtype=np.int64))
-
-
 def step(params: LIFParams, state: LIFState, i_in=0, noise_in=0
          ) -> tuple[LIFState, np.ndarray]:
     """Advance every neuron one step, bit-true to the RTL.
@@ -358,23 +346,6 @@ def reference(params: LIFParams | LIFReal, i_in, noise_in=None
     return spikes, trace
 
 
-class LIF(StatefulModel):
-    """Stateful LIF population: ``LIF(params, n).step(i_in=..., noise_in=...)``.
-
-    Parameters
-    ----------
-    params : LIFParams
-        Integer parameters.
-    n : int
-        Number of neurons.
-    """
-
-    def __init__(self, params: LIFParams, n: int = 1):
-        if not isinstance(params, LIFParams):
-            raise TypeError(f"params must be LIFParams, got {type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: Named parameter sets. ``sc_lif_q8_8`` is the common Q8.8 stochastic-computing LIF
 #: core (its decay ``v * 240 >> 8`` equals ``leak_k = 16`` here when ``v_rest = 0``).
 PRESETS: dict[str, LIFParams] = {
@@ -388,39 +359,16 @@ PRESETS: dict[str, LIFParams] = {
 }
 
 
-def run_registered_input(params: LIFParams, i_in, noise_in, en, rst
-                         ) -> dict[str, np.ndarray]:
-    """Cycle-level model of the ``fast`` unit (:class:`rtl_gen.lif.LIFFastUnit`).
 
-    The unit registers its input term and ``en`` one clock ahead of the state update, so
-    it is the single-cycle unit fed with ``i_in``, ``noise_in`` and ``en`` one clock
-    late; ``rst`` acts at once and also clears the staged ``en``.
-
-    Parameters
-    ----------
-    params : LIFParams
-        Scalar parameters.
-    i_in, noise_in, en, rst : array_like, shape (C,)
-        Per-clock input codes and controls.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray of int64, shape (C,)
-        ``spike``, ``v`` and ``refrac`` after each clock.
-    """
-    from ..engine import run  # the engine imports this module through the registry
-
-    en = np.asarray(en, dtype=bool)
-    rst = np.asarray(rst, dtype=bool)
-    staged_en = np.zeros_like(en)
-    staged_en[1:] = en[:-1] & ~rst[:-1]
-
-    def late(x):
-        out = np.zeros(len(en), dtype=np.int64)
-        out[1:] = np.asarray(x, dtype=np.int64)[:-1]
-        return out[:, None]
-
-    result = run(params, {"i_in": late(i_in), "noise_in": late(noise_in)}, record=True,
-                 en=staged_en, rst=rst)
-    return {"spike": result.spikes[:, 0].astype(np.int64), "v": result.traces["v"][:, 0],
-            "refrac": result.traces["refrac"][:, 0]}
+MODEL = Model(
+    name="lif",
+    summary="leaky integrate-and-fire, Q(width, frac), refractory, wrap/saturate",
+    params_cls=LIFParams,
+    state_cls=LIFState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+    kernel=LIFKernel,
+    block_kernel=lif_fast_block_kernel,
+    real=LIFReal,
+)

@@ -28,12 +28,14 @@ cheaper per element than a lookup (``take`` costs 0.7-1 ns per element here, an
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ..fixed import int_range
-from .lif import LIFParams, LIFState
+
+if TYPE_CHECKING:  # annotations only: lif.py imports this module
+    from .lif import LIFParams, LIFState
 
 __all__ = [
     "LIFArithmeticKernel",

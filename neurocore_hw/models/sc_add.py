@@ -17,11 +17,11 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_int
-from .base import PortSpec, StepKernel
+from ..model import Model, PortSpec
 from .sc_common import check_sources, initial_state, source_ports
 from .sc_sng import advance
 
-__all__ = ["PRESETS", "SCAddParams", "initial_state", "kernel", "step"]
+__all__ = ["MODEL", "PRESETS", "SCAddParams", "step"]
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,19 @@ def step(params: SCAddParams, state, x=0, y=0):
     return nxt, np.where(sel, a, b)
 
 
-def kernel(params: SCAddParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
 #: ``lfsr8`` (default), ``lfsr16``, ``vdc8``.
 PRESETS: dict[str, SCAddParams] = {
     "lfsr8": SCAddParams(),
     "lfsr16": SCAddParams(width=16, seed_a=0xACE1, seed_b=0x1234, seed_s=0xBEEF),
     "vdc8": SCAddParams(source="vdc", seed_a=0),
 }
+
+MODEL = Model(
+    name="sc_add",
+    summary="SC scaled add: MUX of two SNG streams with a p = 1/2 select stream",
+    params_cls=SCAddParams,
+    state_cls=None,
+    presets=PRESETS,
+    step=step,
+    initial_state=initial_state,
+)

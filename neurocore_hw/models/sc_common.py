@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int
-from .base import PortSpec
+from ..model import PortSpec
 
 __all__ = ["check_sources", "initial_state", "source_ports", "state_type", "two_streams"]
 

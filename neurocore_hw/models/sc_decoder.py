@@ -1,6 +1,6 @@
 """Counter decoder: counts the ones of a bitstream over windows of ``2**log2_length``.
 
-Every clock ``count`` adds the input ``bit``; on the last clock of a window the total is
+Every clock ``count`` adds the input ``stream``; on the last clock of a window the total is
 latched into ``value``, ``count`` restarts at 0 and ``spike`` (window done) is 1. The
 decoded unipolar probability is ``value / 2**log2_length``; bipolar ``2 value / L - 1``.
 """
@@ -13,10 +13,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = ["PRESETS", "Decoder", "DecoderParams", "DecoderState", "initial_state", "kernel",
-           "step"]
+__all__ = ["MODEL", "PRESETS", "DecoderParams", "DecoderState", "step"]
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,8 @@ class DecoderParams:
         check_int("log2_length", self.log2_length, 1, 24)
 
     def input_ports(self) -> tuple[PortSpec, ...]:
-        """Input ``bit``: 1 bit."""
-        return (PortSpec("bit", 1, False, 0),)
+        """Input ``stream``: 1 bit."""
+        return (PortSpec("stream", 1, False, 0),)
 
     def state_ports(self) -> tuple[PortSpec, ...]:
         """``phase`` (clock in window), ``count`` (running), ``value`` (last window)."""
@@ -46,7 +45,7 @@ class DecoderParams:
 
     def typical_inputs(self) -> dict[str, tuple[int, int]]:
         """0 or 1."""
-        return {"bit": (0, 1)}
+        return {"stream": (0, 1)}
 
 
 class DecoderState(NamedTuple):
@@ -57,34 +56,26 @@ class DecoderState(NamedTuple):
     value: np.ndarray
 
 
-def initial_state(params: DecoderParams, n: int) -> DecoderState:
-    """Reset state: zeros."""
-    return DecoderState(*(np.zeros(n, dtype=np.int64) for _ in range(3)))
-
-
-def step(params: DecoderParams, state: DecoderState, bit=0
+def step(params: DecoderParams, state: DecoderState, stream=0
          ) -> tuple[DecoderState, np.ndarray]:
     """One clock: count, and at the window's end latch ``value`` and restart."""
     last = (1 << params.log2_length) - 1
     # count <= phase + 1 <= 2**n from reset; the n+1-bit register wraps beyond (unreachable)
-    total = (state.count + np.asarray(bit, dtype=np.int64)) & (2 * last + 1)
+    total = (state.count + np.asarray(stream, dtype=np.int64)) & (2 * last + 1)
     done = state.phase == last
     return DecoderState((state.phase + 1) & last, np.where(done, 0, total),
                         np.where(done, total, state.value)), done
 
 
-def kernel(params: DecoderParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
-class Decoder(StatefulModel):
-    """Stateful decoder: ``Decoder(params, n).step(bit=...)``."""
-
-    def __init__(self, params: DecoderParams, n: int = 1):
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: Window of 64, 256 (default) and 4096 clocks.
 PRESETS: dict[str, DecoderParams] = {
     "l256": DecoderParams(), "l64": DecoderParams(6), "l4096": DecoderParams(12)}
+
+MODEL = Model(
+    name="sc_decoder",
+    summary="counter decoder: ones of a bitstream per 2^n-clock window",
+    params_cls=DecoderParams,
+    state_cls=DecoderState,
+    presets=PRESETS,
+    step=step,
+)

@@ -3,7 +3,7 @@
 Each clock an SNG (see :mod:`neurocore_hw.models.sc_sng`) turns the probability code
 ``x`` into a bit; the LIF integrates ``i_in = bit * input_scale`` with exactly the LIF
 golden model's arithmetic (:func:`neurocore_hw.models.lif.step`, gain 1.0, no noise), so
-its mean drive is ``p * input_scale``. State: the SNG source ``rand`` and the LIF's ``v``
+its mean drive is ``p * input_scale``. State: the SNG source ``rng`` and the LIF's ``v``
 and ``refrac``.
 """
 
@@ -17,12 +17,11 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int, int_range
+from ..model import Model, PortSpec
 from . import lif
-from .base import PortSpec, StatefulModel, StepKernel
 from .sc_sng import advance, random_value
 
-__all__ = ["PRESETS", "SCLIF", "SCLIFParams", "SCLIFState", "initial_state", "kernel",
-           "lif_core", "step"]
+__all__ = ["MODEL", "PRESETS", "SCLIFParams", "SCLIFState", "lif_core", "step"]
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,8 @@ class SCLIFParams:
         return (PortSpec("x", self.x_width, False, self.x_width),)
 
     def state_ports(self) -> tuple[PortSpec, ...]:
-        """``rand`` (SNG source), then the LIF's ``v`` and ``refrac``."""
-        return (PortSpec("rand", self.x_width, False, 0, self.seed),
+        """``rng`` (SNG source), then the LIF's ``v`` and ``refrac``."""
+        return (PortSpec("rng", self.x_width, False, 0, self.seed),
                 *lif_core(self).state_ports())
 
     def typical_inputs(self) -> dict[str, tuple[int, int]]:
@@ -94,36 +93,18 @@ def lif_core(p) -> lif.LIFParams:
 class SCLIFState(NamedTuple):
     """Stochastic LIF state (int64 arrays)."""
 
-    rand: np.ndarray
+    rng: np.ndarray
     v: np.ndarray
     refrac: np.ndarray
-
-
-def initial_state(params: SCLIFParams, n: int) -> SCLIFState:
-    """Reset state: ``rand = seed``, the LIF at rest."""
-    core = lif.initial_state(lif_core(params), n)
-    return SCLIFState(np.full(n, params.seed, dtype=np.int64), core.v, core.refrac)
 
 
 def step(params: SCLIFParams, state: SCLIFState, x=0) -> tuple[SCLIFState, np.ndarray]:
     """One clock: SNG bit, LIF step on ``bit * input_scale``, SNG source steps."""
     p = params
-    bit = random_value(p.source, p.x_width, state.rand) < np.asarray(x, dtype=np.int64)
+    bit = random_value(p.source, p.x_width, state.rng) < np.asarray(x, dtype=np.int64)
     new, spike = lif.step(lif_core(p), lif.LIFState(state.v, state.refrac),
                           i_in=bit * np.int64(p.input_scale), noise_in=0)
-    return SCLIFState(advance(p.source, p.x_width, state.rand), new.v, new.refrac), spike
-
-
-def kernel(params: SCLIFParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
-class SCLIF(StatefulModel):
-    """Stateful stochastic LIF: ``SCLIF(params, n).step(x=...)``."""
-
-    def __init__(self, params: SCLIFParams, n: int = 1):
-        super().__init__(params, n, step=step, initial_state=initial_state)
+    return SCLIFState(advance(p.source, p.x_width, state.rng), new.v, new.refrac), spike
 
 
 #: ``lfsr8`` (default: Q(16,8) LIF, threshold 1.0, one 1-bit = 0.25), ``vdc8``,
@@ -135,3 +116,12 @@ PRESETS: dict[str, SCLIFParams] = {
                                leak_k=3, refractory=1, overflow="wrap", x_width=12,
                                seed=0x9A5, input_scale=100),
 }
+
+MODEL = Model(
+    name="sc_lif",
+    summary="stochastic LIF: SNG bit x input_scale into the LIF arithmetic",
+    params_cls=SCLIFParams,
+    state_cls=SCLIFState,
+    presets=PRESETS,
+    step=step,
+)

@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..fixed import check_choice
-from .base import PortSpec, StepKernel
+from ..model import Model, PortSpec
 from .sc_common import check_sources, initial_state, source_ports, two_streams
 
-__all__ = ["OPS", "PRESETS", "SCMulParams", "initial_state", "kernel", "step"]
+__all__ = ["MODEL", "OPS", "PRESETS", "SCMulParams", "step"]
 
 OPS = ("and", "xnor")
 
@@ -68,14 +68,19 @@ def step(params: SCMulParams, state, x=0, y=0):
     return type(state)(*sources), (a & b if params.op == "and" else a == b)
 
 
-def kernel(params: SCMulParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
 #: ``lfsr8_and`` (default), ``lfsr12_xnor`` (bipolar), ``vdc8_and``.
 PRESETS: dict[str, SCMulParams] = {
     "lfsr8_and": SCMulParams(),
     "lfsr12_xnor": SCMulParams(width=12, op="xnor", seed_a=0x123, seed_b=0xABC),
     "vdc8_and": SCMulParams(source="vdc", seed_a=0),
 }
+
+MODEL = Model(
+    name="sc_mul",
+    summary="SC multiply of two SNG streams: AND (unipolar) or XNOR (bipolar)",
+    params_cls=SCMulParams,
+    state_cls=None,
+    presets=PRESETS,
+    step=step,
+    initial_state=initial_state,
+)

@@ -2,7 +2,7 @@
 
 ``random`` is the state of a ``width``-bit maximal-length LFSR (``source="lfsr"``; the
 table taps or their mirror, see :mod:`neurocore_hw.sc`) or the bit-reversed value of a
-``width``-bit counter (``source="vdc"``, van der Corput). The state register ``rand`` is
+``width``-bit counter (``source="vdc"``, van der Corput). The state register ``rng`` is
 the LFSR or the counter; ``spike`` is the stream bit. With an LFSR the state never takes
 the value 0, so over a period ``x`` codes give ``x - 1`` ones in ``2**W - 1`` clocks; the
 counter gives exactly ``x`` ones in ``2**W``.
@@ -17,10 +17,9 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = ["PRESETS", "SNG", "SNGParams", "SNGState", "TAPS", "advance", "initial_state",
-           "kernel", "random_value", "step"]
+__all__ = ["MODEL", "PRESETS", "TAPS", "SNGParams", "SNGState", "advance", "random_value", "step"]
 
 TAPS = ("table", "mirror")
 
@@ -59,8 +58,8 @@ class SNGParams:
         return (PortSpec("x", self.width, False, self.width),)
 
     def state_ports(self) -> tuple[PortSpec, ...]:
-        """State ``rand``: the LFSR or counter, unsigned ``width`` bits, reset ``seed``."""
-        return (PortSpec("rand", self.width, False, 0, self.seed),)
+        """State ``rng``: the LFSR or counter, unsigned ``width`` bits, reset ``seed``."""
+        return (PortSpec("rng", self.width, False, 0, self.seed),)
 
     def typical_inputs(self) -> dict[str, tuple[int, int]]:
         """Any probability."""
@@ -80,33 +79,16 @@ def advance(source: str, width: int, rand, taps: str = "table"):
 
 
 class SNGState(NamedTuple):
-    """SNG state: the source register ``rand`` (int64 array)."""
+    """SNG state: the source register ``rng`` (int64 array)."""
 
-    rand: np.ndarray
-
-
-def initial_state(params: SNGParams, n: int) -> SNGState:
-    """Reset state: ``rand = seed``."""
-    return SNGState(np.full(n, params.seed, dtype=np.int64))
+    rng: np.ndarray
 
 
 def step(params: SNGParams, state: SNGState, x=0) -> tuple[SNGState, np.ndarray]:
     """One clock: the stream bit ``random < x``, then the source steps."""
     p = params
-    bit = random_value(p.source, p.width, state.rand) < np.asarray(x, dtype=np.int64)
-    return SNGState(advance(p.source, p.width, state.rand, p.taps)), bit
-
-
-def kernel(params: SNGParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
-class SNG(StatefulModel):
-    """Stateful SNG: ``SNG(params, n).step(x=...)``."""
-
-    def __init__(self, params: SNGParams, n: int = 1):
-        super().__init__(params, n, step=step, initial_state=initial_state)
+    bit = random_value(p.source, p.width, state.rng) < np.asarray(x, dtype=np.int64)
+    return SNGState(advance(p.source, p.width, state.rng, p.taps)), bit
 
 
 #: ``lfsr8`` (default), ``lfsr16_mirror`` (16-bit, mirrored taps, seed 0xACE1),
@@ -118,3 +100,12 @@ PRESETS: dict[str, SNGParams] = {
     "vdc12": SNGParams(width=12, source="vdc", seed=5),
     "lfsr32": SNGParams(width=32, seed=0xDEADBEEF),
 }
+
+MODEL = Model(
+    name="sc_sng",
+    summary="SNG: bit = random < x, LFSR (8..32 bit, table/mirror taps) or van der Corput",
+    params_cls=SNGParams,
+    state_cls=SNGState,
+    presets=PRESETS,
+    step=step,
+)

@@ -15,12 +15,12 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int, int_range
+from ..model import Model, PortSpec
 from . import lif
-from .base import PortSpec, StatefulModel, StepKernel
 from .sc_common import initial_state, two_streams
 from .sc_lif import lif_core
 
-__all__ = ["PRESETS", "XorNeuron", "XorNeuronParams", "initial_state", "kernel", "step"]
+__all__ = ["MODEL", "PRESETS", "XorNeuronParams", "step"]
 
 
 @dataclass(frozen=True)
@@ -96,18 +96,6 @@ def step(params: XorNeuronParams, state, x1=0, x2=0):
     return type(state)(*sources, new.v, new.refrac), spike
 
 
-def kernel(params: XorNeuronParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
-class XorNeuron(StatefulModel):
-    """Stateful XOR neuron: ``XorNeuron(params, n).step(x1=..., x2=...)``."""
-
-    def __init__(self, params: XorNeuronParams, n: int = 1):
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: ``lfsr8`` (default: threshold 2.0, an active dendrite drives 0.25 per clock, so it
 #: fires for a XOR drive above about 0.5), ``vdc8``, ``lfsr16`` (16-bit streams).
 PRESETS: dict[str, XorNeuronParams] = {
@@ -115,3 +103,13 @@ PRESETS: dict[str, XorNeuronParams] = {
     "vdc8": XorNeuronParams(source="vdc", seed_a=0),
     "lfsr16": XorNeuronParams(x_width=16, seed_a=0xACE1, seed_b=0x1234),
 }
+
+MODEL = Model(
+    name="sc_xor_neuron",
+    summary="dendritic XOR neuron: two SNG streams, d1 + d2 - 2 d1 d2, LIF",
+    params_cls=XorNeuronParams,
+    state_cls=None,
+    presets=PRESETS,
+    step=step,
+    initial_state=initial_state,
+)

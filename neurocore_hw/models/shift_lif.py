@@ -20,10 +20,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int, int_range, saturate
-from .base import PortSpec, StatefulModel, StepKernel
+from ..model import Model, PortSpec
 
-__all__ = ["PRESETS", "ShiftLIF", "ShiftLIFParams", "ShiftLIFState", "decay_step",
-           "initial_state", "kernel", "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "ShiftLIFParams", "ShiftLIFState", "decay_step", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,6 @@ class ShiftLIFState(NamedTuple):
     v: np.ndarray
 
 
-def initial_state(params: ShiftLIFParams, n: int) -> ShiftLIFState:
-    """Reset state of ``n`` neurons: zeros."""
-    return ShiftLIFState(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
-
-
 def decay_step(x, shift: int):
     """``x >> shift`` (floor), but 1 where that is 0 and ``x > 0``."""
     x = np.asarray(x, dtype=np.int64)
@@ -114,11 +108,6 @@ def step(params: ShiftLIFParams, state: ShiftLIFState, i_in=0
     return ShiftLIFState(syn, np.where(spike, v - p.v_threshold, v)), spike
 
 
-def kernel(params: ShiftLIFParams, n: int) -> StepKernel:
-    """Engine updater built from :func:`step`."""
-    return StepKernel(params, step)
-
-
 def reference(params: ShiftLIFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
     """Float64 ideal dynamics: exact decay factors ``1 - 2**-dash``, no rounding.
 
@@ -141,15 +130,6 @@ def reference(params: ShiftLIFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
     return spikes, trace
 
 
-class ShiftLIF(StatefulModel):
-    """Stateful shift-leak LIF population: ``ShiftLIF(params, n).step(i_in=...)``."""
-
-    def __init__(self, params: ShiftLIFParams, n: int = 1):
-        if not isinstance(params, ShiftLIFParams):
-            raise TypeError(f"params must be ShiftLIFParams, got {type(params).__name__}")
-        super().__init__(params, n, step=step, initial_state=initial_state)
-
-
 #: ``xylo16``: 16-bit, dash_syn 2, dash_mem 4 (the default); ``slow8``: 8-bit, dash 3/5;
 #: ``w24``: 24-bit, dash 6/8.
 PRESETS: dict[str, ShiftLIFParams] = {
@@ -157,3 +137,13 @@ PRESETS: dict[str, ShiftLIFParams] = {
     "slow8": ShiftLIFParams(width=8, frac=4, dash_syn=3, dash_mem=5, v_threshold=100),
     "w24": ShiftLIFParams(width=24, frac=12, dash_syn=6, dash_mem=8, v_threshold=1 << 20),
 }
+
+MODEL = Model(
+    name="shift_lif",
+    summary="multiplier-free shift-leak LIF with synaptic current (Xylo-style)",
+    params_cls=ShiftLIFParams,
+    state_cls=ShiftLIFState,
+    presets=PRESETS,
+    step=step,
+    reference=reference,
+)

@@ -21,25 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from amaranth.back import verilog
 
 from neurocore_hw.fixed import int_range
 from neurocore_hw.network import CoreConfig, run_network, validate_weights
-from neurocore_hw.registry import model_for_params
 
-from .core import (
+from ..core import (
     CORE_TOP,
     REGION_ACC,
     REGION_STATE,
     REGION_WEIGHTS,
-    NeuronCore,
     core_layout,
-    strip_weight_init,
+    emit_core,
 )
-from .cosim import DEFAULT_BUILD_ROOT, build_model, run_bench
+from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
 __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
-           "emit_core", "pack_state", "random_network", "run_core_cosim"]
+           "pack_state", "random_network", "run_core_cosim"]
 
 #: Testbench top-level module name.
 CORE_TB_TOP = "neurocore_core_tb"
@@ -47,27 +44,6 @@ CORE_TB_TOP = "neurocore_core_tb"
 OPS = {"end": 0, "write": 1, "read": 2, "event": 3, "start": 4, "gap": 5, "wait": 6}
 #: Memory depths of the testbench (program words, output events, read words).
 PROGRAM_DEPTH, AER_DEPTH, READ_DEPTH = 1 << 22, 1 << 20, 1 << 20
-
-
-def emit_core(config: CoreConfig, *, fifo_depth: int = 16, pipelined: bool = False,
-              levels: int = 2) -> str:
-    """Verilog of :class:`~rtl_gen.core.NeuronCore` (module ``neurocore_core``) with a
-    header comment naming the configuration."""
-    lay = core_layout(config)
-    core = NeuronCore(config=config, fifo_depth=fifo_depth, pipelined=pipelined,
-                      levels=levels)
-    datapath = (f"pipelined datapath, {levels} adder levels per stage, latency "
-                f"{core.latency}" if pipelined else "combinational datapath")
-    lines = [f"neurocore-hw population core; model {config.model}; {datapath}; do not edit.",
-             f"neurons {config.neurons}, inputs {config.inputs}, recurrent "
-             f"{config.recurrent}, weight_width {config.weight_width}, acc_width "
-             f"{config.acc_width} ({config.acc_overflow}), input_port {config.input_port}, "
-             f"time_width {config.time_width}, fifo_depth {fifo_depth}",
-             f"model parameters: {config.params!r}",
-             f"weight words {lay['weight_words']}, state word {lay['state_bits']} bits, "
-             f"bus address {lay['bus_addr_bits']} bits, bus data {lay['bus_data_bits']} bits"]
-    text = strip_weight_init(verilog.convert(core, name=CORE_TOP, emit_src=False))
-    return "".join(f"// {line}\n" for line in lines) + text
 
 
 def core_testbench(config: CoreConfig) -> str:
@@ -253,8 +229,8 @@ def random_network(config: CoreConfig, steps: int, seed: int, *, rate: float = 4
         kind = rng.random()
         count = 0 if kind < 0.1 else rng.poisson(rate * (8 if kind > 0.9 else 1))
         events.append(rng.integers(0, config.inputs, count))
-    entry = model_for_params(config.params)
-    state = entry.initial_state(config.params, n)
+    model = config.params.model
+    state = model.initial_state(config.params, n)
     state = type(state)(*(_random_state_field(rng, port, x, config.params)
                           for port, x in zip(config.params.state_ports(), state)))
     alo, ahi = int_range(config.acc_width)
@@ -347,8 +323,8 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     w = validate_weights(config, weights)
     if not 0 <= stall <= 255:
         raise ValueError(f"stall must be in 0..255, got {stall}")
-    entry = model_for_params(config.params)
-    state = entry.initial_state(config.params, n) if state is None else state
+    model = config.params.model
+    state = model.initial_state(config.params, n) if state is None else state
     acc = np.zeros(n, np.int64) if acc is None else np.asarray(acc, np.int64)
     events = list(events) + [np.zeros(0, np.int64)] * (steps - len(events))
     rng = np.random.default_rng(seed)

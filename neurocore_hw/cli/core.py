@@ -1,0 +1,209 @@
+"""The population core command group: ``neurocore-hw core generate|simulate|cosim|synth``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..network import CoreConfig, events_from_arrays, run_network
+from .common import (
+    CliError,
+    atomic_write,
+    format_table,
+    load_inputs,
+    model_args,
+    params_from_args,
+)
+
+__all__ = ["add_core_group"]
+
+#: Arrays a ``core simulate`` input file may hold besides ``state_<name>``.
+_CORE_ARRAYS = ("weights", "event_step", "event_source", "acc")
+
+
+def _core_config(args):
+    """The :class:`CoreConfig` of ``generate core`` / ``simulate core``."""
+    return CoreConfig(params=params_from_args(args), neurons=args.neurons, inputs=args.inputs,
+                      weight_width=args.weight_width, recurrent=args.recurrent,
+                      acc_width=args.acc_width, acc_overflow=args.acc_overflow,
+                      input_port=args.input_port, time_width=args.time_width)
+
+
+def cmd_generate(args) -> int:
+    from rtl_gen.core import CORE_TOP, check_fits, emit_core
+    config = _core_config(args)
+    fits = ""
+    if args.device:
+        plan = check_fits(config, args.device, args.fifo_depth)
+        fits = (f"; {args.device}: {plan['ebr']}/{plan['ebr_available']} block RAMs, "
+                f"{plan['spram']}/{plan['spram_available']} SPRAMs")
+    text = emit_core(config, fifo_depth=args.fifo_depth, pipelined=args.pipelined)
+    atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+    print(f"wrote {args.output} (top module {CORE_TOP}, {config.neurons} {config.model} "
+          f"neurons, {config.rows} weight rows{fits})")
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    config = _core_config(args)
+    data = load_inputs(args.input)
+    for key in ("weights", "event_step", "event_source"):
+        if key not in data:
+            raise CliError(f"{args.input!r} has no array {key!r} (core input: weights, "
+                           "event_step, event_source; optional acc and state_<name>)")
+    if args.steps < 1:
+        raise CliError(f"--steps must be >= 1, got {args.steps}")
+    events = events_from_arrays(data["event_step"], data["event_source"], args.steps)
+    state = None
+    names = [s.name for s in config.params.state_ports()]
+    allowed = set(_CORE_ARRAYS) | {f"state_{name}" for name in names}
+    extra = sorted(set(data) - allowed)
+    if extra:
+        raise CliError(f"{args.input!r}: unknown array {extra[0]!r} (core input: weights, "
+                       f"event_step, event_source; optional acc, "
+                       f"{', '.join('state_' + n for n in names)})")
+    if any(f"state_{name}" in data for name in names):
+        missing = [name for name in names if f"state_{name}" not in data]
+        if missing:
+            raise CliError(f"{args.input!r}: state_{missing[0]} missing (give every "
+                           "state field or none)")
+        initial = config.params.model.initial_state(config.params, config.neurons)
+        state = type(initial)(*(data[f"state_{name}"] for name in names))
+    result = run_network(config, data["weights"], events, args.steps, state=state,
+                         acc=data.get("acc"))
+    arrays = {"spikes": result.spikes.astype(np.uint8), "aer": result.aer,
+              "acc": result.acc, **{f"state_{name}": x for name, x in zip(names, result.state)}}
+    atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+    print(f"simulated core: {args.steps} timesteps x {config.neurons} {config.model} neurons, "
+          f"{int(sum(map(len, events)))} input events, {len(result.aer)} output events "
+          f"-> {args.out}")
+    return 0
+
+
+def cmd_cosim(args) -> int:
+    from rtl_gen.verify.core import random_network, run_core_cosim
+    config = _core_config(args)
+    if args.steps < 1:
+        raise CliError(f"--steps must be >= 1, got {args.steps}")
+    weights, events, state, acc = random_network(config, args.steps, args.seed)
+    res = run_core_cosim(config, weights, events, args.steps, state=state, acc=acc,
+                         stall=args.stall, seed=args.seed,
+                         read_every_step=args.read_every_step, fifo_depth=args.fifo_depth,
+                         pipelined=args.pipelined)
+    if res.first_mismatch:
+        print(f"MISMATCH core: {res.first_mismatch}", file=sys.stderr)
+    print(format_table(
+        ("model", "neurons", "rows", "timesteps", "events in", "events out", "cycles",
+         "seconds", "result"),
+        [(config.model, config.neurons, config.rows, res.steps, res.events_in,
+          res.events_out, res.cycles, f"{res.seconds:.2f}",
+          "PASS" if res.passed else "FAIL")]))
+    return 0 if res.passed else 1
+
+
+def cmd_synth(args) -> int:
+    from rtl_gen.core import CORE_TOP, emit_core, ram_plan
+    from rtl_gen.synth import TARGETS, synthesize
+    if args.target not in TARGETS:
+        raise CliError(f"--target {args.target!r} is not one of {', '.join(TARGETS)}")
+    config = _core_config(args)
+    text = emit_core(config, fifo_depth=args.fifo_depth, pipelined=args.pipelined)
+    r = synthesize(text, CORE_TOP, args.target)
+    result = {"model": config.model, "neurons": config.neurons, "rows": config.rows,
+              "target": r.target, "lut": r.lut, "ff": r.ff, "carry": r.carry, "dsp": r.dsp,
+              "bram": r.bram, "latch": r.latch}
+    if args.device:
+        result["ram_plan"] = ram_plan(config, args.device, args.fifo_depth)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(format_table(("model", "neurons", "target", "LUT", "FF", "carry", "DSP", "BRAM",
+                        "latch"),
+                       [(config.model, config.neurons, r.target, r.lut, r.ff, r.carry, r.dsp,
+                         r.bram, r.latch)]))
+    return 0
+
+
+def _config_args(p) -> None:
+    model_args(p, positional=False)
+    p.add_argument("--neurons", type=int, required=True, help="neurons N (16..65536)")
+    p.add_argument("--inputs", type=int, required=True, help="input sources M")
+    p.add_argument("--weight-width", type=int, default=8,
+                   help="signed weight bits (default: 8)")
+    p.add_argument("--recurrent", action="store_true",
+                   help="the core's spikes feed back (weight rows M..M+N-1)")
+    p.add_argument("--acc-width", type=int,
+                   help="accumulator bits (default: the input port's width)")
+    p.add_argument("--acc-overflow", default="wrap", choices=("wrap", "saturate"),
+                   help="accumulator overflow (default: wrap)")
+    p.add_argument("--input-port", help="model input the accumulator drives "
+                   "(default: the model's first)")
+    p.add_argument("--time-width", type=int, default=16,
+                   help="timestep field bits (default: 16)")
+
+
+def _hw_args(p) -> None:
+    p.add_argument("--pipelined", action="store_true",
+                   help="the model's pipelined datapath (higher clock rate)")
+    p.add_argument("--fifo-depth", type=int, default=16,
+                   help="output event FIFO depth (default: 16)")
+
+
+def add_core_group(sub) -> None:
+    """Add ``core`` and its subcommands to the subparsers ``sub``."""
+    from .common import Parser
+    group = sub.add_parser(
+        "core", help="the population core: generate, simulate, cosim, synth",
+        description="N neurons of one model time-multiplexed through one datapath, "
+                    "weights and state in block RAM, AER events in and out.",
+        epilog="examples:\n"
+               "  neurocore-hw core generate --model lif --neurons 1024 --inputs 128 "
+               "--pipelined --device up5k -o core.v\n"
+               "  neurocore-hw core simulate --model lif --neurons 64 --inputs 32 "
+               "--recurrent --steps 100 --input net.npz --out result.npz\n"
+               "  neurocore-hw core cosim --model lif --neurons 256 --inputs 64 "
+               "--recurrent --steps 100",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    core = group.add_subparsers(dest="core_command", required=True, parser_class=Parser,
+                                metavar="{generate,simulate,cosim,synth}")
+
+    p = core.add_parser("generate", help="emit the core's Verilog")
+    _config_args(p)
+    _hw_args(p)
+    p.add_argument("-o", "--output", required=True, help="Verilog file to write")
+    p.add_argument("--device", help="fail unless the memories fit: up5k, hx8k, ecp5-25k")
+    p.set_defaults(func=cmd_generate)
+
+    p = core.add_parser("simulate", help="run the core's golden model (the engine's "
+                        "network mode) on an .npz network and events")
+    _config_args(p)
+    p.add_argument("--input", required=True, help=".npz: weights, event_step, "
+                   "event_source (optional acc, state_<name>)")
+    p.add_argument("--out", required=True, help=".npz to write: spikes, aer, acc, state")
+    p.add_argument("--steps", type=int, required=True, help="timesteps T")
+    p.set_defaults(func=cmd_simulate)
+
+    p = core.add_parser("cosim", help="bit-exact co-simulation of the core under Verilator "
+                        "on a random network")
+    _config_args(p)
+    _hw_args(p)
+    p.add_argument("--steps", type=int, required=True, help="timesteps of the network")
+    p.add_argument("--seed", type=int, default=1, help="network and stall seed (default: 1)")
+    p.add_argument("--stall", type=int, default=64,
+                   help="output stream stalled with probability STALL/256 (default: 64)")
+    p.add_argument("--read-every-step", action="store_true",
+                   help="read back every state word after every timestep")
+    p.set_defaults(func=cmd_cosim)
+
+    p = core.add_parser("synth", help="Yosys resources of the core (and its RAM plan)")
+    _config_args(p)
+    _hw_args(p)
+    p.add_argument("--target", default="ice40",
+                   help="ice40, ice40-dsp, ecp5 or xc7 (default: ice40)")
+    p.add_argument("--device", help="also plan the memories on up5k, hx8k or ecp5-25k")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_synth)

@@ -1,0 +1,394 @@
+"""The model commands: list, describe, generate, simulate, cosim, synth, board, bench."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..engine import run
+from ..fixed import QuantizedValue
+from ..registry import MODELS
+from .common import (
+    CliError,
+    atomic_write,
+    format_table,
+    load_inputs,
+    model_args,
+    params_from_args,
+)
+
+__all__ = ["add_commands", "describe_dict"]
+
+
+def _variants(params) -> list[str]:
+    from rtl_gen.hardware import hardware_for
+    return list(hardware_for(params).variants)
+
+
+def cmd_list(args) -> int:
+    if args.json:
+        print(json.dumps({name: {"summary": e.summary, "presets": list(e.presets),
+                                 "default_preset": e.default_preset}
+                          for name, e in MODELS.items()}, indent=2))
+        return 0
+    rows = [(name, e.default_preset, ", ".join(e.presets), e.summary)
+            for name, e in MODELS.items()]
+    print(format_table(("model", "default", "presets", "summary"), rows))
+    return 0
+
+
+def describe_dict(model: str, preset: str, params) -> dict:
+    """JSON-ready description: parameters (integer and real), ports, state."""
+    from dataclasses import asdict
+    def row(q: QuantizedValue) -> dict:
+        return {"code": q.value, "real": q.real, "error": q.error}
+
+    constants = {}
+    if hasattr(params, "constants"):  # models whose integer constants come from reals
+        for name, value in params.constants().items():
+            constants[name] = (row(value) if isinstance(value, QuantizedValue)
+                               else [row(q) for q in value])
+    return {
+        "model": model,
+        "preset": preset,
+        "top": f"neurocore_{model}",
+        "params": asdict(params),
+        "real": params.real_values() if hasattr(params, "real_values") else {},
+        **({"constants": constants} if constants else {}),
+        "inputs": {p.name: p.as_dict() for p in params.input_ports()},
+        "state": {p.name: p.as_dict() for p in params.state_ports()},
+        "outputs": {"spike": {"width": 1, "signed": False, "frac": 0, "reset": 0},
+                    **{p.name: p.as_dict() for p in params.state_ports()}},
+    }
+
+
+def cmd_describe(args) -> int:
+    params = params_from_args(args)
+    info = describe_dict(args.model, args.preset, params)
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"{info['model']} (preset {info['preset']}, top module {info['top']})")
+    print(format_table(("parameter", "value", "real"),
+                       [(k, v, info["real"].get(k, "")) for k, v in info["params"].items()]))
+    rows = [(kind, name, "signed" if d["signed"] else "unsigned", d["width"], d["frac"])
+            for kind in ("inputs", "state") for name, d in info[kind].items()]
+    print(format_table(("kind", "port", "type", "width", "frac"), rows))
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from rtl_gen.emit import emit_verilog, top_name  # hardware side, imported on demand
+    if args.all:
+        if args.model or args.output or args.preset or args.param or args.variant:
+            raise CliError("generate --all takes only --outdir")
+        outdir = Path(args.outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        for name, entry in MODELS.items():
+            params = entry.presets[entry.default_preset]
+            for variant in (None, *_variants(params)):
+                text = emit_verilog(params, variant)
+                path = outdir / f"{top_name(name, variant)}.v"
+                atomic_write(path, lambda fh, t=text: fh.write(t.encode()))
+                print(f"wrote {path} ({name}, preset {entry.default_preset})")
+        return 0
+    if not args.model:
+        raise CliError("generate needs MODEL (or --all)")
+    if not args.output:
+        raise CliError("generate needs -o FILE.v")
+    text = emit_verilog(params_from_args(args), args.variant)
+    atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+    print(f"wrote {args.output} (top module {top_name(args.model, args.variant)})")
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    params = params_from_args(args)
+    inputs = load_inputs(args.input)
+    result = run(params, inputs, record=True)
+    arrays = {"spike": result.spikes.astype(np.uint8), **result.traces}
+    atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+    t_steps, n = result.spikes.shape
+    print(f"simulated {args.model}: {t_steps} steps x {n} neurons, "
+          f"{int(result.spikes.sum())} spikes -> {args.out}")
+    return 0
+
+
+def cmd_cosim(args) -> int:
+    from rtl_gen.verify.unit import run_cosim
+    if args.cycles < 1:
+        raise CliError(f"--cycles must be >= 1, got {args.cycles}")
+    jobs = []
+    if args.all:
+        if args.model or args.verilog or args.param or args.preset or args.variant:
+            raise CliError("cosim --all takes only --cycles, --seed, --mode")
+        jobs = [(name, preset, params, None) for name, e in MODELS.items()
+                for preset, params in e.presets.items()]
+        jobs += [(name, e.default_preset, e.presets[e.default_preset], variant)
+                 for name, e in MODELS.items()
+                 for variant in _variants(e.presets[e.default_preset])]
+    elif args.model:
+        params = params_from_args(args)
+        jobs = [(args.model, args.preset, params, args.variant)]
+    else:
+        raise CliError("cosim needs MODEL (or --all)")
+    verilog = None
+    if args.verilog:
+        if not Path(args.verilog).is_file():
+            raise CliError(f"Verilog file {args.verilog!r} does not exist")
+        verilog = Path(args.verilog).read_text()
+    rows, failed = [], 0
+    for name, preset, params, variant in jobs:
+        waves_dir = Path(args.waves_dir) / f"{name}-{preset}" if args.waves else None
+        res = run_cosim(params, preset=preset, cycles=args.cycles, seed=args.seed,
+                        verilog=verilog, top=args.top, waves=args.waves,
+                        waves_dir=waves_dir, variant=variant, mode=args.mode)
+        failed += not res.passed
+        label = res.model + (f" ({variant})" if variant else "")
+        rows.append((label, res.preset, res.cycles, res.mismatches,
+                     f"{res.seconds:.2f}", f"{res.cycles_per_s:,.0f}",
+                     "PASS" if res.passed else "FAIL"))
+        if res.first_mismatch:
+            print(f"MISMATCH {name}/{preset}: {res.first_mismatch}", file=sys.stderr)
+        if waves_dir:
+            print(f"waveform: {waves_dir}")
+    print(format_table(("model", "preset", "cycles", "mismatches", "seconds", "cycles/s",
+                        "result"), rows))
+    return 1 if failed else 0
+
+
+def cmd_synth(args) -> int:
+    from rtl_gen.emit import emit_verilog, top_name
+    from rtl_gen.synth import DEVICES, TARGETS, synthesize
+    if args.all:
+        return _synth_all(args)
+    if args.page:
+        raise CliError("--page needs --all")
+    if not args.model:
+        raise CliError("synth needs MODEL (or --all)")
+    if args.pnr:
+        if args.pnr not in DEVICES:
+            raise CliError(f"--pnr {args.pnr!r} is not one of {', '.join(DEVICES)}")
+        return _pnr(args)
+    targets = list(TARGETS) if args.target == "all" else [args.target]
+    if args.target != "all" and args.target not in TARGETS:
+        raise CliError(f"--target {args.target!r} is not one of all, {', '.join(TARGETS)}")
+    params = params_from_args(args)
+    text = emit_verilog(params, args.variant)
+    reports = [synthesize(text, top_name(args.model, args.variant), t) for t in targets]
+    if args.json:
+        print(json.dumps([{"model": args.model, "preset": args.preset, "target": r.target,
+                           "lut": r.lut, "ff": r.ff, "carry": r.carry, "dsp": r.dsp,
+                           "bram": r.bram, "latch": r.latch, "cells": r.cells,
+                           "yosys": r.yosys_version} for r in reports], indent=2))
+        return 0
+    print(format_table(("model", "target", "LUT", "FF", "carry", "DSP", "BRAM", "latch"),
+                       [(args.model, r.target, r.lut, r.ff, r.carry, r.dsp, r.bram, r.latch)
+                        for r in reports]))
+    return 0
+
+
+def _synth_all(args) -> int:
+    from rtl_gen.report import all_designs, measure_all, render_page, tool_versions
+    if args.model or args.preset or args.param or args.variant or args.pnr:
+        raise CliError("synth --all takes only --page, --seeds, --jobs and --json")
+    if args.seeds < 1 or args.jobs < 1:
+        raise CliError("--seeds and --jobs must be >= 1")
+    reports = measure_all(all_designs(), seeds=args.seeds, jobs=args.jobs)
+    if args.page:
+        command = f"neurocore-hw synth --all --seeds {args.seeds} --page {args.page}"
+        text = render_page(reports, command=command, seeds=args.seeds,
+                           versions=tool_versions())
+        atomic_write(Path(args.page), lambda fh: fh.write(text.encode()))
+        print(f"wrote {args.page}")
+    if args.json:
+        print(json.dumps([vars(r) for r in reports], indent=2))
+        return 0
+    print(format_table(
+        ("model", "variant", "iCE40 LUT", "FF", "ECP5 LUT", "xc7 LUT", "UP5K MHz"),
+        [(r.model, r.variant or "-", r.synth["ice40"]["lut"], r.synth["ice40"]["ff"],
+          r.synth["ecp5"]["lut"], r.synth["xc7"]["lut"],
+          f"{min(r.fmax_mhz['up5k']):.1f}") for r in reports]))
+    return 0
+
+
+def _pnr(args) -> int:
+    from amaranth.back import verilog
+
+    from rtl_gen.harness import SerialHarness
+    from rtl_gen.synth import place_and_route
+    params = params_from_args(args)
+    text = verilog.convert(SerialHarness(params=params, variant=args.variant), name="harness",
+                           emit_src=False)
+    reports = [place_and_route(text, "harness", args.pnr, seed=seed, target_mhz=args.freq)
+               for seed in range(1, args.seeds + 1)]
+    fmax = sorted(r.fmax_mhz for r in reports)
+    result = {"model": args.model, "preset": args.preset, "device": args.pnr,
+              "fmax_mhz": fmax, "fmax_median_mhz": fmax[len(fmax) // 2],
+              "utilization": reports[0].utilization}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    used = ", ".join(f"{k} {u}/{a}" for k, (u, a) in result["utilization"].items())
+    print(f"{args.model} ({args.preset}) on {args.pnr} in the serial harness: Fmax "
+          f"{', '.join(f'{f:.1f}' for f in fmax)} MHz over {args.seeds} seeds; {used}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from ..bench import bench_model
+    result = bench_model(params_from_args(args), args.neurons, args.steps, repeats=args.repeats,
+                         warmup=not args.no_warmup)
+    if args.json:
+        print(json.dumps({"model": args.model, "preset": args.preset, **result}, indent=2))
+        return 0
+    print(f"{args.model}: {result['neurons']} neurons x {result['steps']} steps: "
+          f"{result['updates_per_s'] / 1e6:,.1f} M updates/s, "
+          f"{result['us_per_step']:,.1f} us/step (median of {result['repeats']}), "
+          f"{result['spikes']} spikes"
+          + (f"; first run {result['cold_seconds'] / result['steps'] * 1e6:,.1f} us/step"
+             if result["cold_seconds"] is not None else ""))
+    return 0
+
+
+def cmd_board(args) -> int:
+    from rtl_gen.board import BOARDS, board_verilog, place_and_route_board
+    if args.board not in BOARDS:
+        raise CliError(f"board {args.board!r} is not one of {', '.join(BOARDS)}")
+    params = params_from_args(args)
+    try:
+        text, top = board_verilog(params, args.board, args.baud, args.variant)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.output:
+        atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+        print(f"wrote {args.output} (top module {top}, pins in constraints/"
+              f"{BOARDS[args.board].constraints})")
+    if args.pnr:
+        if BOARDS[args.board].device is None:
+            raise CliError(f"{args.board}: no open place-and-route for this FPGA")
+        clock = BOARDS[args.board].clock_hz / 1e6
+        for seed in range(1, args.seeds + 1):
+            r = place_and_route_board(params, args.board, seed=seed, baud=args.baud,
+                                      variant=args.variant)
+            slack = 1e3 / clock - 1e3 / r.fmax_mhz
+            used = ", ".join(f"{k} {u}/{a}" for k, (u, a) in r.utilization.items())
+            print(f"{top} seed {seed}: Fmax {r.fmax_mhz:.1f} MHz at a {clock:g} MHz board "
+                  f"clock, slack {slack:.1f} ns ({'met' if slack >= 0 else 'FAILED'}); "
+                  f"{used}")
+    if not (args.output or args.pnr):
+        raise CliError("board needs -o FILE.v and/or --pnr")
+    return 0
+
+
+
+
+def _parser(sub, name: str, help: str, examples: str):
+    import argparse
+    return sub.add_parser(name, help=help, description=help,
+                          epilog="examples:\n" + examples,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_commands(sub) -> None:
+    """Add the model commands to the subparsers ``sub``."""
+    p = _parser(sub, "list", "models and presets", "  neurocore-hw list --json")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = _parser(sub, "describe", "parameters, number formats and ports",
+                "  neurocore-hw describe lif --preset q4_4_saturate --json")
+    model_args(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_describe)
+
+    p = _parser(sub, "generate", "emit a neuron unit's Verilog",
+                "  neurocore-hw generate lif --param width=12 --param frac=6 -o lif12.v\n"
+                "  neurocore-hw generate izhikevich --variant two_cycle -o izh.v\n"
+                "  neurocore-hw generate --all --outdir build/verilog")
+    model_args(p, optional=True)
+    p.add_argument("--variant", help="hardware variant of the model (default: the "
+                   "one-step-per-clock unit; `describe MODEL` lists them)")
+    p.add_argument("-o", "--output", help="Verilog file to write")
+    p.add_argument("--all", action="store_true",
+                   help="every model's default preset and variants into --outdir")
+    p.add_argument("--outdir", default="build/verilog",
+                   help="folder for --all (default: build/verilog)")
+    p.set_defaults(func=cmd_generate)
+
+    p = _parser(sub, "simulate", "run the bit-true golden model on .npz inputs",
+                "  neurocore-hw simulate lif --input currents.npz --out trace.npz")
+    model_args(p)
+    p.add_argument("--input", required=True,
+                   help=".npz: one integer array [T, N] per input port")
+    p.add_argument("--out", required=True, help=".npz to write: spike and state traces")
+    p.set_defaults(func=cmd_simulate)
+
+    p = _parser(sub, "cosim", "bit-exact co-simulation of a unit under Verilator",
+                "  neurocore-hw cosim lif --cycles 20000\n"
+                "  neurocore-hw cosim lif --verilog my_lif.v     # your RTL, same ports\n"
+                "  neurocore-hw cosim cuba_lif --mode bulk --cycles 100000\n"
+                "  neurocore-hw cosim --all")
+    model_args(p, optional=True)
+    p.add_argument("--variant", help="hardware variant of the model")
+    p.add_argument("--all", action="store_true", help="every preset of every model")
+    p.add_argument("--cycles", type=int, default=50_000, help="cycles (default: 50000)")
+    p.add_argument("--seed", type=int, default=1, help="stimulus seed (default: 1)")
+    p.add_argument("--verilog", help="verify this Verilog file instead of the generated one")
+    p.add_argument("--top", help="top module of --verilog (default neurocore_MODEL)")
+    p.add_argument("--mode", choices=("cycle", "bulk"), default="cycle",
+                   help="cycle: cocotb drives and samples every clock; bulk: stimulus and "
+                        "capture in simulator memory (faster, up to 131,072 cycles) "
+                        "(default: cycle)")
+    p.add_argument("--waves", action="store_true", help="write a waveform (FST or VCD)")
+    p.add_argument("--waves-dir", default="build/waves",
+                   help="folder for --waves (default: build/waves)")
+    p.set_defaults(func=cmd_cosim)
+
+    p = _parser(sub, "synth", "Yosys resource counts and nextpnr Fmax of a unit",
+                "  neurocore-hw synth lif --target all\n"
+                "  neurocore-hw synth izhikevich --variant pipelined --pnr up5k\n"
+                "  neurocore-hw synth --all --page docs/resources.md")
+    model_args(p, optional=True)
+    p.add_argument("--variant", help="hardware variant of the model")
+    p.add_argument("--all", action="store_true",
+                   help="every model's default preset on every target and device")
+    p.add_argument("--page", help="with --all: write the Markdown resources page here")
+    p.add_argument("--jobs", type=int, default=2, help="with --all: parallel designs "
+                   "(default: 2)")
+    p.add_argument("--target", default="ice40",
+                   help="ice40, ice40-dsp, ecp5, xc7 or all (default: ice40)")
+    p.add_argument("--pnr", metavar="DEVICE",
+                   help="place and route in a serial-I/O harness: up5k, hx8k or ecp5-25k")
+    p.add_argument("--freq", type=float, default=30.0,
+                   help="nextpnr target, MHz (default: 30)")
+    p.add_argument("--seeds", type=int, default=3, help="placement seeds (default: 3)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_synth)
+
+    p = _parser(sub, "board", "board top level with the UART host link",
+                "  neurocore-hw board icebreaker lif -o top.v --pnr")
+    p.add_argument("board", help="icebreaker, ulx3s or arty_a7")
+    model_args(p)
+    p.add_argument("--variant", help="hardware variant of the model")
+    p.add_argument("-o", "--output", help="Verilog file to write")
+    p.add_argument("--baud", type=int, default=115_200,
+                   help="UART bit rate (default: 115200)")
+    p.add_argument("--pnr", action="store_true",
+                   help="place and route with the board's constraints at its clock")
+    p.add_argument("--seeds", type=int, default=1, help="placement seeds (default: 1)")
+    p.set_defaults(func=cmd_board)
+
+    p = _parser(sub, "bench", "engine neuron-updates per second",
+                "  neurocore-hw bench lif --neurons 100000 --steps 1000")
+    model_args(p)
+    p.add_argument("--neurons", type=int, default=100_000, help="N (default: 100000)")
+    p.add_argument("--steps", type=int, default=1000, help="T (default: 1000)")
+    p.add_argument("--repeats", type=int, default=3, help="timed runs (default: 3)")
+    p.add_argument("--no-warmup", action="store_true",
+                   help="time the process's first run too (table build, fresh memory)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_bench)

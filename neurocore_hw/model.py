@@ -1,0 +1,234 @@
+"""The model contract: what a neuron model declares, and the defaults that cover the rest.
+
+A model file (one per family, under :mod:`neurocore_hw.models`) defines
+
+- a frozen ``Params`` dataclass that validates itself and describes its ports:
+  ``input_ports()`` and ``state_ports()`` return :class:`PortSpec` tuples (the reset value
+  of every state register is in its PortSpec);
+- a ``State`` NamedTuple with one integer array per state port, in the same order;
+- a pure bit-true ``step(params, state, **inputs) -> (state, spike)``;
+- named ``PRESETS`` (the first is the default), and
+- ``MODEL = Model(...)``, naming the above plus what is optional: a float64
+  ``reference``, an in-place engine ``kernel``, a ``block_kernel`` fast path, a custom
+  ``initial_state``, and a real-unit form ``real``.
+
+Creating the :class:`Model` binds it to its Params class: ``params.model`` is the model
+of any ``Params`` instance. :mod:`neurocore_hw.registry` lists the model files; the
+hardware side (``rtl_gen``) finds each model's hardware by the same file name and never
+appears here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = ["Model", "PortSpec", "StatefulModel", "StepKernel", "model_of"]
+
+
+class PortSpec(NamedTuple):
+    """Width and number format of one input, output or state signal.
+
+    Attributes
+    ----------
+    name : str
+        Port name; the same in the golden model, the RTL and the Verilog.
+    width : int
+        Width in bits.
+    signed : bool
+        Two's complement if true.
+    frac : int
+        Fractional bits: the integer ``x`` stands for ``x / 2**frac``.
+    reset : int
+        Value after reset (state registers only; 0 for inputs and outputs).
+    """
+
+    name: str
+    width: int
+    signed: bool = True
+    frac: int = 0
+    reset: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the description as a JSON-ready dict (without the name)."""
+        return {"width": self.width, "signed": self.signed, "frac": self.frac,
+                "reset": self.reset}
+
+
+class StepKernel:
+    """Engine kernel built from a pure ``step``: the result is copied into the state.
+
+    Correct for any model; it allocates per step, so models on the engine's hot path
+    provide a dedicated in-place kernel instead.
+
+    Parameters
+    ----------
+    params : object
+        The model's ``Params``.
+    step : callable
+        ``step(params, state, **inputs) -> (state, spike)``.
+    """
+
+    def __init__(self, params, step: Callable):
+        self.params = params
+        self._step = step
+
+    def __call__(self, state: tuple, spike: np.ndarray, **inputs) -> None:
+        """Advance ``state`` (a NamedTuple of arrays) and ``spike`` in place."""
+        new_state, new_spike = self._step(self.params, state, **inputs)
+        for old, new in zip(state, new_state):
+            np.copyto(old, new)
+        np.copyto(spike, new_spike)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the engine, the generators, the benches and the CLI need of a model.
+
+    Parameters
+    ----------
+    name : str
+        Registered (CLI) name.
+    summary : str
+        One line for ``neurocore-hw list``.
+    params_cls : type
+        Frozen ``Params`` dataclass; after construction ``params_cls.model`` is this model.
+    state_cls : type
+        ``State`` NamedTuple, one field per state port in the same order.
+    presets : Mapping[str, object]
+        Named ``Params`` instances; the first is the default.
+    step : callable
+        Pure bit-true ``step(params, state, **inputs) -> (state, spike)``.
+    reference : callable, optional
+        Float64 ideal dynamics ``reference(params, *inputs)``.
+    kernel : callable, optional
+        ``kernel(params, n)`` returning an in-place updater ``(state, spike, **inputs)``;
+        default: :class:`StepKernel` around ``step``.
+    block_kernel : callable, optional
+        ``block_kernel(params, n)`` returning the engine's fast path for a block of ``n``
+        neurons, or None where the parameters need the general kernel. The object has
+        ``load(state)``, ``store(state)``, ``prepare(**inputs)`` (the state-independent
+        input side of a chunk of steps, inputs ``[T, n]``) and ``run(prepared, spikes)``.
+    initial_state : callable, optional
+        ``initial_state(params, n) -> state``; default: every state port at its PortSpec
+        reset value, int64.
+    real : type, optional
+        Real-unit form of the parameters, with ``quantize(**format) -> (params, errors)``.
+    """
+
+    name: str
+    summary: str
+    params_cls: type
+    state_cls: type
+    presets: Mapping[str, object]
+    step: Callable
+    reference: Callable | None = None
+    kernel: Callable | None = None
+    block_kernel: Callable | None = None
+    initial_state: Callable | None = None
+    real: type | None = None
+
+    def __post_init__(self):
+        if not self.presets:
+            raise ValueError(f"model {self.name!r} needs at least one preset")
+        for key, preset in self.presets.items():
+            if not isinstance(preset, self.params_cls):
+                raise TypeError(f"preset {key!r} of model {self.name!r} is not a "
+                                f"{self.params_cls.__name__}")
+        bound = self.params_cls.__dict__.get("model")
+        if bound is not None and bound.name != self.name:
+            raise ValueError(f"{self.params_cls.__name__} already belongs to model "
+                             f"{bound.name!r}")
+        object.__setattr__(self, "presets", MappingProxyType(dict(self.presets)))
+        if self.kernel is None:
+            object.__setattr__(self, "kernel", self._step_kernel)
+        if self.initial_state is None:
+            object.__setattr__(self, "initial_state", self._reset_state)
+        self.params_cls.model = self
+
+    @property
+    def default_preset(self) -> str:
+        """Name of the default preset (the first one)."""
+        return next(iter(self.presets))
+
+    @property
+    def module(self) -> str:
+        """File name of the model (``lif``, ``if_neuron``, ...): the hardware side's too."""
+        return self.params_cls.__module__.rsplit(".", 1)[-1]
+
+    def _step_kernel(self, params, n: int) -> StepKernel:
+        return StepKernel(params, self.step)
+
+    def _reset_state(self, params, n: int):
+        return self.state_cls(*(np.full(n, port.reset, dtype=np.int64)
+                                for port in params.state_ports()))
+
+
+def model_of(params) -> Model:
+    """The :class:`Model` of a ``Params`` instance.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not the Params of a model.
+    """
+    model = getattr(type(params), "model", None)
+    if not isinstance(model, Model):
+        raise TypeError(f"{type(params).__name__} is not the Params of a registered model")
+    return model
+
+
+class StatefulModel:
+    """Stateful population of any model: ``StatefulModel(params, n).step(i_in=...)``.
+
+    Parameters
+    ----------
+    params : object
+        A model's validated ``Params``.
+    n : int
+        Number of neurons.
+
+    Attributes
+    ----------
+    state : NamedTuple
+        Current state (one integer array of length ``n`` per field); its fields are also
+        attributes (``population.v``).
+    """
+
+    def __init__(self, params, n: int = 1):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
+        self.model = model_of(params)
+        self.params = params
+        self.n = int(n)
+        self.state = self.model.initial_state(params, self.n)
+
+    def reset(self) -> None:
+        """Return every neuron to the model's reset state."""
+        self.state = self.model.initial_state(self.params, self.n)
+
+    def step(self, **inputs: Any) -> np.ndarray:
+        """Advance one time step.
+
+        Parameters
+        ----------
+        **inputs : int or numpy.ndarray
+            One integer (array) per input port; missing ports are zero.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            Which neurons spiked.
+        """
+        self.state, spike = self.model.step(self.params, self.state, **inputs)
+        return spike
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        state: Mapping = object.__getattribute__(self, "state")._asdict()
+        if name in state:
+            return state[name]
+        raise AttributeError(name)

@@ -1,0 +1,143 @@
+"""The hardware side of the model contract.
+
+A model's hardware file, ``rtl_gen/<model file>.py`` (the same file name as its golden
+model under :mod:`neurocore_hw.models`), declares ``HARDWARE = Hardware(...)``: which
+``Params`` class it implements, its combinational datapath, optionally a pipelined
+datapath for the population core, and its variants (alternative units) with their
+cycle-level models. :func:`hardware_for` finds it from a ``Params`` object.
+
+Every datapath has the ports :func:`datapath_signature` derives from the model's
+PortSpecs: each state ``s`` and input in, ``s_next`` and ``spike`` out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import import_module
+from types import MappingProxyType
+
+from amaranth.hdl import Shape, signed, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from neurocore_hw.model import PortSpec, model_of
+
+__all__ = ["Hardware", "Variant", "check_params", "datapath_signature", "hardware_for",
+           "port_shape", "unit_signature"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An alternative neuron unit of a model.
+
+    Parameters
+    ----------
+    unit : type
+        Component class, constructor ``(params=)``, with the ports of
+        :class:`~rtl_gen.unit.NeuronUnit` (plus ``busy`` where ``busy`` is true).
+    cycle_model : callable
+        ``cycle_model(params, *inputs, en=, rst=) -> {"spike": [C], <state>: [C]}``: the
+        unit's outputs after every clock, built from the golden step.
+    busy : bool
+        Whether the unit has a ``busy`` output (a step in flight).
+    summary : str
+        One line for help texts.
+    """
+
+    unit: type
+    cycle_model: Callable
+    busy: bool
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What a model's hardware file declares.
+
+    Parameters
+    ----------
+    params_cls : type
+        The ``Params`` class this hardware implements.
+    datapath : type
+        Combinational datapath component, constructor ``(params=)``, ports from
+        :func:`datapath_signature`.
+    pipelined_datapath : type, optional
+        The datapath's ports, free-running registers, outputs ``latency`` clocks after
+        their inputs; constructor ``(params=, levels=)``.
+    variants : Mapping[str, Variant]
+        Alternative units by name.
+    """
+
+    params_cls: type
+    datapath: type
+    pipelined_datapath: type | None = None
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "variants", MappingProxyType(dict(self.variants)))
+
+    def check_variant(self, variant: str | None) -> Variant | None:
+        """The named variant (None for the one-step-per-clock unit).
+
+        Raises
+        ------
+        ValueError
+            Unknown variant (the message lists the model's).
+        """
+        if variant is None:
+            return None
+        if variant not in self.variants:
+            known = ", ".join(self.variants) or "none"
+            raise ValueError(f"unknown variant {variant!r} for model "
+                             f"{self.params_cls.model.name!r}; variants: {known}")
+        return self.variants[variant]
+
+
+def hardware_for(params) -> Hardware:
+    """The :class:`Hardware` of the model ``params`` belongs to.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a model's, or its hardware file implements another class.
+    """
+    model = model_of(params)
+    hardware = import_module(f"{__package__}.{model.module}").HARDWARE
+    if hardware.params_cls is not type(params):
+        raise TypeError(f"rtl_gen.{model.module} implements "
+                        f"{hardware.params_cls.__name__}, not {type(params).__name__}")
+    return hardware
+
+
+def check_params(component: str, params, cls: type) -> None:
+    """TypeError unless ``params`` is a ``cls`` (the keyword-only ``params=`` check)."""
+    if not isinstance(params, cls):
+        raise TypeError(f"{component}: params must be {cls.__name__}, got "
+                        f"{type(params).__name__}")
+
+
+def port_shape(port: PortSpec) -> Shape:
+    """Amaranth shape of a :class:`~neurocore_hw.model.PortSpec`."""
+    return signed(port.width) if port.signed else unsigned(port.width)
+
+
+def datapath_signature(params) -> wiring.Signature:
+    """Ports of a datapath: states and inputs in; ``<state>_next`` and ``spike`` out."""
+    members = {s.name: In(port_shape(s)) for s in params.state_ports()}
+    members.update({p.name: In(port_shape(p)) for p in params.input_ports()})
+    members.update({s.name + "_next": Out(port_shape(s)) for s in params.state_ports()})
+    members["spike"] = Out(1)
+    return wiring.Signature(members)
+
+
+def unit_signature(params, *, busy: bool = False) -> wiring.Signature:
+    """Ports of a neuron unit: ``en`` and the inputs in; ``spike``, the state registers
+    (initial value = the PortSpec reset) and, for multi-clock units, ``busy`` out."""
+    members = {"en": In(1)}
+    members.update({p.name: In(port_shape(p)) for p in params.input_ports()})
+    members["spike"] = Out(1)
+    members.update({s.name: Out(port_shape(s), init=s.reset) for s in params.state_ports()})
+    if busy:
+        members["busy"] = Out(1)
+    return wiring.Signature(members)

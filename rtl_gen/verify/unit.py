@@ -1,0 +1,191 @@
+"""Bit-exact co-simulation of one neuron unit's Verilog against the golden model.
+
+The golden trace is computed once, vectorized, by :func:`neurocore_hw.engine.run` with the
+same ``en``/``rst`` controls the bench drives (for a variant: its cycle-level model). The
+unit runs inside the testbench top level of :mod:`rtl_gen.verify.bulk`; the cocotb bench
+(``sim/bench_neuron.py``) drives it cycle by cycle and records every output, or (bulk
+mode, ``sim/bench_bulk.py``) the stimulus plays from memory inside the simulation; either
+way every output is compared on every cycle.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from neurocore_hw.engine import run
+from neurocore_hw.model import model_of
+from neurocore_hw.stimulus import make_stimulus
+
+from ..emit import emit_verilog, top_name
+from ..hardware import hardware_for
+from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, pack_stimulus, write_stimulus
+from .toolchain import DEFAULT_BUILD_ROOT, SIM_DIR, build_model, run_bench
+
+__all__ = ["BENCH_MODULE", "CosimResult", "run_cosim"]
+
+#: The per-cycle cocotb bench.
+BENCH_MODULE = "bench_neuron"
+
+
+@dataclass
+class CosimResult:
+    """Outcome of one co-simulation.
+
+    Attributes
+    ----------
+    model, preset : str
+        What was simulated (``preset`` may be ``"custom"``).
+    cycles : int
+        Cycles compared.
+    mismatches : int
+        Cycle-signal pairs that differed (0 means bit-exact).
+    first_mismatch : str or None
+        ``"seed S cycle C signal X: expected E, got G"`` for the first difference.
+    seed : int
+        Stimulus seed.
+    seconds : float
+        Wall time of the simulation run (excluding the build).
+    build_seconds : float
+        Wall time of the build (0 when the cached build was reused).
+    bench_seconds : float
+        Time inside the cocotb bench (loading the data, every clock, the comparison):
+        ``seconds`` without the simulator's and Python's start-up.
+    passed : bool
+        The bench ran to completion and found no mismatch.
+    """
+
+    model: str
+    preset: str
+    cycles: int
+    mismatches: int
+    first_mismatch: str | None
+    seed: int
+    seconds: float
+    build_seconds: float
+    passed: bool
+    bench_seconds: float = 0.0
+
+    @property
+    def cycles_per_s(self) -> float:
+        """Compared cycles per second of the bench (start-up excluded)."""
+        seconds = self.bench_seconds or self.seconds
+        return self.cycles / seconds if seconds else 0.0
+
+
+def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int = 1,
+              verilog: str | None = None, top: str | None = None,
+              build_root: str | Path = DEFAULT_BUILD_ROOT, waves: bool = False,
+              waves_dir: str | Path | None = None, quiet: bool = True,
+              variant: str | None = None, golden=None, mode: str = "cycle"
+              ) -> CosimResult:
+    """Co-simulate a neuron unit's Verilog against the golden model, every cycle.
+
+    Parameters
+    ----------
+    params : object
+        A registered model's ``Params``; drives the stimulus and the golden trace.
+    preset : str
+        Label for reports.
+    cycles : int
+        Cycles to simulate and compare.
+    seed : int
+        Stimulus seed.
+    verilog : str, optional
+        Verilog text to verify; by default the text :func:`emit_verilog` produces.
+    top : str, optional
+        Top module of ``verilog``; ``neurocore_<model>`` by default.
+    build_root : path
+        Build cache folder.
+    waves : bool
+        Write a waveform into ``waves_dir``: ``dump.fst``, or ``dump.vcd`` where the lz4
+        headers FST needs are missing (see :func:`fst_available`).
+    waves_dir : path, optional
+        Where the waveform goes (required with ``waves``).
+    quiet : bool
+        Send the simulator's log to a file instead of the terminal.
+    variant : str, optional
+        A registered hardware variant; its cycle-level model gives the expected trace.
+    golden : neurocore_hw.engine.RunResult, optional
+        The engine's run on this very stimulus (``make_stimulus(params, cycles, seed)``
+        with ``record=True``, ``en`` and ``rst``), when the caller already has it (tests
+        that check coverage first); it is compared against a fresh check of its shape.
+    mode : {"cycle", "bulk"}
+        ``"cycle"``: cocotb drives every input and reads every output on every clock
+        (``sim/bench_neuron.py``). ``"bulk"``: the stimulus plays from memory inside the
+        simulation and every output is captured there (:mod:`rtl_gen.verify.bulk`,
+        ``sim/bench_bulk.py``), for up to :data:`rtl_gen.bulk.BULK_DEPTH` cycles. Same
+        timing, same every-cycle comparison.
+
+    Returns
+    -------
+    CosimResult
+    """
+    model = model_of(params)
+    chosen = hardware_for(params).check_variant(variant)
+    if mode not in ("cycle", "bulk"):
+        raise ValueError(f"mode={mode!r} is not one of cycle, bulk")
+    if mode == "bulk" and cycles > BULK_DEPTH:
+        raise ValueError(f"bulk mode holds at most {BULK_DEPTH} cycles, got {cycles}")
+    top = top or top_name(model.name, variant)
+    text = emit_verilog(params, variant) if verilog is None else verilog
+    in_ports = params.input_ports()
+    state_ports = params.state_ports()
+    text += bulk_wrapper(top, [(p.name, p.width) for p in in_ports],
+                         [("spike", 1)] + [(p.name, p.width) for p in state_ports])
+    bench = BENCH_MODULE if mode == "cycle" else "bench_bulk"
+    t0 = time.perf_counter()
+    build_dir, built = build_model(text, BULK_TOP, build_root=build_root, waves=waves)
+    build_seconds = time.perf_counter() - t0 if built else 0.0
+
+    stim = make_stimulus(params, cycles, seed)
+    if variant is None:
+        if golden is None:
+            golden = run(params, {k: v[:, None] for k, v in stim.inputs.items()},
+                         record=True, en=stim.en, rst=stim.rst)
+        elif golden.spikes.shape != (cycles, 1):
+            raise ValueError(f"golden has shape {golden.spikes.shape}, expected "
+                             f"({cycles}, 1)")
+        expected = {"spike": golden.spikes[:, 0].astype(np.int64),
+                    **{p.name: golden.traces[p.name][:, 0] for p in state_ports}}
+    else:
+        expected = chosen.cycle_model(params, *(stim.inputs[p.name] for p in in_ports), en=stim.en,
+                            rst=stim.rst)
+    if not (SIM_DIR / f"{BENCH_MODULE}.py").exists():
+        raise RuntimeError(f"cocotb bench not found at {SIM_DIR}: reinstall neurocore-hw")
+
+    with tempfile.TemporaryDirectory(prefix="neurocore-cosim-") as tmp:
+        tmp = Path(tmp)
+        run_dir = Path(waves_dir).resolve() if waves else tmp
+        run_dir.mkdir(parents=True, exist_ok=True)
+        data = tmp / "stimulus.npz"
+        report = tmp / "report.json"
+        arrays = {"en": stim.en.astype(np.uint8)}
+        arrays.update({f"exp_{name}": values for name, values in expected.items()})
+        meta = {"seed": seed, "widths": [["spike", False, 1]] + [
+            [p.name, p.signed, p.width] for p in state_ports]}
+        np.savez(data, **arrays)
+        write_stimulus(tmp / "stim.hex", pack_stimulus(
+            stim.en, stim.rst, [(stim.inputs[p.name], p.width) for p in in_ports]))
+        env = {"NEUROCORE_COSIM_DATA": str(data), "NEUROCORE_COSIM_REPORT": str(report),
+               "NEUROCORE_COSIM_META": json.dumps(meta),
+               "NEUROCORE_COSIM_STIM": str(tmp / "stim.hex")}
+        plusargs = []
+        if mode == "bulk":
+            env["NEUROCORE_BULK_CAPTURE"] = str(tmp / "cap.hex")
+            plusargs = ["+bulk", f"+stim={tmp / 'stim.hex'}", f"+cap={tmp / 'cap.hex'}",
+                        f"+cycles={cycles}"]
+        result, seconds = run_bench(build_dir, BULK_TOP, bench, tmp=tmp, env=env,
+                                    report=report, plusargs=plusargs, run_dir=run_dir,
+                                    waves=waves, quiet=quiet)
+    return CosimResult(model=model.name, preset=preset, cycles=result["cycles"],
+                       mismatches=result["mismatches"],
+                       first_mismatch=result["first_mismatch"], seed=seed,
+                       seconds=seconds, build_seconds=build_seconds,
+                       passed=result["mismatches"] == 0 and result["cycles"] == cycles,
+                       bench_seconds=result.get("bench_seconds", 0.0))
