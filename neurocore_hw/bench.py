@@ -58,7 +58,7 @@ def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     rng = np.random.default_rng(seed)
     port = params.input_ports()[0]
-    typical = params.typical_inputs() if hasattr(params, "typical_inputs") else {}
+    typical = params.typical_inputs()
     lo, hi = typical.get(port.name, (0, min((1 << (port.frac + 1)) - 1,
                                             (1 << (port.width - 1)) - 1)))
     inputs = {port.name: rng.integers(lo, hi, (steps, neurons), endpoint=True,

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Model", "PortSpec", "StatefulModel", "StepKernel", "model_of"]
+__all__ = ["Model", "ModelParams", "PortSpec", "StatefulModel", "StepKernel", "model_of"]
 
 
 class PortSpec(NamedTuple):
@@ -57,6 +57,36 @@ class PortSpec(NamedTuple):
         """Return the description as a JSON-ready dict (without the name)."""
         return {"width": self.width, "signed": self.signed, "frac": self.frac,
                 "reset": self.reset}
+
+
+class ModelParams:
+    """Base of every model's frozen ``Params`` dataclass: the optional parts of the
+    contract, with their defaults. A model's Params overrides what it has.
+
+    ``input_ports()`` and ``state_ports()`` are required (no default).
+    """
+
+    #: The :class:`Model` these parameters belong to (bound when the Model is created).
+    model = None
+
+    def typical_inputs(self) -> dict[str, tuple[int, int]]:
+        """Input code ranges of typical operation, per input port, for the realistic part
+        of random stimulus; default: none (the full range of every port)."""
+        return {}
+
+    def state_limits(self) -> dict[str, tuple[int, int]]:
+        """Reachable ranges of state fields narrower than their register (e.g. a
+        refractory counter up to the period); default: none."""
+        return {}
+
+    def real_values(self) -> dict[str, object]:
+        """The real value each integer parameter stands for; default: none."""
+        return {}
+
+    def constants(self) -> dict[str, object]:
+        """Integer constants derived from real parameters, as ``QuantizedValue`` (or
+        tuples of them), with their quantization errors; default: none."""
+        return {}
 
 
 class StepKernel:
@@ -118,6 +148,13 @@ class Model:
         reset value, int64.
     real : type, optional
         Real-unit form of the parameters, with ``quantize(**format) -> (params, errors)``.
+    parallel : callable, optional
+        Parallel-in-time golden path for models whose state trajectory does not depend on
+        the spikes: ``parallel(params, **inputs[T, N], exact=True) -> (spikes, traces)``
+        (``traces``: state field -> ``[T, N]``), a scan over time instead of a loop.
+    parallel_exact : callable, optional
+        ``parallel_exact(params) -> bool``: whether ``parallel`` equals the step loop bit
+        for bit for these parameters (with ``exact=True`` it raises where it does not).
     """
 
     name: str
@@ -131,6 +168,8 @@ class Model:
     block_kernel: Callable | None = None
     initial_state: Callable | None = None
     real: type | None = None
+    parallel: Callable | None = None
+    parallel_exact: Callable | None = None
 
     def __post_init__(self):
         if not self.presets:
@@ -139,6 +178,8 @@ class Model:
             if not isinstance(preset, self.params_cls):
                 raise TypeError(f"preset {key!r} of model {self.name!r} is not a "
                                 f"{self.params_cls.__name__}")
+        if not issubclass(self.params_cls, ModelParams):
+            raise TypeError(f"{self.params_cls.__name__} must derive from ModelParams")
         bound = self.params_cls.__dict__.get("model")
         if bound is not None and bound.name != self.name:
             raise ValueError(f"{self.params_cls.__name__} already belongs to model "
@@ -176,7 +217,7 @@ def model_of(params) -> Model:
     TypeError
         If ``params`` is not the Params of a model.
     """
-    model = getattr(type(params), "model", None)
+    model = type(params).model if isinstance(params, ModelParams) else None
     if not isinstance(model, Model):
         raise TypeError(f"{type(params).__name__} is not the Params of a registered model")
     return model

@@ -31,6 +31,7 @@ MODEL_FILES = (
     "sc_decoder",
     "sc_lif",
     "sc_xor_neuron",
+    "psu_lif",
 )
 
 

@@ -69,7 +69,7 @@ def make_stimulus(params, cycles: int, seed: int) -> Stimulus:
         raise ValueError(f"cycles must be a positive integer, got {cycles!r}")
     rng = np.random.default_rng(seed)
     ports = params.input_ports()
-    typical = params.typical_inputs() if hasattr(params, "typical_inputs") else {}
+    typical = params.typical_inputs()
     inputs = {p.name: np.zeros(cycles, dtype=np.int64) for p in ports}
     start = 0
     while start < cycles:

@@ -9,9 +9,6 @@ button; asynchronous assertion, synchronous release through a reset synchronizer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from amaranth.hdl import ClockDomain, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.cdc import FFSynchronizer, ResetSynchronizer
@@ -19,30 +16,10 @@ from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.fixed import check_choice
 
+from .devices import BOARDS, CONSTRAINTS, Board
 from .hostlink import HostLink
 
 __all__ = ["BOARDS", "Board", "BoardTop", "board_verilog", "place_and_route_board"]
-
-CONSTRAINTS = Path(__file__).resolve().parent.parent / "constraints"
-
-
-@dataclass(frozen=True)
-class Board:
-    """A supported board: clock, LED polarity, constraints file, place-and-route target."""
-
-    name: str
-    clock_hz: float
-    led_active_low: bool
-    constraints: str
-    device: str | None  # key of rtl_gen.synth.DEVICES, None: synthesis only
-
-
-BOARDS: dict[str, Board] = {
-    "icebreaker": Board("icebreaker", 12e6, True, "icebreaker.pcf", "up5k"),
-    "ulx3s": Board("ulx3s", 25e6, False, "ulx3s.lpf", "ecp5-25k"),
-    "arty_a7": Board("arty_a7", 100e6, False, "arty_a7.xdc", None),
-}
-
 
 class BoardTop(wiring.Component):
     """The host link around a neuron with the board's clock, reset and LED.

@@ -39,9 +39,10 @@ from neurocore_hw.fixed import check_int
 from neurocore_hw.network import CoreConfig
 
 from .arith import const_mul, overflow
+from .devices import DEVICES
 from .unit import datapath_for, pipelined_datapath_for
 
-__all__ = ["CORE_TOP", "NeuronCore", "RAM_DEVICES", "REGION_ACC", "REGION_STATE",
+__all__ = ["CORE_TOP", "NeuronCore", "REGION_ACC", "REGION_STATE",
            "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories", "emit_core", "ram_plan",
            "strip_weight_init"]
 
@@ -95,17 +96,6 @@ def core_memories(config: CoreConfig, fifo_depth: int = 16) -> dict[str, tuple[i
     return mems
 
 
-#: Block RAM of the FPGA devices: (shapes ``(depth, width)`` one block can take, number of
-#: blocks, single-port RAMs ``(depth, width, count)`` or None). iCE40: SB_RAM40_4K (4 kbit)
-#: and the UP5K's SB_SPRAM256KA (16K x 16, 4-bit write lanes); ECP5: DP16KD (18 kbit).
-RAM_DEVICES = {
-    "up5k": (((256, 16), (512, 8), (1024, 4), (2048, 2)), 30, (16384, 16, 4)),
-    "hx8k": (((256, 16), (512, 8), (1024, 4), (2048, 2)), 32, None),
-    "ecp5-25k": (((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36)),
-                 56, None),
-}
-
-
 def _blocks(shapes, depth: int, width: int) -> int:
     """Fewest blocks of any of ``shapes`` that hold ``depth x width``."""
     return min(-(-depth // d) * -(-width // w) for d, w in shapes)
@@ -131,9 +121,10 @@ def ram_plan(config: CoreConfig, device: str, fifo_depth: int = 16) -> dict:
         ``memories`` (name -> (kind, blocks)), ``ebr`` and ``ebr_available``, ``spram``
         and ``spram_available``, ``fits`` (bool).
     """
-    if device not in RAM_DEVICES:
-        raise ValueError(f"device {device!r} is not one of {', '.join(RAM_DEVICES)}")
-    shapes, ebr_total, spram = RAM_DEVICES[device]
+    if device not in DEVICES:
+        raise ValueError(f"device {device!r} is not one of {', '.join(DEVICES)}")
+    spec = DEVICES[device]
+    shapes, ebr_total, spram = spec.ram_shapes, spec.ram_blocks, spec.spram
     plan = {}
     for name, (depth, width) in core_memories(config, fifo_depth).items():
         if name == "weights" and spram is not None and depth * width > 16 * 4096:

@@ -73,7 +73,7 @@ def measure_design(model: str, variant: str | None = None, *, seeds: int = 1,
     seeds : int
         nextpnr placement seeds per device (1..).
     devices : sequence of str
-        Keys of :data:`rtl_gen.synth.DEVICES` to place and route on.
+        Keys of :data:`rtl_gen.devices.DEVICES` to place and route on.
     """
     from amaranth.back import verilog
 
@@ -152,7 +152,8 @@ def render_page(reports: Sequence[DesignReport], *, command: str, seeds: int,
         "`rtl_gen.harness.SerialHarness` (serial I/O, so the unit's own register to",
         f"register paths set it), median over {seeds} placement seed(s); nextpnr "
         "devices: " + "; ".join(f"{name} `{' '.join(args)}`"
-                                for name, (_, _, args) in DEVICES.items()) + ".",
+                                for name, args in ((d.name, d.nextpnr_args)
+                                                   for d in DEVICES.values())) + ".",
         "xc7: synthesis counts only (no open place and route). A latch count other than",
         "0 would be a defect.",
         "",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Module
 
-from neurocore_hw.models.sc_lif import SCLIFParams, lif_core
+from neurocore_hw.models.sc_lif import SCLIFParams
 
 from .hardware import Hardware, check_params, datapath_signature
 from .sc_common import StreamLIF, bit_reverse, lfsr_next
@@ -39,7 +39,7 @@ class SCLIFDatapath(StreamLIF):
         else:
             bit = bit_reverse(self.rng, p.x_width) < self.x
             m.d.comb += self.rng_next.eq(self.rng + 1)
-        self._lif(m, lif_core(p), bit)
+        self._lif(m, p.lif, bit)
         return m
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Module
 
-from neurocore_hw.models.sc_xor_neuron import XorNeuronParams, lif_core
+from neurocore_hw.models.sc_xor_neuron import XorNeuronParams
 
 from .hardware import Hardware, check_params, datapath_signature
 from .sc_common import StreamLIF, two_streams
@@ -34,7 +34,7 @@ class XorNeuronDatapath(StreamLIF):
         m = Module()
         p = self.params
         d1, d2 = two_streams(m, self, p.x_width, p.source, self.x1, self.x2)
-        self._lif(m, lif_core(p), d1 ^ d2)
+        self._lif(m, p.lif, d1 ^ d2)
         return m
 
 

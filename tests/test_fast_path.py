@@ -14,9 +14,6 @@ from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range
 from neurocore_hw.models import lif, lif_fast
 from neurocore_hw.models.lif import LIFParams
-from neurocore_hw.registry import MODELS
-
-CASES = [(name, preset) for name, entry in MODELS.items() for preset in entry.presets]
 
 
 def random_inputs(params, rng, steps, n):
@@ -40,21 +37,6 @@ def step_loop(params, inputs, steps, n):
         state, spike = entry.step(params, state, **{k: v[t] for k, v in inputs.items()})
         spikes[t] = spike
     return spikes, state
-
-
-@pytest.mark.parametrize("model, preset", CASES, ids=[f"{m}-{p}" for m, p in CASES])
-def test_engine_equals_step_loop(model, preset, monkeypatch):
-    """Small blocks and chunks, so block and chunk edges fall inside the run."""
-    monkeypatch.setattr(engine, "BLOCK_NEURONS", 24)
-    monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 7 * 24)  # 7 steps per chunk
-    params = MODELS[model].presets[preset]
-    rng = np.random.default_rng(abs(hash((model, preset))) % 2**32)
-    inputs = random_inputs(params, rng, 60, 61)
-    result = run(params, inputs)
-    spikes, state = step_loop(params, inputs, 60, 61)
-    assert np.array_equal(result.spikes, spikes)
-    for name, a, b in zip(state._fields, result.state, state):
-        assert np.array_equal(a, b), name
 
 
 def random_state(params, rng, n):

@@ -1,18 +1,16 @@
 """The registered stochastic-computing blocks: per-clock golden models against the
-vectorized library, exactness of the low-discrepancy schemes, datapaths in amaranth.sim,
-and whole streams bit-exact under Verilator."""
+vectorized library, exactness of the low-discrepancy schemes, and whole streams bit-exact
+under Verilator (datapath == step in amaranth.sim is in the contract suite)."""
 
 import numpy as np
 import pytest
-from conftest import BUILD_ROOT, evaluate_datapath
+from conftest import BUILD_ROOT
 
 from neurocore_hw import sc
 from neurocore_hw.engine import run
-from neurocore_hw.fixed import int_range
 from neurocore_hw.models import sc_add, sc_decoder, sc_lif, sc_mul, sc_sng, sc_xor_neuron
 from neurocore_hw.registry import MODELS
 from neurocore_hw.stimulus import make_stimulus
-from rtl_gen.unit import datapath_for
 
 BLOCKS = ("sc_sng", "sc_mul", "sc_add", "sc_decoder", "sc_lif", "sc_xor_neuron")
 CASES = [(b, preset) for b in BLOCKS for preset in MODELS[b].presets]
@@ -74,7 +72,7 @@ def test_bitstream_neurons_are_lif_on_the_stream():
     length = 2000
     p = sc_lif.PRESETS["lfsr8"]
     bits = sc.lfsr_sequence(8, [p.seed], length)[:, :1] < 100
-    want = run(sc_lif.lif_core(p), {"i_in": bits * p.input_scale}, record=True)
+    want = run(p.lif, {"i_in": bits * p.input_scale}, record=True)
     got = run(p, {"x": constant(100, length)}, record=True)
     assert np.array_equal(got.spikes, want.spikes) and want.spikes.sum() > 20
     assert np.array_equal(got.traces["v"], want.traces["v"])
@@ -82,7 +80,7 @@ def test_bitstream_neurons_are_lif_on_the_stream():
     d1 = sc.lfsr_sequence(8, [q.seed_a], length)[:, :1] < 200
     d2 = sc.lfsr_sequence(8, [q.seed_b], length, mirror=True)[:, :1] < 60
     got = run(q, {"x1": constant(200, length), "x2": constant(60, length)})
-    want = run(sc_xor_neuron.lif_core(q), {"i_in": (d1 ^ d2) * q.input_scale})
+    want = run(q.lif, {"i_in": (d1 ^ d2) * q.input_scale})
     assert np.array_equal(got.spikes, want.spikes) and want.spikes.sum() > 20
 
 
@@ -95,27 +93,6 @@ def test_xor_neuron_computes_xor():
                                    "x2": constant(x2, 1024)}).spikes.sum()
     assert counts[(0, 0)] == 0 and counts[(255, 255)] <= 5
     assert counts[(255, 0)] > 50 and counts[(0, 255)] > 50
-
-
-def random_vectors(p, rng, n=300):
-    def draw(port):
-        lo, hi = int_range(port.width, port.signed)
-        return np.concatenate([rng.integers(lo, hi, n, endpoint=True),
-                               rng.choice([lo, hi, 0, 1, hi - 1], 30)])
-    return ({s.name: draw(s) for s in p.state_ports()},
-            {q.name: draw(q) for q in p.input_ports()})
-
-
-@pytest.mark.parametrize("block, preset", CASES)
-def test_datapath_matches_step(block, preset):
-    entry = MODELS[block]
-    p = entry.presets[preset]
-    states, inputs = random_vectors(p, np.random.default_rng(5))
-    new, spike = entry.step(p, type(entry.initial_state(p, 1))(**states), **inputs)
-    got = evaluate_datapath(datapath_for(p), p, states, inputs)
-    assert np.array_equal(got["spike"], spike.astype(np.int64))
-    for s in p.state_ports():
-        assert np.array_equal(got[f"{s.name}_next"], getattr(new, s.name)), s.name
 
 
 @pytest.mark.parametrize("bad, match", [

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import run
 from ..fixed import QuantizedValue
-from ..registry import MODELS
+from ..registry import MODELS, parameter_names
 from .common import (
     CliError,
     atomic_write,
@@ -23,9 +23,19 @@ from .common import (
 __all__ = ["add_commands", "describe_dict"]
 
 
-def _variants(params) -> list[str]:
+def _field(params, dotted: str):
+    for key in dotted.split("."):
+        params = getattr(params, key)
+    return params
+
+
+def _hardware(params):
     from rtl_gen.hardware import hardware_for
-    return list(hardware_for(params).variants)
+    return hardware_for(params)
+
+
+def _variants(params) -> list[str]:
+    return list(_hardware(params).variants)
 
 
 def cmd_list(args) -> int:
@@ -41,22 +51,22 @@ def cmd_list(args) -> int:
 
 
 def describe_dict(model: str, preset: str, params) -> dict:
-    """JSON-ready description: parameters (integer and real), ports, state."""
+    """JSON-ready description: parameters (integer and real; a held model's dotted),
+    variants, ports, state."""
     from dataclasses import asdict
+
     def row(q: QuantizedValue) -> dict:
         return {"code": q.value, "real": q.real, "error": q.error}
 
-    constants = {}
-    if hasattr(params, "constants"):  # models whose integer constants come from reals
-        for name, value in params.constants().items():
-            constants[name] = (row(value) if isinstance(value, QuantizedValue)
-                               else [row(q) for q in value])
+    constants = {name: row(value) if isinstance(value, QuantizedValue)
+                 else [row(q) for q in value] for name, value in params.constants().items()}
     return {
         "model": model,
         "preset": preset,
         "top": f"neurocore_{model}",
         "params": asdict(params),
-        "real": params.real_values() if hasattr(params, "real_values") else {},
+        "real": params.real_values(),
+        "variants": {name: v.summary for name, v in _hardware(params).variants.items()},
         **({"constants": constants} if constants else {}),
         "inputs": {p.name: p.as_dict() for p in params.input_ports()},
         "state": {p.name: p.as_dict() for p in params.state_ports()},
@@ -73,7 +83,10 @@ def cmd_describe(args) -> int:
         return 0
     print(f"{info['model']} (preset {info['preset']}, top module {info['top']})")
     print(format_table(("parameter", "value", "real"),
-                       [(k, v, info["real"].get(k, "")) for k, v in info["params"].items()]))
+                       [(k, _field(params, k), info["real"].get(k, ""))
+                        for k in parameter_names(params)]))
+    if info["variants"]:
+        print(format_table(("variant", "what"), list(info["variants"].items())))
     rows = [(kind, name, "signed" if d["signed"] else "unsigned", d["width"], d["frac"])
             for kind in ("inputs", "state") for name, d in info[kind].items()]
     print(format_table(("kind", "port", "type", "width", "frac"), rows))

@@ -24,13 +24,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import ROUNDING_MODES, check_choice, check_int, int_range, saturate, shift_right
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "ALIFParams", "ALIFState", "reference", "step"]
 
 
 @dataclass(frozen=True)
-class ALIFParams:
+class ALIFParams(ModelParams):
     """Validated integer parameters of the adaptive LIF neuron.
 
     Parameters

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int, int_range
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "CubaLIFParams", "CubaLIFState", "decay", "reference", "step"]
 
@@ -39,7 +39,7 @@ VTH_SHIFT = 6
 
 
 @dataclass(frozen=True)
-class CubaLIFParams:
+class CubaLIFParams(ModelParams):
     """Validated integer parameters of the CuBa LIF neuron.
 
     Parameters

@@ -26,13 +26,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int, int_range, saturate
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "HomeostaticLIFParams", "HomeostaticLIFState", "reference", "step"]
 
 
 @dataclass(frozen=True)
-class HomeostaticLIFParams:
+class HomeostaticLIFParams(ModelParams):
     """Validated integer parameters of the homeostatic LIF.
 
     Parameters

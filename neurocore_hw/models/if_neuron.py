@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "RESET_MODES", "IFParams", "IFState", "reference", "step"]
 
@@ -28,7 +28,7 @@ RESET_MODES = ("value", "subtract")
 
 
 @dataclass(frozen=True)
-class IFParams:
+class IFParams(ModelParams):
     """Validated integer parameters of the IF neuron.
 
     Parameters

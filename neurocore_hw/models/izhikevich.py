@@ -44,7 +44,7 @@ from ..fixed import (
     saturate,
     shift_right,
 )
-from ..model import Model, PortSpec, StepKernel
+from ..model import Model, ModelParams, PortSpec, StepKernel
 
 __all__ = [
     "MODEL", "PAPER", "PRESETS", "IzhikevichBlockKernel", "IzhikevichParams",
@@ -84,7 +84,7 @@ def _as_values(name: str, value) -> float | tuple[float, ...]:
 
 
 @dataclass(frozen=True)
-class IzhikevichParams:
+class IzhikevichParams(ModelParams):
     """Izhikevich parameters and number format.
 
     Parameters

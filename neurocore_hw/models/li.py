@@ -27,13 +27,13 @@ from ..fixed import (
     quantize,
     shift_right,
 )
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "LIParams", "LIState", "reference", "step"]
 
 
 @dataclass(frozen=True)
-class LIParams:
+class LIParams(ModelParams):
     """Validated integer parameters of the leaky integrator.
 
     Parameters

@@ -36,7 +36,7 @@ from ..fixed import (
     quantize,
     shift_right,
 )
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 from .lif_fast import block_kernel as lif_fast_block_kernel
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class LIFParams:
+class LIFParams(ModelParams):
     """Validated integer parameters of the LIF neuron (the hardware's constants).
 
     Parameters
@@ -107,6 +107,10 @@ class LIFParams:
         """State registers: ``v`` (signed ``Q(width, frac)``) and ``refrac`` (unsigned)."""
         return (PortSpec("v", self.width, True, self.frac, self.v_rest),
                 PortSpec("refrac", self.refrac_width, False, 0, 0))
+
+    def state_limits(self) -> dict[str, tuple[int, int]]:
+        """The refractory counter never exceeds ``refractory``."""
+        return {"refrac": (0, self.refractory)}
 
     def real_values(self) -> dict[str, float]:
         """The real value each ``Q(frac)`` integer parameter stands for."""

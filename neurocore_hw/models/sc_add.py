@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_int
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 from .sc_common import check_sources, initial_state, source_ports
 from .sc_sng import advance
 
@@ -25,7 +25,7 @@ __all__ = ["MODEL", "PRESETS", "SCAddParams", "step"]
 
 
 @dataclass(frozen=True)
-class SCAddParams:
+class SCAddParams(ModelParams):
     """Validated parameters of the SC scaled adder.
 
     Parameters

@@ -13,13 +13,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "DecoderParams", "DecoderState", "step"]
 
 
 @dataclass(frozen=True)
-class DecoderParams:
+class DecoderParams(ModelParams):
     """Validated parameters of the counter decoder.
 
     Parameters

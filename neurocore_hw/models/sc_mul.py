@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..fixed import check_choice
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 from .sc_common import check_sources, initial_state, source_ports, two_streams
 
 __all__ = ["MODEL", "OPS", "PRESETS", "SCMulParams", "step"]
@@ -23,7 +23,7 @@ OPS = ("and", "xnor")
 
 
 @dataclass(frozen=True)
-class SCMulParams:
+class SCMulParams(ModelParams):
     """Validated parameters of the SC multiplier.
 
     Parameters

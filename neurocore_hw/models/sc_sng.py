@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "TAPS", "SNGParams", "SNGState", "advance", "random_value", "step"]
 
@@ -25,7 +25,7 @@ TAPS = ("table", "mirror")
 
 
 @dataclass(frozen=True)
-class SNGParams:
+class SNGParams(ModelParams):
     """Validated parameters of one SNG.
 
     Parameters

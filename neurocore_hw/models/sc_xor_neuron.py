@@ -9,46 +9,43 @@ LIF golden arithmetic; it fires when the XOR drive ``p1 + p2 - 2 p1 p2`` is high
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import sc
 from ..fixed import check_choice, check_int, int_range
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 from . import lif
 from .sc_common import initial_state, two_streams
-from .sc_lif import lif_core
+from .sc_lif import STREAM_LIF, check_stream_lif
 
-__all__ = ["MODEL", "PRESETS", "XorNeuronParams", "step"]
+__all__ = ["MODEL", "PRESETS", "XOR_LIF", "XorNeuronParams", "step"]
+
+
+#: The LIF inside the default XOR neuron: threshold 2.0.
+XOR_LIF = dataclasses.replace(STREAM_LIF, v_threshold=512)
 
 
 @dataclass(frozen=True)
-class XorNeuronParams:
+class XorNeuronParams(ModelParams):
     """Validated parameters of the dendritic XOR neuron.
 
     Parameters
     ----------
-    width, frac, v_rest, v_reset, v_threshold, leak_k, refractory, overflow, rounding
-        The LIF's (gain 1.0).
+    lif : LIFParams
+        The LIF (gain 1.0, ``gain_k = 2**frac``); ``--param lif.v_threshold=512``.
     x_width : int
         Bits of ``x1``, ``x2`` and the sources, 8..32.
     source : {"lfsr", "vdc"}
     seed_a, seed_b : int
         LFSR seeds, or ``seed_a`` as the counter's reset value for ``"vdc"``.
     input_scale : int
-        Current of an active dendrite, ``Q(width, frac)``.
+        Current of an active dendrite, ``Q(lif.width, lif.frac)``.
     """
 
-    width: int = 16
-    frac: int = 8
-    v_rest: int = 0
-    v_reset: int = 0
-    v_threshold: int = 512
-    leak_k: int = 16
-    refractory: int = 2
-    overflow: str = "saturate"
-    rounding: str = "floor"
+    lif: lif.LIFParams = XOR_LIF
     x_width: int = 8
     source: str = "lfsr"
     seed_a: int = 1
@@ -56,8 +53,7 @@ class XorNeuronParams:
     input_scale: int = 64
 
     def __post_init__(self):
-        check_int("width", self.width, 3, 32)
-        check_int("frac", self.frac, 0, self.width - 2)
+        check_stream_lif("lif", self.lif)
         check_int("x_width", self.x_width, 8, 32)
         check_choice("source", self.source, sc.SOURCES)
         if self.source == "lfsr":
@@ -65,8 +61,7 @@ class XorNeuronParams:
             sc.check_seed(self.x_width, self.seed_b)
         else:
             check_int("seed_a", self.seed_a, 0, (1 << self.x_width) - 1)
-        check_int("input_scale", self.input_scale, *int_range(self.width))
-        lif_core(self)
+        check_int("input_scale", self.input_scale, *int_range(self.lif.width))
 
     def input_ports(self) -> tuple[PortSpec, ...]:
         """Inputs ``x1``, ``x2``: unsigned ``x_width`` bits."""
@@ -79,7 +74,11 @@ class XorNeuronParams:
         sources = ((PortSpec("count", w, False, 0, self.seed_a),) if self.source == "vdc"
                    else (PortSpec("ra", w, False, 0, self.seed_a),
                          PortSpec("rb", w, False, 0, self.seed_b)))
-        return (*sources, *lif_core(self).state_ports())
+        return (*sources, *self.lif.state_ports())
+
+    def state_limits(self) -> dict[str, tuple[int, int]]:
+        """The LIF's."""
+        return self.lif.state_limits()
 
     def typical_inputs(self) -> dict[str, tuple[int, int]]:
         """Any probabilities."""
@@ -91,7 +90,7 @@ def step(params: XorNeuronParams, state, x1=0, x2=0):
     """One clock: two SNG bits, XOR, LIF step on ``xor * input_scale``, sources step."""
     p = params
     d1, d2, sources = two_streams(p.source, p.x_width, state, x1, x2)
-    new, spike = lif.step(lif_core(p), lif.LIFState(state.v, state.refrac),
+    new, spike = lif.step(p.lif, lif.LIFState(state.v, state.refrac),
                           i_in=(d1 ^ d2) * np.int64(p.input_scale), noise_in=0)
     return type(state)(*sources, new.v, new.refrac), spike
 

@@ -20,13 +20,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ..fixed import check_int, int_range, saturate
-from ..model import Model, PortSpec
+from ..model import Model, ModelParams, PortSpec
 
 __all__ = ["MODEL", "PRESETS", "ShiftLIFParams", "ShiftLIFState", "decay_step", "reference", "step"]
 
 
 @dataclass(frozen=True)
-class ShiftLIFParams:
+class ShiftLIFParams(ModelParams):
     """Validated integer parameters of the shift-leak LIF.
 
     Parameters

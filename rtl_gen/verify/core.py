@@ -241,9 +241,7 @@ def random_network(config: CoreConfig, steps: int, seed: int, *, rate: float = 4
 def _random_state_field(rng, port, reset, params) -> np.ndarray:
     """Random reachable-looking values of one state field: half at reset, the rest random
     within the field (a refractory counter stays within the model's period)."""
-    lo, hi = int_range(port.width, port.signed)
-    if port.name == "refrac" and hasattr(params, "refractory"):
-        hi = params.refractory
+    lo, hi = params.state_limits().get(port.name, int_range(port.width, port.signed))
     values = rng.integers(lo, hi + 1, len(reset))
     return np.where(rng.random(len(reset)) < 0.5, reset, values)
 

@@ -13,7 +13,7 @@ from neurocore_hw.engine import run
 from neurocore_hw.hostlink import encode_inputs, encode_outputs
 from neurocore_hw.stimulus import make_stimulus
 
-from ..board import BOARDS, board_verilog
+from .. import board as boards
 from ..hostlink import hostlink_verilog
 from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
@@ -40,8 +40,8 @@ def run_hostlink_cosim(params, *, steps: int = 200, seed: int = 1, divisor: int 
     if board is None:
         text, top = hostlink_verilog(params, divisor, variant)
     else:
-        spec = BOARDS[board]
-        text, top = board_verilog(params, board, round(spec.clock_hz / divisor), variant)
+        spec = boards.BOARDS[board]
+        text, top = boards.board_verilog(params, board, round(spec.clock_hz / divisor), variant)
         meta.update(reset="rst_n", led_active_low=spec.led_active_low)
     if verilog_text is not None:
         text = verilog_text
