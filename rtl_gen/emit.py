@@ -3,13 +3,12 @@ naming the parameters the file was generated from."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import amaranth
 from amaranth.back import verilog
 
 import neurocore_hw
 from neurocore_hw.model import model_of
+from neurocore_hw.registry import parameter_names
 
 from .unit import build_unit
 
@@ -37,8 +36,11 @@ def header(params, variant: str | None = None, unit=None) -> str:
         f"top module: {top_name(model.name, variant)}",
         "parameters:",
     ]
-    for field in dataclasses.fields(params):
-        lines.append(f"  {field.name} = {getattr(params, field.name)!r}")
+    for name in parameter_names(params):  # a held model's fields dotted: lif.width
+        value = params
+        for key in name.split("."):
+            value = getattr(value, key)
+        lines.append(f"  {name} = {value!r}")
     lines.append("ports (clk, rst: synchronous active-high reset; en: update enable):")
     for direction, ports in (("in ", params.input_ports()), ("out", params.state_ports())):
         for p in ports:
