@@ -79,7 +79,8 @@ class CubaLIFDatapath(wiring.Component):
             v_new.eq(Mux(v_sum > half - 1, half - 1, Mux(v_sum < 1 - half, 1 - half, v_sum))),
             self.spike.eq(v_new > p.threshold),
             self.u_next.eq(u_new),
-            self.v_next.eq(Mux(self.spike, 0, v_new)),
+            self.v_next.eq(Mux(self.spike, v_new - p.threshold if p.reset == "subtract" else 0,
+                               v_new)),
         ]
         return m
 

@@ -13,7 +13,8 @@ from neurocore_hw.stimulus import make_stimulus
 
 def loihi_transcription(p, u, v, a_in):
     """The published bit-accurate Loihi CUBA step, one neuron, Python ints, written out
-    from the model's description (not from neurocore_hw): ds_offset 1, dm_offset 0."""
+    from the model's description (not from neurocore_hw): ds_offset 1, dm_offset 0; with
+    ``reset="subtract"`` the threshold is subtracted instead of zeroing ``v``."""
     def dec(x, d):
         prod = x * (4096 - d)
         mag = abs(prod) >> 12
@@ -25,7 +26,8 @@ def loihi_transcription(p, u, v, a_in):
     wrapped = cur + 2 * m if cur <= -m else wrapped
     volt = max(-m + 1, min(m - 1, dec(v, p.dv) + wrapped + (p.bias_mant << p.bias_exp)))
     spike = volt > (p.vth << 6)
-    return wrapped, (0 if spike else volt), spike
+    after = volt - (p.vth << 6) if p.reset == "subtract" else 0  # subtract: snnTorch's
+    return wrapped, (after if spike else volt), spike
 
 
 @pytest.mark.parametrize("name", list(cl.PRESETS))

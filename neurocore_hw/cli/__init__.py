@@ -14,6 +14,7 @@ from .. import __version__
 from .common import CliError, Parser, format_table, parse_param
 from .core import add_core_group
 from .models import add_commands
+from .nir import add_nir_group
 
 __all__ = ["CliError", "format_table", "main", "parse_param"]
 
@@ -25,6 +26,7 @@ def _build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     add_commands(sub)
     add_core_group(sub)
+    add_nir_group(sub)
     return parser
 
 

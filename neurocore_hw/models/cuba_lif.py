@@ -7,7 +7,7 @@ One step, per neuron (``W = width``, unity ``4096``; ``decay`` rounds toward zer
     u = decay(u, du + 1) + (a_in << 6)
     u = u - 2**W  if u > 2**(W-1);   u = u + 2**W  if u <= -2**(W-1)     (wrap)
     v = clip(decay(v, dv) + u + (bias_mant << bias_exp), -(2**(W-1) - 1), 2**(W-1) - 1)
-    if v > (vth << 6): spike, v = 0
+    if v > (vth << 6): spike; v = 0 (reset "zero") or v - (vth << 6) ("subtract")
 
 The new ``u`` feeds ``v`` in the same step. After the wrap ``u`` lies in
 ``[-(2**(W-1) - 1), 2**(W-1)]``: the top value is reachable, so the ``u`` register is
@@ -27,12 +27,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..fixed import check_int, int_range
+from ..fixed import check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
 
-__all__ = ["MODEL", "PRESETS", "CubaLIFParams", "CubaLIFState", "decay", "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFParams", "CubaLIFState", "decay", "reference",
+           "step"]
 
 UNITY = 4096
+RESETS = ("zero", "subtract")
 DECAY_SHIFT = 12
 ACT_SHIFT = 6
 VTH_SHIFT = 6
@@ -57,6 +59,8 @@ class CubaLIFParams(ModelParams):
     bias_mant, bias_exp : int
         Constant drive ``bias_mant << bias_exp``; ``bias_exp`` 0..16 and the product within
         the ``W``-bit range.
+    reset : {"zero", "subtract"}
+        After a spike ``v`` becomes 0 (Loihi's) or drops by the threshold.
     """
 
     width: int = 24
@@ -66,6 +70,7 @@ class CubaLIFParams(ModelParams):
     vth: int = 100
     bias_mant: int = 0
     bias_exp: int = 0
+    reset: str = "zero"
 
     def __post_init__(self):
         check_int("width", self.width, 10, 32)
@@ -76,6 +81,7 @@ class CubaLIFParams(ModelParams):
         check_int("bias_exp", self.bias_exp, 0, 16)
         lo, hi = int_range(self.width)
         check_int("bias_mant", self.bias_mant, lo >> self.bias_exp, hi >> self.bias_exp)
+        check_choice("reset", self.reset, RESETS)
 
     @property
     def bias(self) -> int:
@@ -190,7 +196,8 @@ def step(params: CubaLIFParams, state: CubaLIFState, a_in=0
     u = np.where(u > half, u - 2 * half, np.where(u <= -half, u + 2 * half, u))
     v = np.clip(decay(state.v, params.dv) + u + params.bias, 1 - half, half - 1)
     spike = v > params.threshold
-    return CubaLIFState(u, np.where(spike, 0, v)), spike
+    after = v - params.threshold if params.reset == "subtract" else 0
+    return CubaLIFState(u, np.where(spike, after, v)), spike
 
 
 def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -221,18 +228,21 @@ def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.n
         u = ku * u + a_in[t] * (1 << ACT_SHIFT)
         v = kv * v + u + params.bias
         fired = v > params.threshold
-        v = np.where(fired, 0.0, v)
+        v = np.where(fired, v - params.threshold if params.reset == "subtract" else 0.0, v)
         spikes[t], u_tr[t], v_tr[t] = fired, u, v
     return spikes, u_tr, v_tr
 
 
 #: ``loihi``: the published 24-bit Loihi CUBA neuron (du 410 ~ tau_u 10 steps, dv 205 ~
 #: tau_v 20 steps, the defaults); ``loihi_bias``: the same driven by a constant bias
-#: instead of input (a pacemaker); ``w16``: a 16-bit core with 10-bit inputs.
+#: instead of input (a pacemaker); ``w16``: a 16-bit core with 10-bit inputs;
+#: ``w16_subtract``: the same, reset by subtraction (snnTorch's ``reset_mechanism="subtract"``).
 PRESETS: dict[str, CubaLIFParams] = {
     "loihi": CubaLIFParams(),
     "loihi_bias": CubaLIFParams(du=4095, dv=40, vth=2000, bias_mant=1000, bias_exp=3),
     "w16": CubaLIFParams(width=16, in_width=10, du=1024, dv=512, vth=40),
+    "w16_subtract": CubaLIFParams(width=16, in_width=10, du=1024, dv=512, vth=40,
+                                  reset="subtract"),
 }
 
 MODEL = Model(

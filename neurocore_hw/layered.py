@@ -1,0 +1,324 @@
+"""Layered networks of registered models: the bit-true golden model, batched over samples,
+and the versioned network file.
+
+A :class:`LayeredNetwork` is a chain of layers. Each layer is a population of one
+registered model with integer weights from its source (the network input or the previous
+layer), optionally integer recurrent weights from its own previous-step output, and an
+integer bias per neuron. One timestep, layers in order::
+
+    acc   = W_ff . out_source[t] + W_rec . out_self[t - 1]      (exact integers)
+    a_in  = ovf((acc << shift) + bias, acc_width)                (wrap or saturate)
+    state, spike = model.step(params, state, **{input_port: a_in})
+
+so a layer's spikes reach the next layer in the same timestep and its own recurrent
+spikes the next timestep, as in the float reference. ``out`` is the layer's spikes, or for
+a non-spiking model (``li``) its first state register. Integer sums are computed as
+float64 products (exact: every partial sum stays far below 2**53) so that BLAS does the
+work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow
+from .model import model_of
+from .registry import get_model
+
+__all__ = ["FORMAT", "VERSION", "LayeredNetwork", "NetLayer", "load_network",
+           "run_layered", "save_network"]
+
+#: Network file format name and version (``.npz`` with a JSON header).
+FORMAT, VERSION = "neurocore-network", 1
+
+
+@dataclass(frozen=True)
+class NetLayer:
+    """One layer of a :class:`LayeredNetwork`.
+
+    Parameters
+    ----------
+    name : str
+        Layer name (the NIR node it came from).
+    params : ModelParams
+        A registered model's parameters (one set for the whole layer).
+    weight : numpy.ndarray of int64, shape (n, n_source)
+        Signed ``weight_width``-bit synapses from the source.
+    bias : numpy.ndarray of int64, shape (n,)
+        Added to every neuron's input every step, after the shift.
+    rec_weight : numpy.ndarray of int64, shape (n, n), optional
+        Signed ``weight_width``-bit synapses from the layer's own previous output.
+    weight_width : int
+        Bits of a weight, 2..16.
+    shift : int
+        Left shift of the synaptic sum before the bias, 0..16 (finer thresholds than
+        the weights' own scale allows).
+    acc_width : int
+        Bits of the model input the sum is reduced to (default: the input port's).
+    acc_overflow : {"wrap", "saturate"}
+    input_port : str
+        The model input the sum drives (default: the model's first).
+    """
+
+    name: str
+    params: object
+    weight: np.ndarray
+    bias: np.ndarray
+    rec_weight: np.ndarray | None = None
+    weight_width: int = 8
+    shift: int = 0
+    acc_width: int | None = None
+    acc_overflow: str = "saturate"
+    input_port: str | None = None
+
+    def __post_init__(self):
+        model = model_of(self.params)
+        ports = {p.name: p for p in self.params.input_ports()}
+        port = next(iter(ports)) if self.input_port is None else self.input_port
+        if port not in ports:
+            raise ValueError(f"layer {self.name!r}: {port!r} is not an input of "
+                             f"{model.name!r}; inputs: {', '.join(ports)}")
+        if not ports[port].signed:
+            raise ValueError(f"layer {self.name!r}: input {port!r} of {model.name!r} is "
+                             "unsigned; synaptic sums need a signed input")
+        object.__setattr__(self, "input_port", port)
+        if self.acc_width is None:
+            object.__setattr__(self, "acc_width", ports[port].width)
+        check_int("weight_width", self.weight_width, 2, 16)
+        check_int("shift", self.shift, 0, 16)
+        check_int("acc_width", self.acc_width, 2, ports[port].width)
+        check_choice("acc_overflow", self.acc_overflow, OVERFLOW_MODES)
+        n = self.size
+        lo, hi = int_range(self.weight_width)
+        for key, shape in (("weight", (n, None)), ("rec_weight", (n, n)), ("bias", (n,))):
+            arr = getattr(self, key)
+            if arr is None:
+                continue
+            arr = np.asarray(arr)
+            if arr.dtype.kind not in "iu":
+                raise TypeError(f"layer {self.name!r}: {key} must be integer, got {arr.dtype}")
+            if arr.ndim != len(shape) or any(s is not None and a != s
+                                             for a, s in zip(arr.shape, shape)):
+                raise ValueError(f"layer {self.name!r}: {key} has shape {arr.shape}")
+            arr = arr.astype(np.int64)
+            if key != "bias" and arr.size and (arr.min() < lo or arr.max() > hi):
+                raise ValueError(f"layer {self.name!r}: {key} outside {self.weight_width}-bit "
+                                 f"range [{lo}, {hi}]")
+            if key == "bias":
+                blo, bhi = int_range(self.acc_width)
+                if arr.size and (arr.min() < blo or arr.max() > bhi):
+                    raise ValueError(f"layer {self.name!r}: bias outside the {self.acc_width}"
+                                     "-bit input range")
+            object.__setattr__(self, key, arr)
+
+    @property
+    def size(self) -> int:
+        """Neurons in the layer."""
+        return int(np.asarray(self.weight).shape[0])
+
+    @property
+    def model(self):
+        """The layer's registered model."""
+        return model_of(self.params)
+
+    @property
+    def spiking(self) -> bool:
+        """Whether the layer's output is its spikes (else its first state register)."""
+        return self.model.name != "li"
+
+
+@dataclass(frozen=True)
+class LayeredNetwork:
+    """A chain of :class:`NetLayer` fed by ``inputs`` integer input channels.
+
+    Parameters
+    ----------
+    inputs : int
+        Input channels.
+    layers : tuple of NetLayer
+    input_frac : int
+        Input codes are ``round(x * 2**input_frac)`` of a real input (0 for spikes).
+    meta : dict
+        Provenance and quantization report (JSON-ready): source graph, dt, reset, scales.
+    """
+
+    inputs: int
+    layers: tuple
+    input_frac: int = 0
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        check_int("inputs", self.inputs, 1, 1 << 20)
+        check_int("input_frac", self.input_frac, 0, 16)
+        if not self.layers:
+            raise ValueError("a network needs at least one layer")
+        width = self.inputs
+        for layer in self.layers:
+            if layer.weight.shape[1] != width:
+                raise ValueError(f"layer {layer.name!r} takes {layer.weight.shape[1]} inputs, "
+                                 f"its source has {width}")
+            width = layer.size
+        for layer in self.layers[:-1]:
+            if not layer.spiking:
+                raise ValueError(f"layer {layer.name!r}: only the last layer may be "
+                                 "non-spiking")
+        object.__setattr__(self, "layers", tuple(self.layers))
+
+    @property
+    def outputs(self) -> int:
+        """Output channels."""
+        return self.layers[-1].size
+
+
+def _matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Exact integer ``x @ w.T`` through float64 BLAS (all sums far below 2**53)."""
+    return np.rint(x @ w.T.astype(np.float64)).astype(np.int64)
+
+
+def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np.ndarray]:
+    """Simulate the network bit-true, batched over samples.
+
+    Parameters
+    ----------
+    net : LayeredNetwork
+    x : array_like of int, shape (T, B, C) or (T, C)
+        Input codes per step (spikes 0/1, or ``round(real * 2**input_frac)``).
+    record : bool
+        Also return every layer's state registers (``"<layer>.<register>"``).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray, shape (T, B, n)
+        Per layer name its output (spikes as bool, or the register of a non-spiking
+        layer, int64); ``"output"`` is the last layer's.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Input of the wrong shape, type or range.
+    """
+    x = np.asarray(x)
+    if x.dtype.kind not in "biu":
+        raise TypeError(f"input codes must be integers, got dtype {x.dtype}")
+    if x.ndim == 2:
+        x = x[:, None, :]
+    if x.ndim != 3 or x.shape[2] != net.inputs or 0 in x.shape:
+        raise ValueError(f"input has shape {x.shape}; the network takes [T, B, {net.inputs}]")
+    t_steps, batch = x.shape[:2]
+    xf = x.astype(np.float64)
+    states, prev, out = [], [], {}
+    for layer in net.layers:
+        init = layer.model.initial_state(layer.params, layer.size)
+        states.append(type(init)(*(np.repeat(s[None, :], batch, axis=0) for s in init)))
+        prev.append(np.zeros((batch, layer.size)))
+        out[layer.name] = np.empty((t_steps, batch, layer.size),
+                                   dtype=bool if layer.spiking else np.int64)
+        if record:
+            for f in init._fields:
+                out[f"{layer.name}.{f}"] = np.empty((t_steps, batch, layer.size), np.int64)
+    for t in range(t_steps):
+        feed = xf[t]
+        for k, layer in enumerate(net.layers):
+            acc = _matmul(feed, layer.weight)
+            if layer.rec_weight is not None:
+                acc += _matmul(prev[k], layer.rec_weight)
+            a_in = overflow((acc << layer.shift) + layer.bias, layer.acc_width,
+                            layer.acc_overflow)
+            states[k], spike = layer.model.step(layer.params, states[k],
+                                                **{layer.input_port: a_in})
+            result = spike if layer.spiking else states[k][0]
+            out[layer.name][t] = result
+            if record:
+                for f, s in zip(states[k]._fields, states[k]):
+                    out[f"{layer.name}.{f}"][t] = s
+            prev[k] = np.asarray(result, dtype=np.float64)
+            feed = prev[k]
+    out["output"] = out[net.layers[-1].name]
+    return out
+
+
+def save_network(net: LayeredNetwork, path: str | Path, write=None) -> None:
+    """Write the network file: ``.npz`` with a JSON ``header`` and the integer arrays.
+
+    ``write(fh)`` hooks (the CLI's atomic write) may replace the plain file write.
+    """
+    header = {"format": FORMAT, "version": VERSION, "inputs": net.inputs,
+              "input_frac": net.input_frac, "meta": net.meta, "layers": []}
+    arrays = {}
+    for k, layer in enumerate(net.layers):
+        header["layers"].append({
+            "name": layer.name, "model": layer.model.name,
+            "params": dataclasses.asdict(layer.params), "weight_width": layer.weight_width,
+            "shift": layer.shift, "acc_width": layer.acc_width,
+            "acc_overflow": layer.acc_overflow, "input_port": layer.input_port,
+            "recurrent": layer.rec_weight is not None})
+        arrays[f"weight_{k}"] = layer.weight
+        arrays[f"bias_{k}"] = layer.bias
+        if layer.rec_weight is not None:
+            arrays[f"rec_weight_{k}"] = layer.rec_weight
+    arrays["header"] = np.array(json.dumps(header))
+    if write is None:
+        with open(path, "wb") as fh:
+            np.savez(fh, **arrays)
+    else:
+        write(lambda fh: np.savez(fh, **arrays))
+
+
+def _params_from_dict(model_name: str, values: dict):
+    model = get_model(model_name)
+    base = model.presets[model.default_preset]
+    kwargs = {}
+    for f in dataclasses.fields(base):
+        if f.name not in values:
+            raise ValueError(f"parameter {f.name!r} of {model_name!r} missing")
+        value = values[f.name]
+        inner = getattr(base, f.name)
+        kwargs[f.name] = (type(inner)(**value) if dataclasses.is_dataclass(inner)
+                          else value)
+    return model.params_cls(**kwargs)
+
+
+def load_network(path: str | Path) -> LayeredNetwork:
+    """Read a network file written by :func:`save_network`.
+
+    Raises
+    ------
+    ValueError
+        Not a network file, another format version, or inconsistent contents.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"network file {str(path)!r} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            data = {k: npz[k] for k in npz.files}
+    except Exception as exc:
+        raise ValueError(f"{str(path)!r} is not a network file ({exc})") from None
+    try:
+        header = json.loads(str(data["header"]))
+    except (KeyError, ValueError):
+        raise ValueError(f"{str(path)!r} is not a network file (no header)") from None
+    if header.get("format") != FORMAT:
+        raise ValueError(f"{str(path)!r} is not a {FORMAT} file")
+    if header.get("version") != VERSION:
+        raise ValueError(f"{str(path)!r} is version {header.get('version')}; this "
+                         f"neurocore-hw reads version {VERSION}")
+    layers = []
+    for k, spec in enumerate(header["layers"]):
+        try:
+            layers.append(NetLayer(
+                name=spec["name"], params=_params_from_dict(spec["model"], spec["params"]),
+                weight=data[f"weight_{k}"], bias=data[f"bias_{k}"],
+                rec_weight=data[f"rec_weight_{k}"] if spec["recurrent"] else None,
+                weight_width=spec["weight_width"], shift=spec["shift"],
+                acc_width=spec["acc_width"], acc_overflow=spec["acc_overflow"],
+                input_port=spec["input_port"]))
+        except KeyError as exc:
+            raise ValueError(f"{str(path)!r}: layer {k} lacks {exc}") from None
+    return LayeredNetwork(inputs=header["inputs"], layers=tuple(layers),
+                          input_frac=header["input_frac"], meta=header.get("meta", {}))

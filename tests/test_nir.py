@@ -1,0 +1,313 @@
+"""NIR import: graph reading and its errors, the float64 reference against hand-computed
+Euler steps, quantization onto registered models, the layered bit-true network and its
+file, and the ``nir`` commands. Uses the real graphs in ``../shared/nir`` (read-only)."""
+
+import dataclasses
+import re
+import subprocess
+import sys
+
+import nir
+import numpy as np
+import pytest
+from conftest import REPO
+
+from neurocore_hw.cli import main
+from neurocore_hw.layered import (
+    LayeredNetwork,
+    NetLayer,
+    load_network,
+    run_layered,
+    save_network,
+)
+from neurocore_hw.models import cuba_lif
+from neurocore_hw.nir import NIRError, load_graph, quantize_network, simulate_float
+from neurocore_hw.nir.graph import spec_from_graph
+
+SHARED = REPO.parent / "shared" / "nir"
+ZERO = SHARED / "braille_noDelay_bias_zero.nir"
+SUBTRACT = SHARED / "braille_noDelay_noBias_subtract.nir"
+NORSE_LIF = SHARED / "lif_norse.nir"
+
+
+def poisson(steps, batch, channels, seed):
+    rng = np.random.default_rng(seed)
+    rates = rng.uniform(0.02, 0.2, (1, batch, channels))
+    return (rng.random((steps, batch, channels)) < rates).astype(np.uint8)
+
+
+def test_braille_graphs_become_two_layers():
+    spec = load_graph(ZERO)
+    assert spec.inputs == 12 and spec.outputs == 7
+    hidden, out = spec.layers
+    assert (hidden.name, hidden.kind, hidden.size, hidden.source) == \
+        ("lif1.lif", "CubaLIF", 38, "input")
+    assert hidden.rec_weight.shape == (38, 38) and hidden.synapses == ["fc1", "lif1.w_rec"]
+    graph = nir.read(str(ZERO))
+    np.testing.assert_array_equal(hidden.weight, graph.nodes["fc1"].weight)
+    # both biases reach the layer every step
+    np.testing.assert_allclose(hidden.bias, graph.nodes["fc1"].bias
+                               + graph.nodes["lif1.w_rec"].bias)
+    assert (out.name, out.source, out.rec_weight) == ("lif2", "lif1.lif", None)
+    sub = load_graph(SUBTRACT)
+    assert sub.layers[0].size == 40 and not sub.layers[0].bias.any()
+
+
+def _chain(*nodes, edges=None):
+    names = [n for n, _ in nodes]
+    return nir.NIRGraph(nodes=dict(nodes), edges=edges or list(zip(names, names[1:])),
+                        type_check=False)
+
+
+def _lif(n=2):
+    return nir.LIF(tau=np.full(n, 1e-3), r=np.ones(n), v_leak=np.zeros(n),
+                   v_threshold=np.ones(n), v_reset=np.zeros(n))
+
+
+@pytest.mark.parametrize("graph, match", [
+    (lambda: _chain(("input", nir.Input(np.array([2, 4]))),
+                    ("conv", nir.Conv1d(4, np.ones((2, 2, 1)), 1, 0, 1, 1, np.zeros(2))),
+                    ("output", nir.Output(np.array([2, 4])))), "node 'conv': Conv1d is not"),
+    (lambda: _chain(("input", nir.Input(np.array([3]))), ("fc", nir.Linear(np.ones((2, 2)))),
+                    ("lif", _lif()), ("output", nir.Output(np.array([2])))),
+     "node 'fc': weight of shape"),
+    (lambda: _chain(("input", nir.Input(np.array([2]))), ("fc", nir.Linear(np.ones((2, 2)))),
+                    ("lif", _lif()), ("fc2", nir.Linear(np.ones((2, 2)))), ("lif2", _lif()),
+                    ("output", nir.Output(np.array([2]))),
+                    edges=[("input", "fc"), ("fc", "lif"), ("lif", "fc2"), ("fc2", "lif2"),
+                           ("lif2", "output"), ("lif2", "fc")]),
+     "incoming edges"),
+    (lambda: _chain(("input", nir.Input(np.array([2]))), ("fc", nir.Linear(np.ones((2, 2)))),
+                    ("lif", _lif(3)), ("output", nir.Output(np.array([2])))),
+     "node 'lif'"),
+    (lambda: _chain(("input", nir.Input(np.array([2]))), ("fc", nir.Linear(np.ones((2, 2)))),
+                    ("output", nir.Output(np.array([2])))), "no neuron node"),
+])
+def test_unsupported_graphs_name_the_node(graph, match):
+    with pytest.raises(NIRError, match=match):
+        spec_from_graph(graph())
+
+
+def test_nested_subgraph_is_flattened():
+    inner = _chain(("input", nir.Input(np.array([2]))), ("lif", _lif()),
+                   ("output", nir.Output(np.array([2]))))
+    outer = _chain(("input", nir.Input(np.array([2]))), ("fc", nir.Linear(np.eye(2) * 2)),
+                   ("layer", inner), ("output", nir.Output(np.array([2]))))
+    spec = spec_from_graph(outer)
+    assert [layer.name for layer in spec.layers] == ["layer.lif"]
+    np.testing.assert_array_equal(spec.layers[0].weight, np.eye(2) * 2)
+
+
+def test_unreadable_files_are_one_line(tmp_path):
+    text = tmp_path / "text.nir"
+    text.write_text("not hdf5")
+    with pytest.raises(NIRError, match="nir cannot read it"):
+        load_graph(text)
+    with pytest.raises(NIRError, match="does not exist"):
+        load_graph(tmp_path / "missing.nir")
+
+
+def test_float_reference_is_nir_euler_by_hand():
+    """One CubaLIF neuron, written out: I += dt/tau_syn (-I + w_in x); v += dt/tau_mem
+    (v_leak - v + r I); spike when v > v_th, then reset (zero or subtract)."""
+    node = nir.CubaLIF(tau_syn=np.array([2e-4]), tau_mem=np.array([1e-3]), r=np.array([10.]),
+                       v_leak=np.array([0.1]), v_threshold=np.array([1.0]),
+                       v_reset=np.array([0.0]), w_in=np.array([2.0]))
+    graph = _chain(("input", nir.Input(np.array([1]))),
+                   ("fc", nir.Affine(np.array([[0.7]]), np.array([0.05]))), ("n", node),
+                   ("output", nir.Output(np.array([1]))))
+    spec = spec_from_graph(graph)
+    x = (np.arange(40) % 3 == 0).astype(float)[:, None]
+    for reset in ("zero", "subtract"):
+        got = simulate_float(spec, x, dt=1e-4, reset=reset)["output"][:, 0, 0]
+        i = v = 0.0
+        want = []
+        for t in range(40):
+            drive = 0.7 * x[t, 0] + 0.05
+            i += 0.5 * (-i + 2.0 * drive)
+            v += 0.1 * (0.1 - v + 10.0 * i)
+            spike = v > 1.0
+            if spike:
+                v = 0.0 if reset == "zero" else v - 1.0
+            want.append(float(spike))
+        assert got.tolist() == want and 3 <= sum(want) <= 37
+
+
+def test_recurrence_carries_the_previous_step():
+    """A neuron that fires at step 0 inhibits itself through its recurrence at step 1 only
+    (v: 1 -> spike, reset 0; 0 + 1 - 1 = 0; 0 + 1 = 1 -> spike)."""
+    node = nir.IF(r=np.array([1e4]), v_threshold=np.array([0.5]), v_reset=np.array([0.0]))
+    graph = _chain(("input", nir.Input(np.array([1]))), ("fc", nir.Linear(np.array([[1.0]]))),
+                   ("n", node), ("rec", nir.Linear(np.array([[-1.0]]))),
+                   ("output", nir.Output(np.array([1]))),
+                   edges=[("input", "fc"), ("fc", "n"), ("n", "rec"), ("rec", "n"),
+                          ("n", "output")])
+    spec = spec_from_graph(graph)
+    out = simulate_float(spec, np.ones((3, 1)), dt=1e-4)["output"][:, 0, 0]
+    assert out.tolist() == [1.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("path, reset", [(ZERO, "zero"), (SUBTRACT, "subtract")])
+def test_quantized_braille_maps_onto_cuba_lif(path, reset):
+    net = quantize_network(load_graph(path), dt=1e-4, reset=reset, weight_width=8)
+    assert [layer.model.name for layer in net.layers] == ["cuba_lif", "cuba_lif"]
+    hidden = net.layers[0]
+    assert hidden.params.reset == reset and hidden.rec_weight is not None
+    assert max(np.abs(hidden.weight).max(), np.abs(hidden.rec_weight).max()) == 127
+    assert hidden.params.dv == round(4096 * 1e-4 / load_graph(path).layers[0].params[
+        "tau_mem"][0])
+    for rep in net.meta["layers"]:
+        for const in rep["constants"]:
+            assert abs(const["error"]) <= 0.01 * abs(const["real"]) + 1e-3, const
+
+
+@pytest.mark.parametrize("path, reset", [(ZERO, "zero"), (SUBTRACT, "subtract")])
+def test_fixed_point_follows_the_float_reference(path, reset):
+    """With 16-bit weights and 32-bit state the bit-true network makes the float
+    reference's decision on nearly every sample; with 8-bit weights it makes the decision
+    of the float network running the same rounded weights (the loss is the weights')."""
+    spec = load_graph(path)
+    x = poisson(256, 200, 12, seed=5)
+    ref = simulate_float(spec, x, dt=1e-4, reset=reset)["output"].sum(0).argmax(-1)
+    fine = quantize_network(spec, dt=1e-4, reset=reset, weight_width=16, state_width=32)
+    got = run_layered(fine, x)["output"].sum(0).argmax(-1)
+    assert (got == ref).mean() >= 0.97
+    coarse = quantize_network(spec, dt=1e-4, reset=reset, weight_width=8)
+    rounded = dataclasses.replace(spec, layers=[
+        dataclasses.replace(layer, weight=q.weight / q_scale(rep),
+                            rec_weight=None if q.rec_weight is None
+                            else q.rec_weight / q_scale(rep))
+        for layer, q, rep in zip(spec.layers, coarse.layers, coarse.meta["layers"])])
+    ref8 = simulate_float(rounded, x, dt=1e-4, reset=reset)["output"].sum(0).argmax(-1)
+    got8 = run_layered(coarse, x)["output"].sum(0).argmax(-1)
+    assert (got8 == ref8).mean() >= 0.95
+
+
+def q_scale(rep):
+    return rep["weight_scale"]
+
+
+def _tiny_net(rec=True):
+    p = cuba_lif.PRESETS["w16_subtract"]
+    rng = np.random.default_rng(0)
+    hidden = NetLayer(name="h", params=p, weight=rng.integers(-128, 128, (5, 3)),
+                      bias=rng.integers(-20, 20, 5),
+                      rec_weight=rng.integers(-128, 128, (5, 5)) if rec else None, shift=1)
+    out = NetLayer(name="o", params=cuba_lif.PRESETS["w16"], weight=rng.integers(-128, 128,
+                   (2, 5)), bias=np.zeros(2, np.int64))
+    return LayeredNetwork(inputs=3, layers=(hidden, out))
+
+
+def test_layered_network_equals_a_loop_over_model_steps():
+    """The batched golden model against a per-sample loop over the registered step, with
+    exact Python-int synaptic sums and the accumulator saturated by hand."""
+    net = _tiny_net()
+    x = poisson(60, 4, 3, seed=1)
+    got = run_layered(net, x, record=True)
+    h, o = net.layers
+    for b in range(4):
+        sh = h.model.initial_state(h.params, 5)
+        so = o.model.initial_state(o.params, 2)
+        prev = np.zeros(5, np.int64)
+        for t in range(60):
+            acc = [sum(int(h.weight[i, j]) * int(x[t, b, j]) for j in range(3))
+                   + sum(int(h.rec_weight[i, j]) * int(prev[j]) for j in range(5))
+                   for i in range(5)]
+            lo, hi = -(1 << (h.acc_width - 1)), (1 << (h.acc_width - 1)) - 1
+            a = np.array([min(hi, max(lo, (s << 1) + int(bb))) for s, bb in zip(acc, h.bias)])
+            sh, spk = h.model.step(h.params, sh, a_in=a)
+            prev = spk.astype(np.int64)
+            acc_o = [sum(int(o.weight[i, j]) * int(prev[j]) for j in range(5)) for i in range(2)]
+            lo, hi = -(1 << (o.acc_width - 1)), (1 << (o.acc_width - 1)) - 1
+            so, spk_o = o.model.step(o.params, so, a_in=np.clip(acc_o, lo, hi))
+            assert np.array_equal(got["h"][t, b], prev.astype(bool)), (b, t)
+            assert np.array_equal(got["h.u"][t, b], sh.u) and np.array_equal(
+                got["o.v"][t, b], so.v)
+            assert np.array_equal(got["output"][t, b], spk_o), (b, t)
+    assert got["h"].any() and got["output"].any()
+
+
+def test_network_file_round_trip(tmp_path):
+    net = _tiny_net()
+    save_network(net, tmp_path / "net.npz")
+    back = load_network(tmp_path / "net.npz")
+    x = poisson(30, 2, 3, seed=2)
+    assert all(np.array_equal(a, b) for a, b in zip(run_layered(net, x).values(),
+                                                       run_layered(back, x).values()))
+    assert back.layers[0].params == net.layers[0].params and back.layers[0].shift == 1
+    np.savez(tmp_path / "other.npz", weights=np.zeros(3))
+    with pytest.raises(ValueError, match="not a network file"):
+        load_network(tmp_path / "other.npz")
+
+
+def test_layered_network_rejects_bad_layers():
+    p = cuba_lif.PRESETS["w16"]
+    with pytest.raises(ValueError, match="outside 8-bit"):
+        NetLayer(name="x", params=p, weight=np.full((2, 2), 200), bias=np.zeros(2, int))
+    with pytest.raises(TypeError, match="must be integer"):
+        NetLayer(name="x", params=p, weight=np.ones((2, 2)), bias=np.zeros(2, int))
+    layer = NetLayer(name="x", params=p, weight=np.ones((2, 3), int), bias=np.zeros(2, int))
+    with pytest.raises(ValueError, match="takes 3 inputs"):
+        LayeredNetwork(inputs=4, layers=(layer,))
+
+
+def test_norse_lif_graph_maps_onto_lif():
+    spec = load_graph(NORSE_LIF)
+    net = quantize_network(spec, dt=1e-4, weight_width=8, state_width=16)
+    (layer,) = net.layers
+    assert layer.model.name == "lif" and layer.params.leak_k == round(0.04 * (
+        1 << layer.params.frac))
+    x = np.zeros((200, 1, 1), np.uint8)
+    x[::7] = 1
+    ref = simulate_float(spec, x, dt=1e-4)["output"][:, 0, 0].astype(bool)
+    got = run_layered(net, x)["output"][:, 0, 0]
+    assert ref.sum() >= 5 and np.array_equal(got, ref)
+
+
+def test_cli_nir_commands(tmp_path, capsys):
+    x = poisson(50, 3, 12, seed=3)
+    np.savez(tmp_path / "in.npz", input=x)
+    assert main(["nir", "info", str(ZERO)]) == 0
+    assert "cuba_lif" in capsys.readouterr().out
+    out = tmp_path / "out.npz"
+    assert main(["nir", "simulate", str(SUBTRACT), "--dt", "1e-4", "--reset", "subtract",
+                 "--mode", "float", "--input", str(tmp_path / "in.npz"), "--out",
+                 str(out)]) == 0
+    with np.load(out) as data:
+        assert set(data.files) == {"lif1.lif", "lif2", "output"}
+        assert data["output"].shape == (50, 3, 7) and data["output"].dtype == np.uint8
+    net = tmp_path / "net.npz"
+    assert main(["nir", "quantize", str(SUBTRACT), "--dt", "1e-4", "--reset", "subtract",
+                 "-o", str(net)]) == 0
+    fixed = tmp_path / "fixed.npz"
+    assert main(["nir", "simulate", str(net), "--input", str(tmp_path / "in.npz"), "--out",
+                 str(fixed)]) == 0
+    direct = tmp_path / "direct.npz"
+    assert main(["nir", "simulate", str(SUBTRACT), "--dt", "1e-4", "--reset", "subtract",
+                 "--input", str(tmp_path / "in.npz"), "--out", str(direct)]) == 0
+    with np.load(fixed) as a, np.load(direct) as b:
+        assert np.array_equal(a["output"], b["output"])
+
+
+@pytest.mark.parametrize("args, match", [
+    (["nir", "info", "/nonexistent.nir"], "does not exist"),
+    (["nir", "simulate", str(ZERO), "--input", "IN", "--out", "OUT"], "needs --dt"),
+    (["nir", "simulate", str(ZERO), "--dt", "1e-4", "--input", "BADSHAPE", "--out", "OUT"],
+     r"the network takes \[T, B, 12\]"),
+    (["nir", "quantize", str(ZERO), "--dt", "1e-4", "--weight-width", "40", "-o", "OUT"],
+     "weight_width=40"),
+    (["nir", "simulate", str(ZERO), "--dt", "0", "--mode", "float", "--input", "IN",
+      "--out", "OUT"], "dt must be a positive number"),
+])
+def test_cli_bad_input_one_line_exit_2(args, match, tmp_path):
+    np.savez(tmp_path / "in.npz", input=poisson(5, 1, 12, seed=0))
+    np.savez(tmp_path / "bad.npz", input=np.zeros((5, 1, 3), np.uint8))
+    args = [a.replace("BADSHAPE", str(tmp_path / "bad.npz")).replace("IN", str(
+        tmp_path / "in.npz")) if a in ("IN", "BADSHAPE") else a for a in args]
+    args = [str(tmp_path / "out.npz") if a == "OUT" else a for a in args]
+    proc = subprocess.run([sys.executable, "-m", "neurocore_hw.cli", *args],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert re.search(match, proc.stderr), proc.stderr
+    assert not (tmp_path / "out.npz").exists()
