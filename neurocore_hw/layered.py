@@ -175,13 +175,12 @@ class LayeredNetwork:
         return self.layers[-1].size
 
 
-def _matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Exact integer ``x @ w.T`` through float64 BLAS (all sums far below 2**53)."""
-    return np.rint(x @ w.T.astype(np.float64)).astype(np.int64)
-
-
 def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np.ndarray]:
     """Simulate the network bit-true, batched over samples.
+
+    Each layer runs its model's in-place engine kernel on the ``B x n`` neurons of the
+    batch flattened into one population (every model's kernel equals its step: the
+    contract suite).
 
     Parameters
     ----------
@@ -211,33 +210,56 @@ def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np
         raise ValueError(f"input has shape {x.shape}; the network takes [T, B, {net.inputs}]")
     t_steps, batch = x.shape[:2]
     xf = x.astype(np.float64)
-    states, prev, out = [], [], {}
+    runs, out = [], {}
     for layer in net.layers:
-        init = layer.model.initial_state(layer.params, layer.size)
-        states.append(type(init)(*(np.repeat(s[None, :], batch, axis=0) for s in init)))
-        prev.append(np.zeros((batch, layer.size)))
+        n = batch * layer.size
+        state = layer.model.initial_state(layer.params, n)
+        run = {"state": state, "kernel": layer.model.kernel(layer.params, n),
+               "spike": np.zeros(n, dtype=bool), "acc": np.empty((batch, layer.size)),
+               "rec": np.empty((batch, layer.size)),
+               "a_in": np.empty((batch, layer.size), dtype=np.int64),
+               "prev": np.zeros((batch, layer.size)),
+               "w": layer.weight.T.astype(np.float64),
+               "bias": layer.bias.astype(np.float64),
+               "wr": (None if layer.rec_weight is None
+                      else layer.rec_weight.T.astype(np.float64)),
+               "lo": np.array(float(int_range(layer.acc_width)[0])),
+               "hi": np.array(float(int_range(layer.acc_width)[1])),
+               "others": {p.name: np.zeros(n, dtype=np.int64)
+                          for p in layer.params.input_ports() if p.name != layer.input_port}}
+        runs.append(run)
         out[layer.name] = np.empty((t_steps, batch, layer.size),
                                    dtype=bool if layer.spiking else np.int64)
         if record:
-            for f in init._fields:
+            for f in state._fields:
                 out[f"{layer.name}.{f}"] = np.empty((t_steps, batch, layer.size), np.int64)
     for t in range(t_steps):
         feed = xf[t]
-        for k, layer in enumerate(net.layers):
-            acc = _matmul(feed, layer.weight)
-            if layer.rec_weight is not None:
-                acc += _matmul(prev[k], layer.rec_weight)
-            a_in = overflow((acc << layer.shift) + layer.bias, layer.acc_width,
-                            layer.acc_overflow)
-            states[k], spike = layer.model.step(layer.params, states[k],
-                                                **{layer.input_port: a_in})
-            result = spike if layer.spiking else states[k][0]
+        for layer, run in zip(net.layers, runs):
+            # exact integer sums in float64 (BLAS): spikes or small codes times weights of
+            # at most 16 bits, shifted and biased, stay integers far below 2**53
+            acc = np.matmul(feed, run["w"], out=run["acc"])
+            if run["wr"] is not None:
+                acc += np.matmul(run["prev"], run["wr"], out=run["rec"])
+            if layer.shift:
+                acc *= float(1 << layer.shift)
+            acc += run["bias"]
+            if layer.acc_overflow == "saturate":
+                acc.clip(run["lo"], run["hi"], out=acc)
+                np.copyto(run["a_in"], acc, casting="unsafe")
+            else:
+                np.copyto(run["a_in"], acc, casting="unsafe")
+                np.copyto(run["a_in"], overflow(run["a_in"], layer.acc_width, "wrap"))
+            run["kernel"](run["state"], run["spike"], **run["others"],
+                          **{layer.input_port: run["a_in"].reshape(-1)})
+            result = (run["spike"] if layer.spiking else run["state"][0]).reshape(
+                batch, layer.size)
             out[layer.name][t] = result
             if record:
-                for f, s in zip(states[k]._fields, states[k]):
-                    out[f"{layer.name}.{f}"][t] = s
-            prev[k] = np.asarray(result, dtype=np.float64)
-            feed = prev[k]
+                for f, s in zip(run["state"]._fields, run["state"]):
+                    out[f"{layer.name}.{f}"][t] = s.reshape(batch, layer.size)
+            np.copyto(run["prev"], result)
+            feed = run["prev"]
     out["output"] = out[net.layers[-1].name]
     return out
 

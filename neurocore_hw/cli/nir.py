@@ -121,9 +121,10 @@ def cmd_quantize(args) -> int:
         th = next((c for c in rep["constants"] if c["name"] == "v_threshold"), None)
         rows.append((rep["layer"], rep["kind"], rep["model"], f"{rep['weight_scale']:.4g}",
                      rep["shift"], f"{rep['weight_max_error']:.3g}",
-                     f"{th['error']:.3g}" if th else "-"))
+                     f"{th['error']:.3g}" if th else "-",
+                     f"+-{rep['membrane_range']:.3g}" if "membrane_range" in rep else "-"))
     print(format_table(("layer", "NIR", "model", "weight scale", "shift", "max weight error",
-                        "threshold error"), rows))
+                        "threshold error", "membrane range"), rows))
     print(f"wrote {args.output} ({len(net.layers)} layers, {args.weight_width}-bit weights)")
     return 0
 

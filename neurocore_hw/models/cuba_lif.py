@@ -30,8 +30,8 @@ import numpy as np
 from ..fixed import check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
 
-__all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFParams", "CubaLIFState", "decay", "reference",
-           "step"]
+__all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFKernel", "CubaLIFParams", "CubaLIFState",
+           "decay", "reference", "step"]
 
 UNITY = 4096
 RESETS = ("zero", "subtract")
@@ -200,6 +200,63 @@ def step(params: CubaLIFParams, state: CubaLIFState, a_in=0
     return CubaLIFState(u, np.where(spike, after, v)), spike
 
 
+class CubaLIFKernel:
+    """In-place CuBa LIF update for the engine and the layered network: no allocation per
+    step and no masked ufuncs (NumPy's ``where=`` costs ~25x a plain pass), bit-identical
+    to :func:`step` (the contract suite holds them equal).
+
+    ``decay`` rounds toward zero as ``(x k + ((x >> 63) & 4095)) >> 12`` (the bias makes
+    the floor shift of a negative product round up); the current's wrap is the modular
+    ``((u + half - 1) & (2 half - 1)) - (half - 1)``, equal to the step's one conditional
+    correction because ``|decay(u) + (a_in << 6)| < 2 half`` (``in_width <= width - 6``).
+
+    Parameters
+    ----------
+    params : CubaLIFParams
+    n : int
+        Neurons; scratch buffers are sized once.
+    """
+
+    def __init__(self, params: CubaLIFParams, n: int):
+        self.p = params
+        self._a = np.empty(n, dtype=np.int64)
+        self._b = np.empty(n, dtype=np.int64)
+        self._half = 1 << (params.width - 1)
+        self._lo = np.array(1 - self._half, dtype=np.int64)  # 0-d bounds: ndarray.clip is
+        self._hi = np.array(self._half - 1, dtype=np.int64)  # ~9x faster than np.clip(int)
+
+    def _decay(self, x: np.ndarray, d: int, out: np.ndarray) -> None:
+        b = self._b
+        np.right_shift(x, 63, out=b)
+        b &= UNITY - 1
+        np.multiply(x, UNITY - d, out=out)
+        out += b
+        out >>= DECAY_SHIFT
+
+    def __call__(self, state: CubaLIFState, spike: np.ndarray, a_in) -> None:
+        """Update ``state`` (int64 arrays) and ``spike`` (bool) in place."""
+        p, a, b, half = self.p, self._a, self._b, self._half
+        self._decay(state.u, p.du + 1, a)
+        np.left_shift(a_in, ACT_SHIFT, out=b, casting="unsafe")
+        a += b
+        a += half - 1
+        a &= 2 * half - 1
+        np.subtract(a, half - 1, out=state.u)
+        self._decay(state.v, p.dv, a)
+        a += state.u
+        if p.bias:
+            a += p.bias
+        a.clip(self._lo, self._hi, out=state.v)
+        np.greater(state.v, p.threshold, out=spike)
+        if p.reset == "subtract":
+            np.multiply(spike, p.threshold, out=b)
+            np.subtract(state.v, b, out=state.v)
+        else:
+            np.logical_not(spike, out=spike)
+            np.multiply(state.v, spike, out=state.v)
+            np.logical_not(spike, out=spike)
+
+
 def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Float64 ideal dynamics: exact decays, no rounding, wrap or clip.
 
@@ -253,4 +310,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    kernel=CubaLIFKernel,
 )

@@ -63,6 +63,8 @@ class Layer:
         The layer's own recurrence (previous step's output), if any.
     synapses : list of str
         Names of the synapse nodes folded into ``weight``, ``bias`` and ``rec_weight``.
+    rec_synapses : list of str
+        Those of them on the recurrent path.
     """
 
     name: str
@@ -74,6 +76,7 @@ class Layer:
     bias: np.ndarray
     rec_weight: np.ndarray | None = None
     synapses: list[str] = field(default_factory=list)
+    rec_synapses: list[str] = field(default_factory=list)
 
     @property
     def spiking(self) -> bool:
@@ -284,6 +287,7 @@ def spec_from_graph(graph) -> NetworkSpec:
                 raise NIRError(f"node {target!r}: recurrent path ends at {back!r}")
             layer.rec_weight, layer.bias = wr, layer.bias + br
             layer.synapses += rnames
+            layer.rec_synapses = list(rnames)
             others = [p for p in others if p not in rnames]
         if others:
             raise NIRError(f"node {target!r}: input from {others[0]!r} besides its feed-forward "

@@ -129,7 +129,8 @@ def _cuba(layer: Layer, dt: float, reset: str, width: int, state_width: int,
     bias_v = round(a_mem * v_leak * scale * (1 << ACT_SHIFT))
     params = CubaLIFParams(width=state_width, in_width=in_width, du=max(du, 0), dv=dv,
                            vth=vth, bias_mant=bias_v, bias_exp=0, reset=reset)
-    errors.update(shift=shift, constants=[
+    errors.update(shift=shift, membrane_range=((1 << (state_width - 1)) - 1) / (
+        scale * (1 << ACT_SHIFT)), constants=[
         _report("dt/tau_syn", a_syn, max(du, 0) + 1, 1 / UNITY),
         _report("dt/tau_mem", a_mem, dv, 1 / UNITY),
         _report("v_threshold", v_th, vth, 1 / scale)])
@@ -229,7 +230,10 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
     Returns
     -------
     LayeredNetwork
-        With ``meta["layers"]`` holding each layer's model, scale, shift and errors.
+        With ``meta["layers"]`` holding each layer's model, weight scale, shift, the
+        errors of weights, biases and constants, and for ``cuba_lif`` the real membrane
+        range the register holds (``membrane_range``: beyond it ``v`` clips; wider
+        weights need a wider ``state_width`` for the same range).
 
     Raises
     ------
