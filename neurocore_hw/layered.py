@@ -30,8 +30,8 @@ from .fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow
 from .model import model_of
 from .registry import get_model
 
-__all__ = ["FORMAT", "VERSION", "LayeredNetwork", "NetLayer", "load_network",
-           "run_layered", "save_network"]
+__all__ = ["FORMAT", "VERSION", "CoreLayer", "LayeredNetwork", "NetLayer", "core_events",
+           "core_layers", "load_network", "run_cores", "run_layered", "save_network"]
 
 #: Network file format name and version (``.npz`` with a JSON header).
 FORMAT, VERSION = "neurocore-network", 1
@@ -344,3 +344,110 @@ def load_network(path: str | Path) -> LayeredNetwork:
             raise ValueError(f"{str(path)!r}: layer {k} lacks {exc}") from None
     return LayeredNetwork(inputs=header["inputs"], layers=tuple(layers),
                           input_frac=header["input_frac"], meta=header.get("meta", {}))
+
+
+@dataclass(frozen=True)
+class CoreLayer:
+    """One layer of a :class:`LayeredNetwork` as a population core (:mod:`.network`).
+
+    Attributes
+    ----------
+    config : CoreConfig
+        The core: the layer's model and widths; ``neurons`` padded to the core's minimum
+        (padding neurons have no synapses and never fire).
+    weights : numpy.ndarray of int64, shape (rows, neurons)
+        Weight memory: one row per source of the layer, then (``has_bias``) the bias row,
+        then (recurrent) one row per neuron.
+    has_bias : bool
+        The layer's bias is a row driven by one extra source with an event every step.
+    size : int
+        The layer's own neurons (the first ``size`` of the core).
+    """
+
+    config: object
+    weights: np.ndarray
+    has_bias: bool
+    size: int
+
+
+def core_layers(net: LayeredNetwork) -> list[CoreLayer]:
+    """Map every layer onto a population core, so that a chain of cores -- each layer's
+    output events delivered to the next core before its timestep starts -- computes the
+    network bit for bit.
+
+    Raises
+    ------
+    ValueError
+        A layer the core cannot hold as it is: a shift, a bias outside the weight range
+        (the bias is a weight row), or synaptic sums that could saturate part-way (the
+        core saturates after every row add, the network once).
+    """
+    from .network import MIN_NEURONS, CoreConfig
+
+    out = []
+    for layer in net.layers:
+        if layer.shift:
+            raise ValueError(f"layer {layer.name!r}: shift {layer.shift}; the population core "
+                             "adds rows without a shift (quantize with max_shift=0)")
+        lo, hi = int_range(layer.weight_width)
+        has_bias = bool(layer.bias.any())
+        if has_bias and (layer.bias.min() < lo or layer.bias.max() > hi):
+            raise ValueError(f"layer {layer.name!r}: a bias outside the {layer.weight_width}-"
+                             "bit weight range cannot be a weight row")
+        worst = np.abs(layer.weight).sum(axis=1) + np.abs(layer.bias)
+        if layer.rec_weight is not None:
+            worst = worst + np.abs(layer.rec_weight).sum(axis=1)
+        alo, ahi = int_range(layer.acc_width)
+        if worst.max() > ahi:
+            raise ValueError(f"layer {layer.name!r}: a synaptic sum can reach {worst.max()} "
+                             f"beyond the {layer.acc_width}-bit accumulator")
+        n = max(layer.size, MIN_NEURONS)
+        inputs = layer.weight.shape[1] + has_bias
+        rows = [np.pad(layer.weight.T, ((0, 0), (0, n - layer.size)))]
+        if has_bias:
+            rows.append(np.pad(layer.bias, (0, n - layer.size))[None, :])
+        if layer.rec_weight is not None:
+            rec = np.zeros((n, n), np.int64)
+            rec[:layer.size, :layer.size] = layer.rec_weight.T
+            rows.append(rec)
+        config = CoreConfig(params=layer.params, neurons=n, inputs=inputs,
+                            weight_width=layer.weight_width,
+                            recurrent=layer.rec_weight is not None,
+                            acc_width=layer.acc_width, acc_overflow=layer.acc_overflow,
+                            input_port=layer.input_port)
+        out.append(CoreLayer(config=config, weights=np.concatenate(rows).astype(np.int64),
+                             has_bias=has_bias, size=layer.size))
+    return out
+
+
+def core_events(source_spikes: np.ndarray, has_bias: bool) -> list[np.ndarray]:
+    """The input events of a core over ``T`` steps: the active sources of each step in
+    ascending order, then the bias source (index ``C``) if the layer has one.
+
+    Parameters
+    ----------
+    source_spikes : numpy.ndarray, shape (T, C)
+        One sample's source activity (0/1).
+    """
+    spikes = np.asarray(source_spikes)
+    if spikes.size and not np.isin(spikes, (0, 1)).all():
+        raise ValueError("a core takes spike inputs (0/1) only")
+    bias = [spikes.shape[1]] if has_bias else []
+    return [np.array(np.flatnonzero(row).tolist() + bias, dtype=np.int64) for row in spikes]
+
+
+def run_cores(net: LayeredNetwork, x) -> list[np.ndarray]:
+    """One sample through the chain of cores (:func:`core_layers`, golden model of each
+    core): per layer its spikes ``[T, size]``, to hold against :func:`run_layered`."""
+    from .network import run_network
+
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[1] != net.inputs:
+        raise ValueError(f"one sample is [T, {net.inputs}], got {x.shape}")
+    feed, outs = x, []
+    for core in core_layers(net):
+        res = run_network(core.config, core.weights, core_events(feed, core.has_bias),
+                          x.shape[0])
+        feed = res.spikes[:, :core.size].astype(np.int64)
+        outs.append(res.spikes[:, :core.size])
+    return outs

@@ -10,13 +10,16 @@ import sys
 import nir
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import BUILD_ROOT, REPO
 
 from neurocore_hw.cli import main
 from neurocore_hw.layered import (
     LayeredNetwork,
     NetLayer,
+    core_events,
+    core_layers,
     load_network,
+    run_cores,
     run_layered,
     save_network,
 )
@@ -311,3 +314,50 @@ def test_cli_bad_input_one_line_exit_2(args, match, tmp_path):
     assert "Traceback" not in proc.stderr
     assert re.search(match, proc.stderr), proc.stderr
     assert not (tmp_path / "out.npz").exists()
+
+
+@pytest.mark.parametrize("path, reset", [(ZERO, "zero"), (SUBTRACT, "subtract")])
+def test_chain_of_cores_computes_the_layered_network(path, reset):
+    """Each layer on a population core (bias as a weight row, padding neurons), layer
+    outputs delivered to the next core within the timestep: the golden chain equals
+    run_layered on every spike; delivering them a step late does not (teeth)."""
+    net = quantize_network(load_graph(path), dt=1e-4, reset=reset, max_shift=0)
+    cores = core_layers(net)
+    assert cores[1].config.neurons == 16 and cores[1].size == 7
+    assert cores[0].has_bias == (reset == "zero") and cores[0].config.recurrent
+    x = poisson(128, 6, 12, seed=4)
+    ref = run_layered(net, x)
+    for b in range(6):
+        chain = run_cores(net, x[:, b])
+        for spikes, layer in zip(chain, net.layers):
+            assert np.array_equal(spikes, ref[layer.name][:, b])
+    late = np.concatenate([np.zeros((1, 12), np.uint8), x[:-1, 0]])
+    assert not np.array_equal(run_cores(net, late)[1], ref["output"][:, 0])
+
+
+def test_core_layers_refuse_what_the_core_cannot_hold():
+    net = quantize_network(load_graph(SUBTRACT), dt=1e-4, reset="subtract")
+    assert net.layers[0].shift > 0
+    with pytest.raises(ValueError, match="shift"):
+        core_layers(net)
+    layer = dataclasses.replace(_tiny_net().layers[1], bias=np.full(2, 500))
+    with pytest.raises(ValueError, match="bias outside the 8-bit weight range"):
+        core_layers(LayeredNetwork(inputs=5, layers=(layer,)))
+    with pytest.raises(ValueError, match="spike inputs"):
+        core_events(np.full((3, 2), 2), False)
+
+
+@pytest.mark.cosim
+@pytest.mark.parametrize("path, reset", [(ZERO, "zero"), (SUBTRACT, "subtract")])
+def test_braille_cores_bit_exact_under_verilator(path, reset):
+    """One sample through both layers' cores under Verilator: every output event and
+    state word of each core equals the golden chain, which equals the network."""
+    from rtl_gen.verify.layered import run_layered_cosim
+
+    net = quantize_network(load_graph(path), dt=1e-4, reset=reset, max_shift=0)
+    x = poisson(48, 1, 12, seed=8)[:, 0]
+    res = run_layered_cosim(net, x, build_root=BUILD_ROOT)
+    assert res.chain_equals_network
+    for layer in res.layers:
+        assert layer.passed, layer.first_mismatch
+    assert res.layers[0].events_out > 0 and res.layers[1].events_out > 0

@@ -99,7 +99,7 @@ def _fan_in_bits(layer: Layer, width: int, input_max: float) -> int:
 
 
 def _cuba(layer: Layer, dt: float, reset: str, width: int, state_width: int,
-          input_scale: float, input_max: float) -> tuple[NetLayer, dict]:
+          input_scale: float, input_max: float, max_shift: int) -> tuple[NetLayer, dict]:
     in_width = state_width - ACT_SHIFT
     a_syn, a_mem = _rate(layer, "tau_syn", dt), _rate(layer, "tau_mem", dt)
     gain = a_syn * _uniform(layer, "w_in") * a_mem * _uniform(layer, "r")
@@ -116,7 +116,7 @@ def _cuba(layer: Layer, dt: float, reset: str, width: int, state_width: int,
     vth0 = v_th * k0 * input_scale / gain
     want = max(0, math.ceil(math.log2(256 / vth0))) if vth0 < 256 else 0
     room = in_width - _fan_in_bits(layer, width, input_max)
-    shift = max(0, min(want, room, 16))
+    shift = max(0, min(want, room, max_shift))
     k, w, wr, bias, errors = _weights(layer, width, shift, in_width, input_scale)
     scale = k * input_scale * (1 << shift) / gain  # membrane units per real unit, / 64
     vth = round(v_th * scale)
@@ -208,7 +208,7 @@ def _lif_like(layer: Layer, dt: float, reset: str, width: int, state_width: int,
 
 def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
                      weight_width: int = 8, state_width: int = 24, input_frac: int = 0,
-                     source: str = "") -> LayeredNetwork:
+                     max_shift: int = 16, source: str = "") -> LayeredNetwork:
     """Map every layer onto a registered model with integer weights.
 
     Parameters
@@ -224,6 +224,9 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
         Bits of each layer's membrane register (cuba_lif: 16..32; the others 8..32).
     input_frac : int
         Input codes are ``round(x * 2**input_frac)`` (0 for spike inputs).
+    max_shift : int
+        Largest left shift of a synaptic sum (0: what the population core runs, see
+        :func:`neurocore_hw.layered.core_layers`).
     source : str
         Provenance for the file's metadata.
 
@@ -256,7 +259,7 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
     for layer in spec.layers:
         if layer.kind == "CubaLIF":
             net_layer, errors = _cuba(layer, dt, reset, weight_width, state_width,
-                                      input_scale, input_max)
+                                      input_scale, input_max, max_shift)
         elif layer.kind in ("LIF", "IF", "LI"):
             net_layer, errors = _lif_like(layer, dt, reset, weight_width, state_width,
                                           input_scale, input_max)
@@ -268,6 +271,6 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
                        "model": net_layer.model.name, **errors})
         input_scale, input_max = 1.0, 1.0  # spikes from here on
     meta = {"source": source, "dt": dt, "reset": reset, "weight_width": weight_width,
-            "state_width": state_width, "layers": report}
+            "state_width": state_width, "max_shift": max_shift, "layers": report}
     return LayeredNetwork(inputs=spec.inputs, layers=tuple(layers), input_frac=input_frac,
                           meta=meta)
