@@ -53,7 +53,7 @@ $(PEERS)/brian2/.installed:
 $(PEERS)/torch/.installed:
 	$(PYTHON) -m venv $(PEERS)/torch
 	$(PEERS)/torch/bin/python -m pip install --quiet --upgrade pip
-	$(PEERS)/torch/bin/python -m pip install --quiet torch==2.13.0 snntorch nir
+	$(PEERS)/torch/bin/python -m pip install --quiet torch==2.13.0 snntorch nir scikit-learn
 	$(PEERS)/torch/bin/python -m pip install --quiet --no-deps norse nirtorch
 	touch $@
 peers: $(PEERS)/brian2/.installed $(PEERS)/torch/.installed
@@ -71,6 +71,7 @@ bench: $(STAMP) peers
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/bench_compare.py
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/lif_kernels.py
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_study.py --speed
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/nir_study.py
 
 # Re-measure the fidelity tables and plots in docs/ (installs matplotlib).
 docs: $(STAMP)
