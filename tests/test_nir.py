@@ -361,3 +361,41 @@ def test_braille_cores_bit_exact_under_verilator(path, reset):
     for layer in res.layers:
         assert layer.passed, layer.first_mismatch
     assert res.layers[0].events_out > 0 and res.layers[1].events_out > 0
+
+
+def test_digits_network_keeps_its_accuracy_at_8_bits():
+    """The committed snnTorch-trained digits network (docs/data): imported, its float
+    reference and its 8-bit bit-true network on the 360 test samples; 8 bits within one
+    point of float, and far better than chance."""
+    data_dir = REPO / "docs" / "data"
+    spec = load_graph(data_dir / "digits_rcuba.nir")
+    with np.load(data_dir / "digits_test.npz") as data:
+        x, labels = data["input"], data["label"]
+    assert x.shape == (32, 360, 64) and spec.inputs == 64 and spec.outputs == 10
+    ref = simulate_float(spec, x, dt=1e-4, reset="subtract")["output"]
+    float_acc = (ref.sum(0).argmax(-1) == labels).mean()
+    net = quantize_network(spec, dt=1e-4, reset="subtract", weight_width=8, max_shift=0)
+    fixed_acc = (run_layered(net, x)["output"].sum(0).argmax(-1) == labels).mean()
+    assert float_acc >= 0.8 and fixed_acc >= float_acc - 0.01
+
+
+def test_cli_core_commands_take_a_network_file(tmp_path, capsys):
+    """`core generate|simulate|cosim --network`: one core per layer, the layered golden
+    model, and a sample through the cores under Verilator; single-core options beside
+    --network are refused."""
+    net = tmp_path / "net.npz"
+    assert main(["nir", "quantize", str(SUBTRACT), "--dt", "1e-4", "--reset", "subtract",
+                 "--max-shift", "0", "-o", str(net)]) == 0
+    assert main(["core", "generate", "--network", str(net), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "core_0.v").read_text().count("module ") >= 1
+    assert (tmp_path / "core_1.v").exists()
+    np.savez(tmp_path / "in.npz", input=poisson(24, 2, 12, seed=9))
+    assert main(["core", "simulate", "--network", str(net), "--input",
+                 str(tmp_path / "in.npz"), "--out", str(tmp_path / "out.npz")]) == 0
+    with np.load(tmp_path / "out.npz") as data:
+        direct = run_layered(load_network(net), poisson(24, 2, 12, seed=9))
+        assert np.array_equal(data["output"], direct["output"])
+    assert main(["core", "cosim", "--network", str(net), "--input", str(tmp_path / "in.npz"),
+                 "--samples", "1"]) == 0
+    assert "PASS" in capsys.readouterr().out
+    assert main(["core", "cosim", "--network", str(net), "--neurons", "64"]) == 2

@@ -15,7 +15,6 @@ from .common import (
     atomic_write,
     format_table,
     load_inputs,
-    model_args,
     params_from_args,
 )
 
@@ -25,8 +24,28 @@ __all__ = ["add_core_group"]
 _CORE_ARRAYS = ("weights", "event_step", "event_source", "acc")
 
 
+_SINGLE = ("model", "preset", "param", "neurons", "inputs", "acc_width", "input_port")
+
+
+def _network(args):
+    """The network file of ``--network``, or None; refuses single-core options beside it."""
+    if args.network is None:
+        missing = [f"--{k}" for k in ("model", "neurons", "inputs") if getattr(args, k) is None]
+        if missing:
+            raise CliError(f"core {args.core_command} needs {', '.join(missing)} (or "
+                           "--network NET.npz)")
+        return None
+    given = [f"--{k.replace('_', '-')}" for k in _SINGLE if getattr(args, k, None)]
+    if given or args.recurrent:
+        raise CliError(f"--network takes its layers from the file; drop "
+                       f"{', '.join(given or ['--recurrent'])}")
+    from ..layered import core_layers, load_network
+    net = load_network(args.network)
+    return net, core_layers(net)
+
+
 def _core_config(args):
-    """The :class:`CoreConfig` of ``generate core`` / ``simulate core``."""
+    """The :class:`CoreConfig` of the single-core options."""
     return CoreConfig(params=params_from_args(args), neurons=args.neurons, inputs=args.inputs,
                       weight_width=args.weight_width, recurrent=args.recurrent,
                       acc_width=args.acc_width, acc_overflow=args.acc_overflow,
@@ -35,6 +54,22 @@ def _core_config(args):
 
 def cmd_generate(args) -> int:
     from rtl_gen.core import CORE_TOP, check_fits, emit_core
+    network = _network(args)
+    if network is not None:
+        folder = Path(args.output)
+        if not folder.is_dir():
+            raise CliError(f"with --network, -o names an existing folder; {args.output!r} "
+                           "is not one")
+        for k, (layer, core) in enumerate(zip(network[0].layers, network[1])):
+            if args.device:
+                check_fits(core.config, args.device, args.fifo_depth)
+            text = emit_core(core.config, fifo_depth=args.fifo_depth,
+                             pipelined=args.pipelined)
+            path = folder / f"core_{k}.v"
+            atomic_write(path, lambda fh, t=text: fh.write(t.encode()))
+            print(f"wrote {path} (layer {layer.name}: {core.size} {core.config.model} neurons "
+                  f"as a {core.config.neurons}-neuron core, {core.config.rows} weight rows)")
+        return 0
     config = _core_config(args)
     fits = ""
     if args.device:
@@ -49,6 +84,23 @@ def cmd_generate(args) -> int:
 
 
 def cmd_simulate(args) -> int:
+    network = _network(args)
+    if network is not None:
+        from ..layered import run_layered
+        data = load_inputs(args.input)
+        if "input" not in data:
+            raise CliError(f"{args.input!r} has no array 'input' [T, B, C] (a network's "
+                           "input)")
+        out = run_layered(network[0], data["input"])
+        arrays = {layer.name: out[layer.name].astype(np.uint8) if layer.spiking
+                  else out[layer.name] for layer in network[0].layers}
+        arrays["output"] = arrays[network[0].layers[-1].name]
+        atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+        t, b, n = arrays["output"].shape
+        print(f"simulated {args.network}: {t} steps x {b} samples, {n} outputs -> {args.out}")
+        return 0
+    if args.steps is None:
+        raise CliError("core simulate needs --steps T")
     config = _core_config(args)
     data = load_inputs(args.input)
     for key in ("weights", "event_step", "event_source"):
@@ -86,6 +138,11 @@ def cmd_simulate(args) -> int:
 
 def cmd_cosim(args) -> int:
     from rtl_gen.verify.core import random_network, run_core_cosim
+    network = _network(args)
+    if network is not None:
+        return _cosim_network(args, network[0])
+    if args.steps is None:
+        raise CliError("core cosim needs --steps T")
     config = _core_config(args)
     if args.steps < 1:
         raise CliError(f"--steps must be >= 1, got {args.steps}")
@@ -110,6 +167,18 @@ def cmd_synth(args) -> int:
     from rtl_gen.synth import TARGETS, synthesize
     if args.target not in TARGETS:
         raise CliError(f"--target {args.target!r} is not one of {', '.join(TARGETS)}")
+    network = _network(args)
+    if network is not None:
+        rows = []
+        for layer, core in zip(network[0].layers, network[1]):
+            text = emit_core(core.config, fifo_depth=args.fifo_depth, pipelined=args.pipelined)
+            r = synthesize(text, CORE_TOP, args.target)
+            plan = ram_plan(core.config, args.device) if args.device else None
+            rows.append((layer.name, core.config.neurons, core.config.rows, r.target, r.lut,
+                         r.ff, r.bram, r.latch, f"{plan['ebr']}" if plan else "-"))
+        print(format_table(("layer", "neurons", "rows", "target", "LUT", "FF", "BRAM", "latch",
+                            "planned BRAM"), rows))
+        return 0
     config = _core_config(args)
     text = emit_core(config, fifo_depth=args.fifo_depth, pipelined=args.pipelined)
     r = synthesize(text, CORE_TOP, args.target)
@@ -128,10 +197,42 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def _cosim_network(args, net) -> int:
+    from rtl_gen.verify.layered import run_layered_cosim
+    if args.input is None:
+        raise CliError("core cosim --network needs --input IN.npz ('input' [T, B, C])")
+    data = load_inputs(args.input)
+    if "input" not in data or data["input"].ndim != 3:
+        raise CliError(f"{args.input!r} needs an array 'input' [T, B, C]")
+    x = data["input"]
+    samples = min(args.samples, x.shape[1])
+    rows, failed = [], 0
+    for b in range(samples):
+        res = run_layered_cosim(net, x[:, b], stall=args.stall, seed=args.seed + b,
+                                pipelined=args.pipelined)
+        failed += not res.passed
+        for layer, r in zip(net.layers, res.layers):
+            if r.first_mismatch:
+                print(f"MISMATCH sample {b} layer {layer.name}: {r.first_mismatch}",
+                      file=sys.stderr)
+        rows.append((b, x.shape[0], sum(r.events_in for r in res.layers),
+                     sum(r.events_out for r in res.layers), res.cycles,
+                     "PASS" if res.passed else "FAIL"))
+    print(format_table(("sample", "steps", "events in", "events out", "cycles", "result"),
+                       rows))
+    return 1 if failed else 0
+
+
 def _config_args(p) -> None:
-    model_args(p, positional=False)
-    p.add_argument("--neurons", type=int, required=True, help="neurons N (16..65536)")
-    p.add_argument("--inputs", type=int, required=True, help="input sources M")
+    p.add_argument("--network", metavar="NET.npz",
+                   help="a network file (`nir quantize --max-shift 0`): one core per layer, "
+                        "instead of the single-core options below")
+    p.add_argument("--model", help="neuron model of the core")
+    p.add_argument("--preset", help="named parameter set (default: the model's first)")
+    p.add_argument("--param", action="append", metavar="K=V",
+                   help="override one parameter, e.g. width=12 or lif.width=12 (repeatable)")
+    p.add_argument("--neurons", type=int, help="neurons N (16..65536)")
+    p.add_argument("--inputs", type=int, help="input sources M")
     p.add_argument("--weight-width", type=int, default=8,
                    help="signed weight bits (default: 8)")
     p.add_argument("--recurrent", action="store_true",
@@ -174,7 +275,8 @@ def add_core_group(sub) -> None:
     p = core.add_parser("generate", help="emit the core's Verilog")
     _config_args(p)
     _hw_args(p)
-    p.add_argument("-o", "--output", required=True, help="Verilog file to write")
+    p.add_argument("-o", "--output", required=True,
+                   help="Verilog file to write (with --network: a folder for core_K.v)")
     p.add_argument("--device", help="fail unless the memories fit: up5k, hx8k, ecp5-25k")
     p.set_defaults(func=cmd_generate)
 
@@ -182,16 +284,20 @@ def add_core_group(sub) -> None:
                         "network mode) on an .npz network and events")
     _config_args(p)
     p.add_argument("--input", required=True, help=".npz: weights, event_step, "
-                   "event_source (optional acc, state_<name>)")
+                   "event_source (optional acc, state_<name>); with --network: 'input' "
+                   "[T, B, C]")
     p.add_argument("--out", required=True, help=".npz to write: spikes, aer, acc, state")
-    p.add_argument("--steps", type=int, required=True, help="timesteps T")
+    p.add_argument("--steps", type=int, help="timesteps T (single core)")
     p.set_defaults(func=cmd_simulate)
 
     p = core.add_parser("cosim", help="bit-exact co-simulation of the core under Verilator "
                         "on a random network")
     _config_args(p)
     _hw_args(p)
-    p.add_argument("--steps", type=int, required=True, help="timesteps of the network")
+    p.add_argument("--steps", type=int, help="timesteps of the random network (single core)")
+    p.add_argument("--input", help="with --network: .npz with 'input' [T, B, C] spikes")
+    p.add_argument("--samples", type=int, default=1,
+                   help="with --network: samples of --input to co-simulate (default: 1)")
     p.add_argument("--seed", type=int, default=1, help="network and stall seed (default: 1)")
     p.add_argument("--stall", type=int, default=64,
                    help="output stream stalled with probability STALL/256 (default: 64)")

@@ -36,7 +36,8 @@ def _network(args):
     spec = _graph(args.graph)
     return quantize_network(spec, dt=args.dt, reset=args.reset,
                             weight_width=args.weight_width, state_width=args.state_width,
-                            input_frac=args.input_frac, source=Path(args.graph).name)
+                            input_frac=args.input_frac, max_shift=args.max_shift,
+                            source=Path(args.graph).name)
 
 
 def cmd_info(args) -> int:
@@ -147,6 +148,9 @@ def _quant_args(p) -> None:
                    help="bits of each membrane register, 16..32 (default: 24, Loihi's)")
     p.add_argument("--input-frac", type=int, default=0,
                    help="real inputs become round(x * 2**F) (default: 0, spike inputs)")
+    p.add_argument("--max-shift", type=int, default=16,
+                   help="largest shift of a synaptic sum (default: 16; 0: what the "
+                        "population core runs, for `core ... --network`)")
 
 
 def add_nir_group(sub) -> None:
