@@ -155,15 +155,16 @@ _WEIGHT_INIT = re.compile(r"(  reg \[\d+:0\] weight_mem \[\d+:0\];\n)  initial b
                           r"(?:    weight_mem\[\d+\] = [^\n]*\n)*  end\n")
 
 
-def strip_weight_init(verilog_text: str) -> str:
-    """Drop the all-zero ``initial`` block Amaranth writes for the weight memory.
+def strip_weight_init(verilog_text: str, cores: int = 1) -> str:
+    """Drop the all-zero ``initial`` block Amaranth writes for the weight memory of each of
+    ``cores`` cores in the text.
 
     The weights have no power-up value (the UP5K's SPRAM cannot hold one; they are loaded
     over the bus), and at large N the block is most of the file (4 MB at N = 1024).
     """
     text, dropped = _WEIGHT_INIT.subn(r"\1", verilog_text)
-    if dropped != 1:
-        raise RuntimeError("the weight memory's initial block was not found")
+    if dropped != cores:
+        raise RuntimeError(f"{dropped} weight-memory initial blocks found, expected {cores}")
     return text
 
 

@@ -79,8 +79,11 @@ class CoreHarness(wiring.Component):
 
     Parameters
     ----------
-    config : neurocore_hw.network.CoreConfig
+    config : neurocore_hw.network.CoreConfig, optional
         Keyword-only; the core.
+    core : wiring.Component, optional
+        Keyword-only; instead of ``config``, any design with the core's ports (a
+        :class:`~rtl_gen.chain.CoreChain`).
     pipelined : bool
         Keyword-only; the core with the model's pipelined datapath.
     levels : int
@@ -90,8 +93,11 @@ class CoreHarness(wiring.Component):
     _CONTROLS = ("start", "in_valid", "out_ready", "bus_we", "bus_re")
     _FLAGS = ("busy", "done", "in_ready", "out_valid", "bus_rvalid")
 
-    def __init__(self, *, config, pipelined: bool = False, levels: int = 2):
-        self.core = NeuronCore(config=config, pipelined=pipelined, levels=levels)
+    def __init__(self, *, config=None, core=None, pipelined: bool = False, levels: int = 2):
+        if (config is None) == (core is None):
+            raise TypeError("CoreHarness takes config= or core=, exactly one")
+        self.core = (NeuronCore(config=config, pipelined=pipelined, levels=levels)
+                     if core is None else core)
         members = {"sin": In(1), "load": In(1), "sout": Out(1)}
         members.update({name: In(1) for name in self._CONTROLS})
         members.update({f"{name}_o": Out(1) for name in self._FLAGS})

@@ -150,6 +150,9 @@ def test_cosim_catches_a_floor_decay(monkeypatch):
     from rtl_gen.verify.unit import run_cosim
 
     monkeypatch.setattr(cl, "decay", lambda x, d: (np.asarray(x, np.int64) * (4096 - d)) >> 12)
+    # the engine runs the in-place kernel: its decay floors too
+    monkeypatch.setattr(cl.CubaLIFKernel, "_decay",
+                        lambda self, x, d, out: np.copyto(out, (x * (4096 - d)) >> 12))
     result = run_cosim(cl.PRESETS["w16"], preset="w16", cycles=10_000, seed=3,
                        build_root=BUILD_ROOT, mode="bulk")
     assert not result.passed and result.mismatches > 100

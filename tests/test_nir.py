@@ -349,6 +349,36 @@ def test_core_layers_refuse_what_the_core_cannot_hold():
 
 @pytest.mark.cosim
 @pytest.mark.parametrize("path, reset", [(ZERO, "zero"), (SUBTRACT, "subtract")])
+def test_braille_chain_bit_exact_under_verilator(path, reset):
+    """Both layers' cores and the sequencer in one design (rtl_gen.chain): input events in,
+    the output layer's events and every core's final state and accumulators out, equal to
+    the golden chain (= run_layered); a chain that leaves out the bias events (bias_zero)
+    or delivers no events between the cores fails."""
+    from rtl_gen.chain import CHAIN_TOP, CoreChain
+    from rtl_gen.core import strip_weight_init
+    from rtl_gen.verify.layered import run_chain_cosim
+
+    net = quantize_network(load_graph(path), dt=1e-4, reset=reset, max_shift=0)
+    x = poisson(40, 1, 12, seed=11)[:, 0]
+    res = run_chain_cosim(net, x, build_root=BUILD_ROOT)
+    assert res.passed and res.events_out > 0, res.first_mismatch
+    cores = core_layers(net)
+    from amaranth.back import verilog
+
+    def broken(layers):
+        return strip_weight_init(verilog.convert(CoreChain(layers=layers), name=CHAIN_TOP,
+                                                 emit_src=False), cores=len(layers))
+
+    if reset == "zero":  # the bias events left out
+        text = broken([(c.config, False) for c in cores])
+    else:  # the second core told to expect a bias event it never gets past
+        text = broken([(cores[0].config, False), (cores[1].config, True)])
+    bad = run_chain_cosim(net, x, build_root=BUILD_ROOT, verilog_text=text)
+    assert not bad.passed
+
+
+@pytest.mark.cosim
+@pytest.mark.parametrize("path, reset", [(ZERO, "zero"), (SUBTRACT, "subtract")])
 def test_braille_cores_bit_exact_under_verilator(path, reset):
     """One sample through both layers' cores under Verilator: every output event and
     state word of each core equals the golden chain, which equals the network."""
@@ -380,15 +410,16 @@ def test_digits_network_keeps_its_accuracy_at_8_bits():
 
 
 def test_cli_core_commands_take_a_network_file(tmp_path, capsys):
-    """`core generate|simulate|cosim --network`: one core per layer, the layered golden
-    model, and a sample through the cores under Verilator; single-core options beside
+    """`core generate|simulate|cosim --network`: the chain of cores, the layered golden
+    model, and a sample through the chain under Verilator; single-core options beside
     --network are refused."""
     net = tmp_path / "net.npz"
     assert main(["nir", "quantize", str(SUBTRACT), "--dt", "1e-4", "--reset", "subtract",
                  "--max-shift", "0", "-o", str(net)]) == 0
-    assert main(["core", "generate", "--network", str(net), "-o", str(tmp_path)]) == 0
-    assert (tmp_path / "core_0.v").read_text().count("module ") >= 1
-    assert (tmp_path / "core_1.v").exists()
+    assert main(["core", "generate", "--network", str(net), "-o",
+                 str(tmp_path / "chain.v"), "--device", "up5k"]) == 0
+    text = (tmp_path / "chain.v").read_text()
+    assert "module neurocore_chain(" in text and "neurocore_chain.core1" in text
     np.savez(tmp_path / "in.npz", input=poisson(24, 2, 12, seed=9))
     assert main(["core", "simulate", "--network", str(net), "--input",
                  str(tmp_path / "in.npz"), "--out", str(tmp_path / "out.npz")]) == 0

@@ -56,19 +56,17 @@ def cmd_generate(args) -> int:
     from rtl_gen.core import CORE_TOP, check_fits, emit_core
     network = _network(args)
     if network is not None:
-        folder = Path(args.output)
-        if not folder.is_dir():
-            raise CliError(f"with --network, -o names an existing folder; {args.output!r} "
-                           "is not one")
-        for k, (layer, core) in enumerate(zip(network[0].layers, network[1])):
-            if args.device:
-                check_fits(core.config, args.device, args.fifo_depth)
-            text = emit_core(core.config, fifo_depth=args.fifo_depth,
-                             pipelined=args.pipelined)
-            path = folder / f"core_{k}.v"
-            atomic_write(path, lambda fh, t=text: fh.write(t.encode()))
-            print(f"wrote {path} (layer {layer.name}: {core.size} {core.config.model} neurons "
-                  f"as a {core.config.neurons}-neuron core, {core.config.rows} weight rows)")
+        from rtl_gen.chain import CHAIN_TOP
+        from rtl_gen.verify.layered import emit_chain
+        plans = [check_fits(core.config, args.device, args.fifo_depth) if args.device
+                 else None for core in network[1]]
+        text = emit_chain(network[0], fifo_depth=args.fifo_depth, pipelined=args.pipelined)
+        atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+        fits = (f"; {args.device}: {sum(p['ebr'] for p in plans)} block RAMs" if args.device
+                else "")
+        print(f"wrote {args.output} (top module {CHAIN_TOP}, {len(network[1])} cores: "
+              + ", ".join(f"{layer.name} {core.size}" for layer, core in
+                          zip(network[0].layers, network[1])) + f"{fits})")
         return 0
     config = _core_config(args)
     fits = ""
@@ -198,7 +196,7 @@ def cmd_synth(args) -> int:
 
 
 def _cosim_network(args, net) -> int:
-    from rtl_gen.verify.layered import run_layered_cosim
+    from rtl_gen.verify.layered import run_chain_cosim
     if args.input is None:
         raise CliError("core cosim --network needs --input IN.npz ('input' [T, B, C])")
     data = load_inputs(args.input)
@@ -208,15 +206,11 @@ def _cosim_network(args, net) -> int:
     samples = min(args.samples, x.shape[1])
     rows, failed = [], 0
     for b in range(samples):
-        res = run_layered_cosim(net, x[:, b], stall=args.stall, seed=args.seed + b,
-                                pipelined=args.pipelined)
+        res = run_chain_cosim(net, x[:, b], stall=args.stall, pipelined=args.pipelined)
         failed += not res.passed
-        for layer, r in zip(net.layers, res.layers):
-            if r.first_mismatch:
-                print(f"MISMATCH sample {b} layer {layer.name}: {r.first_mismatch}",
-                      file=sys.stderr)
-        rows.append((b, x.shape[0], sum(r.events_in for r in res.layers),
-                     sum(r.events_out for r in res.layers), res.cycles,
+        if res.first_mismatch:
+            print(f"MISMATCH sample {b}: {res.first_mismatch}", file=sys.stderr)
+        rows.append((b, x.shape[0], res.events_in, res.events_out, res.cycles,
                      "PASS" if res.passed else "FAIL"))
     print(format_table(("sample", "steps", "events in", "events out", "cycles", "result"),
                        rows))
@@ -276,7 +270,8 @@ def add_core_group(sub) -> None:
     _config_args(p)
     _hw_args(p)
     p.add_argument("-o", "--output", required=True,
-                   help="Verilog file to write (with --network: a folder for core_K.v)")
+                   help="Verilog file to write (with --network: the chain of cores, top "
+                        "module neurocore_chain)")
     p.add_argument("--device", help="fail unless the memories fit: up5k, hx8k, ecp5-25k")
     p.set_defaults(func=cmd_generate)
 
@@ -290,8 +285,8 @@ def add_core_group(sub) -> None:
     p.add_argument("--steps", type=int, help="timesteps T (single core)")
     p.set_defaults(func=cmd_simulate)
 
-    p = core.add_parser("cosim", help="bit-exact co-simulation of the core under Verilator "
-                        "on a random network")
+    p = core.add_parser("cosim", help="bit-exact co-simulation under Verilator: the core on "
+                        "a random network, or (--network) the chain of cores on --input")
     _config_args(p)
     _hw_args(p)
     p.add_argument("--steps", type=int, help="timesteps of the random network (single core)")

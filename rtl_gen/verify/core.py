@@ -36,7 +36,7 @@ from ..core import (
 from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
 __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
-           "pack_state", "random_network", "run_core_cosim"]
+           "pack_state", "player_testbench", "random_network", "run_core_cosim"]
 
 #: Testbench top-level module name.
 CORE_TB_TOP = "neurocore_core_tb"
@@ -48,9 +48,16 @@ PROGRAM_DEPTH, AER_DEPTH, READ_DEPTH = 1 << 22, 1 << 20, 1 << 20
 
 def core_testbench(config: CoreConfig) -> str:
     """Verilog of the program-player testbench ``neurocore_core_tb`` around the core."""
-    lay = core_layout(config)
+    return player_testbench(core_layout(config), config.time_width, CORE_TOP)
+
+
+def player_testbench(layout: dict, time_width: int, dut: str) -> str:
+    """The program-player testbench ``neurocore_core_tb`` around ``dut``, any design with
+    the core's ports at the widths of ``layout`` (``bus_addr_bits``, ``bus_data_bits``,
+    ``neuron_bits``, ``source_bits``)."""
+    lay = layout
     aw, dw = lay["bus_addr_bits"], lay["bus_data_bits"]
-    nb, tw, sb = lay["neuron_bits"], config.time_width, lay["source_bits"]
+    nb, tw, sb = lay["neuron_bits"], time_width, lay["source_bits"]
     pw = 3 + aw + dw
     ops = {name.upper(): code for name, code in OPS.items()}
     return f"""
@@ -79,7 +86,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
     if (!$value$plusargs("stall=%d", stall)) stall = 32'd0;
     $readmemh(prog_path, prog);
   end
-  {CORE_TOP} dut (.clk(clk), .rst(rst), .start(start_r), .busy(busy), .done(done),
+  {dut} dut (.clk(clk), .rst(rst), .start(start_r), .busy(busy), .done(done),
     .timestep(time_now), .in_valid(in_valid_r), .in_ready(in_ready),
     .in_source(in_source_r), .out_valid(out_valid), .out_ready(out_ready),
     .out_neuron(out_neuron), .out_time(out_time), .bus_addr(bus_addr_r),
@@ -161,9 +168,9 @@ class CoreProgram:
         The core.
     """
 
-    def __init__(self, config: CoreConfig):
+    def __init__(self, config: CoreConfig, layout: dict | None = None):
         self.config = config
-        lay = core_layout(config)
+        lay = core_layout(config) if layout is None else layout
         self._aw, self._dw = lay["bus_addr_bits"], lay["bus_data_bits"]
         self.words: list[int] = []
 

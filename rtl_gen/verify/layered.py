@@ -1,5 +1,12 @@
 """Bit-exact co-simulation of a layered network as a chain of population cores.
 
+Two checks. :func:`run_chain_cosim` runs the whole chain -- every layer's core and the
+sequencer of :class:`rtl_gen.chain.CoreChain` in one design -- under Verilator: the host
+program delivers each timestep's input events and starts it; the last core's output
+events and every core's final state and accumulators are compared with the golden chain.
+:func:`run_layered_cosim` runs each layer's core on its own with the golden chain's
+events, as a finer-grained check of every layer.
+
 Each layer of a :class:`~neurocore_hw.layered.LayeredNetwork` becomes a
 :class:`~rtl_gen.core.NeuronCore` (:func:`neurocore_hw.layered.core_layers`). For one
 sample, the golden chain gives every core its input events (the previous layer's output
@@ -11,17 +18,33 @@ and every state and accumulator word compared), and the golden chain is held equ
 
 from __future__ import annotations
 
+import json
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from amaranth.back import verilog
 
 from neurocore_hw.layered import LayeredNetwork, core_events, core_layers, run_cores, run_layered
+from neurocore_hw.network import run_network
 
-from .core import CoreCosimResult, run_core_cosim
-from .toolchain import DEFAULT_BUILD_ROOT
+from ..chain import CHAIN_TOP, CoreChain, chain_layout
+from ..core import REGION_ACC, REGION_STATE, REGION_WEIGHTS, strip_weight_init
+from .core import (
+    CORE_TB_TOP,
+    CoreCosimResult,
+    CoreProgram,
+    expected_reads,
+    pack_state,
+    player_testbench,
+    run_core_cosim,
+)
+from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
-__all__ = ["LayeredCosimResult", "run_layered_cosim"]
+__all__ = ["ChainCosimResult", "LayeredCosimResult", "emit_chain", "run_chain_cosim",
+           "run_layered_cosim"]
 
 
 @dataclass
@@ -76,3 +99,138 @@ def run_layered_cosim(net: LayeredNetwork, x, *, stall: int = 32, seed: int = 1,
                                       pipelined=pipelined))
         feed = spikes.astype(np.int64)
     return LayeredCosimResult(layers=results, chain_equals_network=equal)
+
+
+def emit_chain(net: LayeredNetwork, *, fifo_depth: int = 16, pipelined: bool = False) -> str:
+    """Verilog of the network's :class:`~rtl_gen.chain.CoreChain` (module
+    ``neurocore_chain``), with a header naming the layers."""
+    cores = core_layers(net)
+    chain = CoreChain(layers=[(c.config, c.has_bias) for c in cores], fifo_depth=fifo_depth,
+                      pipelined=pipelined)
+    lines = [f"neurocore-hw core chain: {len(cores)} layers; do not edit."]
+    for layer, core in zip(net.layers, cores):
+        lines.append(f"core {len(lines) - 1}: layer {layer.name}, {core.size} "
+                     f"{core.config.model} neurons ({core.config.neurons} in the core), "
+                     f"{core.config.inputs} sources" + (" (last: bias)" if core.has_bias
+                                                       else "") +
+                     (", recurrent" if core.config.recurrent else ""))
+    text = strip_weight_init(verilog.convert(chain, name=CHAIN_TOP, emit_src=False),
+                             cores=len(cores))
+    return "".join(f"// {line}\n" for line in lines) + text
+
+
+@dataclass
+class ChainCosimResult:
+    """Outcome of one sample through the chained cores.
+
+    Attributes
+    ----------
+    steps, events_in, events_out, mismatches, cycles : int
+        Timesteps, input events sent to core 0, output events expected from the last
+        core, differences found (events and read words), clocks the program took.
+    first_mismatch : str or None
+    seconds, build_seconds : float
+    passed : bool
+    """
+
+    steps: int
+    events_in: int
+    events_out: int
+    mismatches: int
+    first_mismatch: str | None
+    cycles: int
+    seconds: float
+    build_seconds: float
+    passed: bool
+
+
+def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
+                    build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
+                    pipelined: bool = False, verilog_text: str | None = None
+                    ) -> ChainCosimResult:
+    """Run one sample ``x`` ``[T, C]`` (spikes) through the chained cores under Verilator.
+
+    The host program writes every core's weights, reset state and zero accumulators, then
+    per timestep delivers core 0's input events (active sources, ascending) and pulses
+    ``start`` (the sequencer adds the bias events and runs the cores in order); at the end
+    it reads back every core's state and accumulators. Compared: the last core's output
+    events (timestep and neuron, in order) and every word read.
+    """
+    x = np.asarray(x)
+    cores = core_layers(net)
+    configs = [c.config for c in cores]
+    lay = chain_layout(configs)
+    steps = x.shape[0]
+    feed = x
+    finals = []
+    for core in cores:  # the golden chain: events, spikes and final state of every core
+        res = run_network(core.config, core.weights, core_events(feed, core.has_bias), steps)
+        finals.append(res)
+        feed = res.spikes[:, :core.size].astype(np.int64)
+    ref = run_layered(net, x[:, None, :])
+    if not np.array_equal(finals[-1].spikes[:, :cores[-1].size], ref["output"][:, 0]):
+        raise AssertionError("the golden chain of cores differs from run_layered")
+
+    prog = CoreProgram(configs[0], layout=lay)
+    core_aw = lay["core_addr_bits"]
+
+    def address(k: int, region: int, index: int) -> int:
+        return k << core_aw | region << (core_aw - 2) | index
+
+    for k, core in enumerate(cores):
+        for i, w in enumerate(core.weights.reshape(-1).tolist()):
+            prog.op("write", address(k, REGION_WEIGHTS, i), w)
+        init = core.config.params.model.initial_state(core.config.params, core.config.neurons)
+        for i, word in enumerate(pack_state(core.config, init).tolist()):
+            prog.op("write", address(k, REGION_STATE, i), word)
+        for i in range(core.config.neurons):
+            prog.op("write", address(k, REGION_ACC, i), 0)
+    events = core_events(x, False)
+    for t in range(steps):
+        for s in events[t].tolist():
+            prog.op("event", d=s)
+        prog.op("start")
+        prog.op("wait")
+    reads = []
+    for k, (core, res) in enumerate(zip(cores, finals)):
+        for region in (REGION_STATE, REGION_ACC):
+            for i in range(core.config.neurons):
+                prog.op("read", address(k, region, i))
+        reads += expected_reads(core.config, res.state, res.acc)
+    aer = finals[-1].aer
+    aer = aer[aer[:, 1] < cores[-1].size]
+
+    text = (emit_chain(net, fifo_depth=fifo_depth, pipelined=pipelined)
+            if verilog_text is None else verilog_text)
+    text += player_testbench(lay, configs[0].time_width, CHAIN_TOP)
+    t0 = time.perf_counter()
+    build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root,
+                                   extra_waivers=("CASEINCOMPLETE",))
+    build_seconds = time.perf_counter() - t0 if built else 0.0
+    n_events = int(sum(map(len, events)))
+    with tempfile.TemporaryDirectory(prefix="neurocore-chain-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "prog.hex").write_text(prog.hex())
+        np.savez(tmp / "expected.npz", aer=aer.reshape(-1, 2),
+                 reads=np.array(reads, dtype=object if lay["bus_data_bits"] > 62
+                                else np.int64))
+        report = tmp / "report.json"
+        work = steps * sum(c.config.neurons * (3 + c.config.inputs) for c in cores)
+        env = {"NEUROCORE_CORE_EXPECTED": str(tmp / "expected.npz"),
+               "NEUROCORE_CORE_REPORT": str(report),
+               "NEUROCORE_CORE_FILES": json.dumps({
+                   "aer": str(tmp / "aer.hex"), "cap": str(tmp / "cap.hex"),
+                   "counts": str(tmp / "counts.txt")}),
+               "NEUROCORE_CORE_META": json.dumps({
+                   "neuron_bits": lay["neuron_bits"], "time_width": configs[0].time_width,
+                   "max_cycles": 40 * len(prog.words) + 8 * work + 100_000})}
+        result, seconds = run_bench(
+            build_dir, CORE_TB_TOP, "bench_core", tmp=tmp, env=env, report=report,
+            plusargs=[f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
+                      f"+cap={tmp / 'cap.hex'}", f"+counts={tmp / 'counts.txt'}",
+                      f"+stall={stall}"], what="core-chain co-simulation")
+    return ChainCosimResult(
+        steps=steps, events_in=n_events, events_out=len(aer),
+        mismatches=result["mismatches"], first_mismatch=result["first_mismatch"],
+        cycles=result["cycles"], seconds=seconds, build_seconds=build_seconds,
+        passed=result["finished"] and result["mismatches"] == 0)
