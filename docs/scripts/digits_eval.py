@@ -6,8 +6,8 @@ Run: ``.venv/bin/python docs/scripts/digits_eval.py [--rtl-samples 50]``. Reads
 ``digits_snntorch.json``; prints Markdown: test accuracy of snnTorch, of the float64
 reference (dt = 1e-4, reset by subtraction as trained), of the bit-true network at
 weight widths 16/8/6/4/2 (and of the core-ready network: no shift, the bias a weight
-row), and the RTL check: the first K test samples through both layers' cores under
-Verilator, predictions compared with the golden model's.
+row), and the RTL check: the first K test samples through the chain of cores
+(:class:`rtl_gen.chain.CoreChain`) under Verilator, compared with the golden model.
 """
 
 from __future__ import annotations
@@ -53,19 +53,20 @@ def main() -> None:
         label = f"{bits}-bit, {state}-bit state" + (", core-ready" if shift == 0 else "")
         print(f"| bit-true | {label} | {accuracy(out, labels):.4f} | "
               f"{(out.sum(0).argmax(-1) == want).mean():.3f} |")
-    from rtl_gen.verify.layered import run_layered_cosim
+    from rtl_gen.verify.layered import run_chain_cosim
 
     net = quantize_network(spec, dt=1e-4, reset="subtract", weight_width=8, max_shift=0)
     golden = run_layered(net, x[:, :args.rtl_samples])["output"].sum(0).argmax(-1)
     exact = 0
     for b in range(args.rtl_samples):
-        # every output event of each core is compared with the golden chain, which
-        # equals run_layered: a bit-exact sample has the golden model's prediction
-        exact += run_layered_cosim(net, x[:, b], seed=b).passed
-    print(f"\nRTL: {args.rtl_samples} test samples through both cores (8-bit, core-ready) "
-          f"under Verilator: {exact}/{args.rtl_samples} bit-exact (every output event and "
-          f"state word), hence that many predictions identical to the golden model's; "
-          f"golden accuracy on them {(golden == labels[:args.rtl_samples]).mean():.4f}.")
+        # the chain's output events are compared with the golden chain's, which equals
+        # run_layered: a bit-exact sample has the golden model's prediction
+        exact += run_chain_cosim(net, x[:, b]).passed
+    print(f"\nRTL: {args.rtl_samples} test samples through the chain of cores (8-bit, "
+          f"core-ready) under Verilator: {exact}/{args.rtl_samples} bit-exact (every output "
+          f"event and every core's final state), hence that many predictions identical to "
+          f"the golden model's; golden accuracy on them "
+          f"{(golden == labels[:args.rtl_samples]).mean():.4f}.")
 
 
 if __name__ == "__main__":
