@@ -163,7 +163,6 @@ class CoreChain(wiring.Component):
             with m.State("INJECT"):  # the bias event of ``layer`` (if any) is offered
                 m.d.comb += self.busy.eq(1)
                 bias_taken = Signal()
-                m.d.comb += bias_taken.eq(0)
                 for k, core in enumerate(cores):
                     with m.If(layer == k):
                         m.d.comb += bias_taken.eq(core.in_ready)

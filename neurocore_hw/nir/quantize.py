@@ -150,7 +150,7 @@ def _frac_for(values: list[float], gain_per_frac, state_width: int) -> int:
 
 
 def _lif_like(layer: Layer, dt: float, reset: str, width: int, state_width: int,
-              input_scale: float, input_max: float) -> tuple[NetLayer, dict]:
+              input_scale: float) -> tuple[NetLayer, dict]:
     kind = layer.kind
     if kind in ("LIF", "LI"):
         leak = _rate(layer, "tau", dt)
@@ -262,7 +262,7 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
                                       input_scale, input_max, max_shift)
         elif layer.kind in ("LIF", "IF", "LI"):
             net_layer, errors = _lif_like(layer, dt, reset, weight_width, state_width,
-                                          input_scale, input_max)
+                                          input_scale)
         else:
             raise NIRError(f"node {layer.name!r}: {layer.kind} has no registered model to "
                            "map onto yet (CubaLIF, LIF, IF and LI do)")
