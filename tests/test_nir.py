@@ -468,3 +468,20 @@ def test_lif_and_if_networks_run_on_the_chain(kind, model):
     assert (fixed == ref).mean() >= 0.9 and fixed.any()
     res = run_chain_cosim(net, x, build_root=BUILD_ROOT)
     assert res.passed and res.events_out == int(fixed.sum()), res.first_mismatch
+
+
+def test_nir_info_lists_an_unsupported_graph_then_says_why(tmp_path):
+    """`nir info` on a graph it cannot take shows every node with its role, then one line
+    on stderr naming the node, exit 2."""
+    graph = nir.NIRGraph(
+        nodes={"input": nir.Input(np.array([2, 4])),
+               "conv": nir.Conv1d(4, np.ones((2, 2, 1)), 1, 0, 1, 1, np.zeros(2)),
+               "output": nir.Output(np.array([2, 4]))},
+        edges=[("input", "conv"), ("conv", "output")])
+    nir.write(str(tmp_path / "conv.nir"), graph)
+    proc = subprocess.run([sys.executable, "-m", "neurocore_hw.cli", "nir", "info",
+                           str(tmp_path / "conv.nir")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert re.search(r"conv\s+Conv1d\s+\[2, 4\]\s+\[2, 4\]\s+unsupported", proc.stdout)
+    assert proc.stderr.count("\n") == 1 and "node 'conv': Conv1d is not supported" in \
+        proc.stderr

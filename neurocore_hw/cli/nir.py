@@ -41,7 +41,24 @@ def _network(args):
 
 
 def cmd_info(args) -> int:
-    spec = _graph(args.graph)
+    from ..nir.graph import NIRError, graph_nodes, read_graph, spec_from_graph
+    try:
+        graph = read_graph(args.graph)
+    except NIRError as exc:
+        raise CliError(str(exc)) from None
+    nodes = graph_nodes(graph)
+    try:
+        spec, problem = spec_from_graph(graph), None
+    except NIRError as exc:
+        spec, problem = None, str(exc)
+    if problem is not None:  # show what is there, then the one-line reason (exit 2)
+        if args.json:
+            print(json.dumps({"nodes": nodes, "unsupported": problem}, indent=2))
+        else:
+            print(format_table(("node", "type", "input", "output", "role"),
+                               [(r["node"], r["type"], r["input"], r["output"], r["role"])
+                                for r in nodes]))
+        raise CliError(problem)
     rows = []
     for layer in spec.layers:
         rows.append({"layer": layer.name, "kind": layer.kind, "size": layer.size,
@@ -50,8 +67,8 @@ def cmd_info(args) -> int:
                      "maps_to": {"CubaLIF": "cuba_lif", "LIF": "lif", "IF": "if",
                                  "LI": "li"}.get(layer.kind, "unsupported")})
     if args.json:
-        print(json.dumps({"inputs": spec.inputs, "outputs": spec.outputs, "layers": rows},
-                         indent=2))
+        print(json.dumps({"inputs": spec.inputs, "outputs": spec.outputs, "layers": rows,
+                          "nodes": nodes}, indent=2))
         return 0
     print(f"{args.graph}: {spec.inputs} inputs -> {spec.outputs} outputs, "
           f"{len(spec.layers)} layers")

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["NEURON_KINDS", "NIRError", "Layer", "NetworkSpec", "load_graph", "spec_from_graph"]
+__all__ = ["NEURON_KINDS", "NIRError", "Layer", "NetworkSpec", "graph_nodes", "load_graph",
+           "read_graph", "spec_from_graph"]
 
 #: Neuron nodes and the parameters each carries (NIR's names).
 NEURON_KINDS = {
@@ -308,6 +309,43 @@ def _returns_to(start: str, home: str, succ, nodes) -> bool:
     return False
 
 
+def graph_nodes(graph) -> list[dict]:
+    """Every node of a graph (nested ones flattened): name, NIR type, input and output
+    shapes, and its role -- ``neuron``, ``synapse``, ``io`` or ``unsupported``."""
+    nodes, _ = _flatten(graph)
+    rows = []
+    for name, node in nodes.items():
+        kind = type(node).__name__
+        role = ("neuron" if kind in NEURON_KINDS else "synapse" if kind in SYNAPSE_KINDS
+                else "io" if kind in ("Input", "Output") else "unsupported")
+        shapes = [[int(v) for v in np.atleast_1d(next(iter(t.values()), []))]
+                  if t else None for t in (getattr(node, "input_type", None),
+                                           getattr(node, "output_type", None))]
+        rows.append({"node": name, "type": kind, "input": shapes[0], "output": shapes[1],
+                     "role": role})
+    return rows
+
+
+def read_graph(path: str | Path):
+    """``nir.read`` with one-line errors: the ``nir.NIRGraph`` of a ``.nir`` file.
+
+    Raises
+    ------
+    NIRError
+        A missing or unreadable file.
+    """
+    import nir
+
+    path = Path(path)
+    if not path.is_file():
+        raise NIRError(f"{str(path)!r} does not exist")
+    try:
+        return nir.read(str(path))
+    except Exception as exc:  # nir and h5py raise many kinds; all mean "cannot read"
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise NIRError(f"{str(path)!r}: nir cannot read it ({first})") from None
+
+
 def load_graph(path: str | Path) -> NetworkSpec:
     """Read a ``.nir`` file (``nir.read``) into its layers.
 
@@ -316,14 +354,4 @@ def load_graph(path: str | Path) -> NetworkSpec:
     NIRError
         A missing or unreadable file, or a graph that is not supported (one line).
     """
-    import nir
-
-    path = Path(path)
-    if not path.is_file():
-        raise NIRError(f"{str(path)!r} does not exist")
-    try:
-        graph = nir.read(str(path))
-    except Exception as exc:  # nir and h5py raise many kinds; all mean "cannot read"
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise NIRError(f"{str(path)!r}: nir cannot read it ({first})") from None
-    return spec_from_graph(graph)
+    return spec_from_graph(read_graph(path))
