@@ -36,7 +36,8 @@ from ..core import (
 from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
 __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
-           "pack_state", "player_testbench", "random_network", "run_core_cosim"]
+           "pack_state", "play_program", "player_testbench", "random_network",
+           "run_core_cosim"]
 
 #: Testbench top-level module name.
 CORE_TB_TOP = "neurocore_core_tb"
@@ -357,6 +358,22 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     text = (emit_core(config, fifo_depth=fifo_depth, pipelined=pipelined)
             if verilog_text is None
             else verilog_text) + core_testbench(config)
+    max_cycles = 40 * len(prog.words) + 4 * steps * n * (
+        2 + sum(map(len, events)) + (n if config.recurrent else 0))
+    return play_program(text, prog, aer, reads, layout=core_layout(config),
+                        time_width=config.time_width, max_cycles=max_cycles, stall=stall,
+                        build_root=build_root, neurons=n, steps=steps,
+                        events_in=int(sum(map(len, events))), what="core co-simulation")
+
+
+def play_program(text: str, prog: CoreProgram, aer: np.ndarray, reads: list[int], *,
+                 layout: dict, time_width: int, max_cycles: int, stall: int,
+                 build_root: str | Path, neurons: int, steps: int, events_in: int,
+                 what: str) -> CoreCosimResult:
+    """Build ``text`` (a design and its program-player testbench), play ``prog`` with the
+    output stream stalled ``stall``/256 of the time, and compare the captured output
+    events with ``aer`` (``[K, 2]``: timestep, neuron) and the read words with
+    ``reads``."""
     t0 = time.perf_counter()
     build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root,
                                    extra_waivers=("CASEINCOMPLETE",))
@@ -364,9 +381,8 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     with tempfile.TemporaryDirectory(prefix="neurocore-core-") as tmp:
         tmp = Path(tmp)
         (tmp / "prog.hex").write_text(prog.hex())
-        lay = core_layout(config)
-        np.savez(tmp / "expected.npz", aer=aer.reshape(-1, 2),
-                 reads=np.array(reads, dtype=object if lay["bus_data_bits"] > 62
+        np.savez(tmp / "expected.npz", aer=np.asarray(aer).reshape(-1, 2),
+                 reads=np.array(reads, dtype=object if layout["bus_data_bits"] > 62
                                 else np.int64))
         report = tmp / "report.json"
         env = {"NEUROCORE_CORE_EXPECTED": str(tmp / "expected.npz"),
@@ -375,17 +391,15 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
                    "aer": str(tmp / "aer.hex"), "cap": str(tmp / "cap.hex"),
                    "counts": str(tmp / "counts.txt")}),
                "NEUROCORE_CORE_META": json.dumps({
-                   "neuron_bits": lay["neuron_bits"], "time_width": config.time_width,
-                   "max_cycles": 40 * len(prog.words) + 4 * steps * n * (
-                       2 + sum(map(len, events)) + (n if config.recurrent else 0))})}
+                   "neuron_bits": layout["neuron_bits"], "time_width": time_width,
+                   "max_cycles": max_cycles})}
         result, seconds = run_bench(
             build_dir, CORE_TB_TOP, "bench_core", tmp=tmp, env=env, report=report,
             plusargs=[f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
                       f"+cap={tmp / 'cap.hex'}", f"+counts={tmp / 'counts.txt'}",
-                      f"+stall={stall}"], what="core co-simulation")
+                      f"+stall={stall}"], what=what)
     return CoreCosimResult(
-        neurons=n, steps=steps, events_in=int(sum(map(len, events))),
-        events_out=len(aer), mismatches=result["mismatches"],
-        first_mismatch=result["first_mismatch"], cycles=result["cycles"],
-        seconds=seconds, build_seconds=build_seconds,
+        neurons=neurons, steps=steps, events_in=events_in, events_out=len(aer),
+        mismatches=result["mismatches"], first_mismatch=result["first_mismatch"],
+        cycles=result["cycles"], seconds=seconds, build_seconds=build_seconds,
         passed=result["finished"] and result["mismatches"] == 0)

@@ -18,9 +18,6 @@ and every state and accumulator word compared), and the golden chain is held equ
 
 from __future__ import annotations
 
-import json
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,18 +30,17 @@ from neurocore_hw.network import run_network
 from ..chain import CHAIN_TOP, CoreChain, chain_layout
 from ..core import REGION_ACC, REGION_STATE, REGION_WEIGHTS, strip_weight_init
 from .core import (
-    CORE_TB_TOP,
     CoreCosimResult,
     CoreProgram,
     expected_reads,
     pack_state,
+    play_program,
     player_testbench,
     run_core_cosim,
 )
-from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
+from .toolchain import DEFAULT_BUILD_ROOT
 
-__all__ = ["ChainCosimResult", "LayeredCosimResult", "emit_chain", "run_chain_cosim",
-           "run_layered_cosim"]
+__all__ = ["LayeredCosimResult", "emit_chain", "run_chain_cosim", "run_layered_cosim"]
 
 
 @dataclass
@@ -119,35 +115,10 @@ def emit_chain(net: LayeredNetwork, *, fifo_depth: int = 16, pipelined: bool = F
     return "".join(f"// {line}\n" for line in lines) + text
 
 
-@dataclass
-class ChainCosimResult:
-    """Outcome of one sample through the chained cores.
-
-    Attributes
-    ----------
-    steps, events_in, events_out, mismatches, cycles : int
-        Timesteps, input events sent to core 0, output events expected from the last
-        core, differences found (events and read words), clocks the program took.
-    first_mismatch : str or None
-    seconds, build_seconds : float
-    passed : bool
-    """
-
-    steps: int
-    events_in: int
-    events_out: int
-    mismatches: int
-    first_mismatch: str | None
-    cycles: int
-    seconds: float
-    build_seconds: float
-    passed: bool
-
-
 def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
                     build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
                     pipelined: bool = False, verilog_text: str | None = None
-                    ) -> ChainCosimResult:
+                    ) -> CoreCosimResult:
     """Run one sample ``x`` ``[T, C]`` (spikes) through the chained cores under Verilator.
 
     The host program writes every core's weights, reset state and zero accumulators, then
@@ -155,6 +126,12 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
     ``start`` (the sequencer adds the bias events and runs the cores in order); at the end
     it reads back every core's state and accumulators. Compared: the last core's output
     events (timestep and neuron, in order) and every word read.
+
+    Returns
+    -------
+    CoreCosimResult
+        ``neurons`` counts every core's; ``events_in`` are core 0's input events,
+        ``events_out`` the last core's output events.
     """
     x = np.asarray(x)
     cores = core_layers(net)
@@ -203,34 +180,11 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
     text = (emit_chain(net, fifo_depth=fifo_depth, pipelined=pipelined)
             if verilog_text is None else verilog_text)
     text += player_testbench(lay, configs[0].time_width, CHAIN_TOP)
-    t0 = time.perf_counter()
-    build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root,
-                                   extra_waivers=("CASEINCOMPLETE",))
-    build_seconds = time.perf_counter() - t0 if built else 0.0
-    n_events = int(sum(map(len, events)))
-    with tempfile.TemporaryDirectory(prefix="neurocore-chain-") as tmp:
-        tmp = Path(tmp)
-        (tmp / "prog.hex").write_text(prog.hex())
-        np.savez(tmp / "expected.npz", aer=aer.reshape(-1, 2),
-                 reads=np.array(reads, dtype=object if lay["bus_data_bits"] > 62
-                                else np.int64))
-        report = tmp / "report.json"
-        work = steps * sum(c.config.neurons * (3 + c.config.inputs) for c in cores)
-        env = {"NEUROCORE_CORE_EXPECTED": str(tmp / "expected.npz"),
-               "NEUROCORE_CORE_REPORT": str(report),
-               "NEUROCORE_CORE_FILES": json.dumps({
-                   "aer": str(tmp / "aer.hex"), "cap": str(tmp / "cap.hex"),
-                   "counts": str(tmp / "counts.txt")}),
-               "NEUROCORE_CORE_META": json.dumps({
-                   "neuron_bits": lay["neuron_bits"], "time_width": configs[0].time_width,
-                   "max_cycles": 40 * len(prog.words) + 8 * work + 100_000})}
-        result, seconds = run_bench(
-            build_dir, CORE_TB_TOP, "bench_core", tmp=tmp, env=env, report=report,
-            plusargs=[f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
-                      f"+cap={tmp / 'cap.hex'}", f"+counts={tmp / 'counts.txt'}",
-                      f"+stall={stall}"], what="core-chain co-simulation")
-    return ChainCosimResult(
-        steps=steps, events_in=n_events, events_out=len(aer),
-        mismatches=result["mismatches"], first_mismatch=result["first_mismatch"],
-        cycles=result["cycles"], seconds=seconds, build_seconds=build_seconds,
-        passed=result["finished"] and result["mismatches"] == 0)
+    work = steps * sum(c.config.neurons * (3 + c.config.inputs) for c in cores)
+    return play_program(text, prog, aer, reads, layout=lay,
+                        time_width=configs[0].time_width,
+                        max_cycles=40 * len(prog.words) + 8 * work + 100_000, stall=stall,
+                        build_root=build_root,
+                        neurons=sum(c.config.neurons for c in cores), steps=steps,
+                        events_in=int(sum(map(len, events))),
+                        what="core-chain co-simulation")
