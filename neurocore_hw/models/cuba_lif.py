@@ -205,8 +205,11 @@ class CubaLIFKernel:
     step and no masked ufuncs (NumPy's ``where=`` costs ~25x a plain pass), bit-identical
     to :func:`step` (the contract suite holds them equal).
 
-    ``decay`` rounds toward zero as ``(x k + ((x >> 63) & 4095)) >> 12`` (the bias makes
-    the floor shift of a negative product round up); the current's wrap is the modular
+    ``decay`` is ``trunc(x * (k / 4096))`` in float64, exact: ``k / 4096`` is a dyadic
+    fraction and ``|x k| < 2**53`` (``|x| <= 2**32``), so the product is the exact rational
+    ``x k / 4096`` and ``trunc`` rounds it toward zero as the step does (3 passes instead
+    of 5 integer ones: 16 % of the kernel at 38,000 neurons); the current's wrap is the
+    modular
     ``((u + half - 1) & (2 half - 1)) - (half - 1)``, equal to the step's one conditional
     correction because ``|decay(u) + (a_in << 6)| < 2 half`` (``in_width <= width - 6``).
 
@@ -221,17 +224,16 @@ class CubaLIFKernel:
         self.p = params
         self._a = np.empty(n, dtype=np.int64)
         self._b = np.empty(n, dtype=np.int64)
+        self._f = np.empty(n, dtype=np.float64)
         self._half = 1 << (params.width - 1)
         self._lo = np.array(1 - self._half, dtype=np.int64)  # 0-d bounds: ndarray.clip is
         self._hi = np.array(self._half - 1, dtype=np.int64)  # ~9x faster than np.clip(int)
 
     def _decay(self, x: np.ndarray, d: int, out: np.ndarray) -> None:
-        b = self._b
-        np.right_shift(x, 63, out=b)
-        b &= UNITY - 1
-        np.multiply(x, UNITY - d, out=out)
-        out += b
-        out >>= DECAY_SHIFT
+        f = self._f
+        np.multiply(x, (UNITY - d) / UNITY, out=f)
+        np.trunc(f, out=f)
+        np.copyto(out, f, casting="unsafe")
 
     def __call__(self, state: CubaLIFState, spike: np.ndarray, a_in) -> None:
         """Update ``state`` (int64 arrays) and ``spike`` (bool) in place."""
