@@ -13,8 +13,8 @@ import numpy as np
 
 from ..registry import get_model, parameter_names, resolve_params
 
-__all__ = ["CliError", "Parser", "atomic_write", "format_table", "load_inputs", "model_args",
-           "params_from_args", "parse_param"]
+__all__ = ["CliError", "Parser", "add_command", "add_group", "atomic_write", "format_table",
+           "load_inputs", "model_args", "params_from_args", "parse_param"]
 
 
 class CliError(ValueError):
@@ -26,6 +26,21 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         raise CliError(f"{self.prog}: {message}")
+
+
+def add_command(sub, name: str, help: str, examples: str, description: str | None = None):
+    """A subcommand parser whose help ends with its ``examples`` (one per line)."""
+    return sub.add_parser(name, help=help, description=description or help,
+                          epilog="examples:\n" + examples,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_group(sub, name: str, help: str, description: str, examples: str, commands):
+    """A command group (``neurocore-hw NAME COMMAND``) and the subparsers of its
+    ``commands``."""
+    group = add_command(sub, name, help, examples, description)
+    return group.add_subparsers(dest=f"{name}_command", required=True, parser_class=Parser,
+                                metavar="{" + ",".join(commands) + "}")
 
 
 def _field(params, path: list[str]):

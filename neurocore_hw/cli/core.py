@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 from ..network import CoreConfig, events_from_arrays, run_network
 from .common import (
     CliError,
+    add_group,
     atomic_write,
     format_table,
     load_inputs,
@@ -250,21 +250,17 @@ def _hw_args(p) -> None:
 
 def add_core_group(sub) -> None:
     """Add ``core`` and its subcommands to the subparsers ``sub``."""
-    from .common import Parser
-    group = sub.add_parser(
-        "core", help="the population core: generate, simulate, cosim, synth",
-        description="N neurons of one model time-multiplexed through one datapath, "
-                    "weights and state in block RAM, AER events in and out.",
-        epilog="examples:\n"
-               "  neurocore-hw core generate --model lif --neurons 1024 --inputs 128 "
-               "--pipelined --device up5k -o core.v\n"
-               "  neurocore-hw core simulate --model lif --neurons 64 --inputs 32 "
-               "--recurrent --steps 100 --input net.npz --out result.npz\n"
-               "  neurocore-hw core cosim --model lif --neurons 256 --inputs 64 "
-               "--recurrent --steps 100",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    core = group.add_subparsers(dest="core_command", required=True, parser_class=Parser,
-                                metavar="{generate,simulate,cosim,synth}")
+    core = add_group(
+        sub, "core", "the population core: generate, simulate, cosim, synth",
+        "N neurons of one model time-multiplexed through one datapath, weights and state "
+        "in block RAM, AER events in and out.",
+        "  neurocore-hw core generate --model lif --neurons 1024 --inputs 128 "
+        "--pipelined --device up5k -o core.v\n"
+        "  neurocore-hw core simulate --model lif --neurons 64 --inputs 32 "
+        "--recurrent --steps 100 --input net.npz --out result.npz\n"
+        "  neurocore-hw core cosim --model lif --neurons 256 --inputs 64 "
+        "--recurrent --steps 100",
+        ("generate", "simulate", "cosim", "synth"))
 
     p = core.add_parser("generate", help="emit the core's Verilog")
     _config_args(p)

@@ -13,6 +13,7 @@ from ..fixed import QuantizedValue
 from ..registry import MODELS, parameter_names
 from .common import (
     CliError,
+    add_command,
     atomic_write,
     format_table,
     load_inputs,
@@ -299,26 +300,19 @@ def cmd_board(args) -> int:
 
 
 
-def _parser(sub, name: str, help: str, examples: str):
-    import argparse
-    return sub.add_parser(name, help=help, description=help,
-                          epilog="examples:\n" + examples,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
-
-
 def add_commands(sub) -> None:
     """Add the model commands to the subparsers ``sub``."""
-    p = _parser(sub, "list", "models and presets", "  neurocore-hw list --json")
+    p = add_command(sub, "list", "models and presets", "  neurocore-hw list --json")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_list)
 
-    p = _parser(sub, "describe", "parameters, number formats and ports",
+    p = add_command(sub, "describe", "parameters, number formats and ports",
                 "  neurocore-hw describe lif --preset q4_4_saturate --json")
     model_args(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_describe)
 
-    p = _parser(sub, "generate", "emit a neuron unit's Verilog",
+    p = add_command(sub, "generate", "emit a neuron unit's Verilog",
                 "  neurocore-hw generate lif --param width=12 --param frac=6 -o lif12.v\n"
                 "  neurocore-hw generate izhikevich --variant two_cycle -o izh.v\n"
                 "  neurocore-hw generate --all --outdir build/verilog")
@@ -332,7 +326,7 @@ def add_commands(sub) -> None:
                    help="folder for --all (default: build/verilog)")
     p.set_defaults(func=cmd_generate)
 
-    p = _parser(sub, "simulate", "run the bit-true golden model on .npz inputs",
+    p = add_command(sub, "simulate", "run the bit-true golden model on .npz inputs",
                 "  neurocore-hw simulate lif --input currents.npz --out trace.npz")
     model_args(p)
     p.add_argument("--input", required=True,
@@ -340,7 +334,7 @@ def add_commands(sub) -> None:
     p.add_argument("--out", required=True, help=".npz to write: spike and state traces")
     p.set_defaults(func=cmd_simulate)
 
-    p = _parser(sub, "cosim", "bit-exact co-simulation of a unit under Verilator",
+    p = add_command(sub, "cosim", "bit-exact co-simulation of a unit under Verilator",
                 "  neurocore-hw cosim lif --cycles 20000\n"
                 "  neurocore-hw cosim lif --verilog my_lif.v     # your RTL, same ports\n"
                 "  neurocore-hw cosim cuba_lif --mode bulk --cycles 100000\n"
@@ -361,7 +355,7 @@ def add_commands(sub) -> None:
                    help="folder for --waves (default: build/waves)")
     p.set_defaults(func=cmd_cosim)
 
-    p = _parser(sub, "synth", "Yosys resource counts and nextpnr Fmax of a unit",
+    p = add_command(sub, "synth", "Yosys resource counts and nextpnr Fmax of a unit",
                 "  neurocore-hw synth lif --target all\n"
                 "  neurocore-hw synth izhikevich --variant pipelined --pnr up5k\n"
                 "  neurocore-hw synth --all --page docs/resources.md")
@@ -382,7 +376,7 @@ def add_commands(sub) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_synth)
 
-    p = _parser(sub, "board", "board top level with the UART host link",
+    p = add_command(sub, "board", "board top level with the UART host link",
                 "  neurocore-hw board icebreaker lif -o top.v --pnr")
     p.add_argument("board", help="icebreaker, ulx3s or arty_a7")
     model_args(p)
@@ -395,7 +389,7 @@ def add_commands(sub) -> None:
     p.add_argument("--seeds", type=int, default=1, help="placement seeds (default: 1)")
     p.set_defaults(func=cmd_board)
 
-    p = _parser(sub, "bench", "engine neuron-updates per second",
+    p = add_command(sub, "bench", "engine neuron-updates per second",
                 "  neurocore-hw bench lif --neurons 100000 --steps 1000")
     model_args(p)
     p.add_argument("--neurons", type=int, default=100_000, help="N (default: 100000)")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import numpy as np
 
-from .common import CliError, atomic_write, format_table, load_inputs
+from .common import CliError, add_group, atomic_write, format_table, load_inputs
 
 __all__ = ["add_nir_group"]
 
@@ -172,20 +171,16 @@ def _quant_args(p) -> None:
 
 def add_nir_group(sub) -> None:
     """Add ``nir`` and its subcommands to the subparsers ``sub``."""
-    from .common import Parser
-    group = sub.add_parser(
-        "nir", help="NIR graphs: info, float or bit-true simulation, quantization",
-        description="Networks exchanged as NIR graphs (snnTorch, Norse, spyx, Rockpool, "
-                    "Lava-dl): a chain of CubaLIF / LIF / IF / LI layers with Affine, "
-                    "Linear and Scale synapses and per-layer recurrence.",
-        epilog="examples:\n"
-               "  neurocore-hw nir info braille.nir\n"
-               "  neurocore-hw nir simulate braille.nir --dt 1e-4 --reset zero --mode fixed "
-               "--weight-width 8 --input in.npz --out out.npz\n"
-               "  neurocore-hw nir quantize braille.nir --dt 1e-4 --reset subtract -o net.npz",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    nir = group.add_subparsers(dest="nir_command", required=True, parser_class=Parser,
-                               metavar="{info,simulate,quantize}")
+    nir = add_group(
+        sub, "nir", "NIR graphs: info, float or bit-true simulation, quantization",
+        "Networks exchanged as NIR graphs (snnTorch, Norse, spyx, Rockpool, Lava-dl): a "
+        "chain of CubaLIF / LIF / IF / LI layers with Affine, Linear and Scale synapses "
+        "and per-layer recurrence.",
+        "  neurocore-hw nir info braille.nir\n"
+        "  neurocore-hw nir simulate braille.nir --dt 1e-4 --reset zero --mode fixed "
+        "--weight-width 8 --input in.npz --out out.npz\n"
+        "  neurocore-hw nir quantize braille.nir --dt 1e-4 --reset subtract -o net.npz",
+        ("info", "simulate", "quantize"))
 
     p = nir.add_parser("info", help="layers, shapes, and what maps onto which model")
     p.add_argument("graph", metavar="GRAPH", help="a .nir graph")
