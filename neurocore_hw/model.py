@@ -147,7 +147,8 @@ class Model:
         ``initial_state(params, n) -> state``; default: every state port at its PortSpec
         reset value, int64.
     real : type, optional
-        Real-unit form of the parameters, with ``quantize(**format) -> (params, errors)``.
+        Real-unit form of the parameters: a :class:`neurocore_hw.real.RealModel` subclass
+        (``quantize(format, base) -> (params, errors)``, ``from_params(params)``).
     parallel : callable, optional
         Parallel-in-time golden path for models whose state trajectory does not depend on
         the spikes: ``parallel(params, **inputs[T, N], exact=True) -> (spikes, traces)``
@@ -190,6 +191,8 @@ class Model:
         if self.initial_state is None:
             object.__setattr__(self, "initial_state", self._reset_state)
         self.params_cls.model = self
+        if self.real is not None:
+            self.real.params_cls = self.params_cls
 
     @property
     def default_preset(self) -> str:

@@ -13,7 +13,8 @@ from types import MappingProxyType
 
 from .model import Model, model_of
 
-__all__ = ["MODELS", "MODEL_FILES", "get_model", "model_of", "parameter_names", "resolve_params"]
+__all__ = ["MODELS", "MODEL_FILES", "get_model", "model_of", "parameter_names", "resolve_params",
+           "with_overrides"]
 
 #: The registered model files, in listing order (a new model is one line here).
 MODEL_FILES = (
@@ -122,5 +123,11 @@ def resolve_params(name: str, preset: str | None = None,
     if preset not in model.presets:
         raise ValueError(f"unknown preset {preset!r} for model {name!r}; "
                          f"presets: {', '.join(model.presets)}")
-    overrides = {tuple(key.split(".")): value for key, value in (overrides or {}).items()}
-    return _with(model.presets[preset], overrides, name)
+    return with_overrides(name, model.presets[preset], overrides or {})
+
+
+def with_overrides(name: str, base, overrides: Mapping[str, object]):
+    """``base`` (a ``Params`` of model ``name``) with dotted-name ``overrides`` applied and
+    validated, as :func:`resolve_params` does for a preset."""
+    return _with(base, {tuple(key.split(".")): value for key, value in overrides.items()},
+                 name)

@@ -10,6 +10,7 @@ from neurocore_hw.fixed import int_range
 from neurocore_hw.model import StatefulModel
 from neurocore_hw.models import lif
 from neurocore_hw.models.lif import LIFParams, LIFReal, LIFState
+from neurocore_hw.real import Format
 
 Q88 = lif.PRESETS["sc_lif_q8_8"]
 SAT = lif.PRESETS["q4_4_saturate"]
@@ -103,7 +104,7 @@ def test_kernel_matches_step_on_random_params(rng):
 def test_from_real_quantizes_and_reports():
     real = LIFReal(tau_mem=20.0, dt=1.0, resistance=2.0, v_rest=-0.5, v_reset=-0.75,
                    v_threshold=1.0, t_ref=3.4)
-    params, q = real.quantize(width=16, frac=8)
+    params, q = real.quantize(Format(16, 8))
     assert params.leak_k == round((1 - np.exp(-1 / 20)) * 256) == 12
     assert params.gain_k == round(2 * (1 - np.exp(-1 / 20)) * 256) == 25
     assert (params.v_rest, params.v_reset, params.v_threshold) == (-128, -192, 256)
@@ -113,13 +114,13 @@ def test_from_real_quantizes_and_reports():
     with pytest.raises(ValueError, match="tau_mem"):
         LIFReal(tau_mem=0.0)
     with pytest.raises(ValueError, match="v_threshold"):
-        LIFReal(v_threshold=200.0).quantize(width=16, frac=8)
+        LIFReal(v_threshold=200.0).quantize(Format(16, 8))
 
 
 def test_reference_tracks_golden_model():
     """Quantization cost is small: the Q8.8 model follows the float dynamics closely."""
     real = LIFReal(tau_mem=16.0, dt=1.0, resistance=1.0, v_threshold=1.0, t_ref=2.0)
-    params, _ = real.quantize(width=16, frac=8)
+    params, _ = real.quantize(Format(16, 8))
     rng = np.random.default_rng(7)
     t_steps, n = 2000, 50
     current = rng.uniform(0.5, 2.0, (1, n)) * np.ones((t_steps, 1))

@@ -16,6 +16,7 @@ import numpy as np
 from neurocore_hw.engine import run
 from neurocore_hw.fidelity import match_spikes
 from neurocore_hw.models.lif import LIFReal, reference
+from neurocore_hw.real import Format
 
 __all__ = ["measure"]
 
@@ -31,7 +32,7 @@ def protocols(t_steps: int = 2000, n: int = 64) -> dict[str, np.ndarray]:
 
 def measure(width: int, current: np.ndarray, rounding: str = "floor") -> dict:
     frac = width - 4
-    params, q = REAL.quantize(width=width, frac=frac, overflow="saturate", rounding=rounding)
+    params, q = REAL.quantize(Format(width, frac, rounding, "saturate"))
     lim = (1 << (width - 1)) - 1
     codes = np.clip(np.floor(current * (1 << frac) + 0.5), -lim - 1, lim).astype(np.int64)
     fixed = run(params, {"i_in": codes}, record=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..registry import get_model, parameter_names, resolve_params
+from ..registry import get_model, parameter_names, resolve_params, with_overrides
 
 __all__ = ["CliError", "Parser", "add_command", "add_group", "atomic_write", "format_table",
-           "load_inputs", "model_args", "params_from_args", "parse_param"]
+           "load_inputs", "model_args", "params_from_args", "parse_param", "real_from_args"]
 
 
 class CliError(ValueError):
@@ -86,19 +86,95 @@ def model_args(p, *, optional: bool = False, positional: bool = True) -> None:
         p.add_argument("--model", required=True, help="neuron model of the core")
     p.add_argument("--preset", help="named parameter set (default: the model's first)")
     p.add_argument("--param", action="append", metavar="K=V",
-                   help="override one parameter, e.g. width=12 or lif.width=12 "
-                        "(repeatable)")
+                   help="override one raw integer parameter, e.g. leak_k=12 or "
+                        "lif.refractory=3 (repeatable); applied last")
+    p.add_argument("--real", action="append", metavar="K=V",
+                   help="set one real-unit parameter, e.g. tau_mem=20ms or v_threshold=1.0 "
+                        "(repeatable; see `describe MODEL`); the model is then quantized "
+                        "to --format")
+    p.add_argument("--format", metavar="QW.F",
+                   help="number format to quantize the real model to, e.g. Q12.6 or "
+                        "Q16.8,nearest,saturate (W bits in all, F fractional); default: "
+                        "the preset's. A format change keeps the real values")
+
+
+_FORMAT_FIELDS = ("width", "frac")
+
+
+def real_from_args(model: str, base, real_texts: Sequence[str] | None):
+    """The real model of ``base`` with ``--real K=V`` values applied.
+
+    Raises
+    ------
+    CliError
+        No real form, a preset with no real meaning, an unknown name or a bad value.
+    """
+    from ..real import parse_real_value
+
+    entry = get_model(model)
+    if entry.real is None:
+        raise CliError(f"model {model!r} has no real-unit form; use --param")
+    units = entry.real.units()
+    values = {}
+    for text in real_texts or ():
+        if "=" not in text:
+            raise CliError(f"--real expects KEY=VALUE, got {text!r}")
+        key, raw = (t.strip() for t in text.split("=", 1))
+        if key not in units:
+            raise CliError(f"unknown real parameter {key!r} for model {model!r}; real "
+                           f"parameters: {', '.join(units)}")
+        values[key] = parse_real_value(key, raw, units[key])
+    try:
+        real = entry.real.from_params(base)
+    except ValueError as exc:
+        if set(values) != set(units):
+            raise CliError(f"preset: {exc}") from None
+        real = entry.real()  # every real parameter given: the preset's meaning is moot
+    return real.with_values(**values)
 
 
 def params_from_args(args):
-    """The validated ``Params`` of ``args.model`` / ``--preset`` / ``--param``; sets
-    ``args.preset`` to a label (``q8_8+width=12``)."""
+    """The validated ``Params`` of ``args.model`` / ``--preset`` / ``--real`` / ``--format``
+    / ``--param``; sets ``args.preset`` to a label (``q8_8+Q12.6+width=12``) and
+    ``args.quantization`` to the quantized constants' errors (empty without a real model).
+
+    With ``--real`` or ``--format`` the preset's real model (with the ``--real`` values) is
+    quantized to the format; raw ``--param`` integers apply last. A raw ``width`` or
+    ``frac`` without ``--format`` reinterprets the other integers: a warning says so.
+    """
+    import sys
+
+    from ..real import Format
+
     overrides = dict(parse_param(args.model, text) for text in args.param or ())
-    params = resolve_params(args.model, args.preset, overrides)
+    real_texts, fmt_text = getattr(args, "real", None), getattr(args, "format", None)
+    args.quantization = {}
     if args.preset is None:
         args.preset = get_model(args.model).default_preset
+    base = resolve_params(args.model, args.preset)
+    label = args.preset
+    if real_texts or fmt_text:
+        clash = sorted(set(overrides) & set(_FORMAT_FIELDS))
+        if fmt_text and clash:
+            raise CliError(f"--param {clash[0]} and --format both set the format; use one")
+        real = real_from_args(args.model, base, real_texts)
+        fmt = Format.parse(fmt_text) if fmt_text else None
+        base, args.quantization = real.quantize(fmt, base)
+        label += "+real" if real_texts else ""
+        label += f"+{fmt}" if fmt else ""
+    params = with_overrides(args.model, base, overrides)
+    if not (real_texts or fmt_text) and set(overrides) & set(_FORMAT_FIELDS):
+        before, after = base.real_values(), params.real_values()
+        changed = [f"{k} {before[k]:g} -> {after[k]:g}" for k in before
+                   if k in after and k not in overrides and before[k] != after[k]]
+        if changed:
+            print(f"warning: raw --param {'/'.join(sorted(set(overrides) & set(_FORMAT_FIELDS)))}"
+                  f" keeps the other integers, so their real values change ("
+                  f"{', '.join(changed[:3])}); --format re-quantizes the real model instead",
+                  file=sys.stderr)
     if overrides:
-        args.preset += "+" + ",".join(f"{k}={v}" for k, v in overrides.items())
+        label += "+" + ",".join(f"{k}={v}" for k, v in overrides.items())
+    args.preset = label
     return params
 
 

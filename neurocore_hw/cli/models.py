@@ -51,9 +51,23 @@ def cmd_list(args) -> int:
     return 0
 
 
-def describe_dict(model: str, preset: str, params) -> dict:
-    """JSON-ready description: parameters (integer and real; a held model's dotted),
-    variants, ports, state."""
+def _real_model(model: str, params) -> tuple[dict, str]:
+    """The real model ``params`` stand for, ``{name: {value, unit, doc}}``, or why none."""
+    real_cls = MODELS[model].real
+    if real_cls is None:
+        return {}, "no real-unit form"
+    try:
+        real = real_cls.from_params(params)
+    except ValueError as exc:
+        return {}, str(exc)
+    units, docs = real_cls.units(), real_cls.docs()
+    return {name: {"value": value, "unit": units[name], "doc": docs[name]}
+            for name, value in real.as_dict().items()}, ""
+
+
+def describe_dict(model: str, preset: str, params, quantization=None) -> dict:
+    """JSON-ready description: parameters (integer and real; a held model's dotted), the
+    real-unit model and its quantization errors, variants, ports, state."""
     from dataclasses import asdict
 
     def row(q: QuantizedValue) -> dict:
@@ -67,6 +81,9 @@ def describe_dict(model: str, preset: str, params) -> dict:
         "top": f"neurocore_{model}",
         "params": asdict(params),
         "real": params.real_values(),
+        "real_model": _real_model(model, params)[0],
+        **({"quantization": {k: row(q) for k, q in quantization.items()}}
+           if quantization else {}),
         "variants": {name: v.summary for name, v in _hardware(params).variants.items()},
         **({"constants": constants} if constants else {}),
         "inputs": {p.name: p.as_dict() for p in params.input_ports()},
@@ -78,7 +95,7 @@ def describe_dict(model: str, preset: str, params) -> dict:
 
 def cmd_describe(args) -> int:
     params = params_from_args(args)
-    info = describe_dict(args.model, args.preset, params)
+    info = describe_dict(args.model, args.preset, params, args.quantization)
     if args.json:
         print(json.dumps(info, indent=2))
         return 0
@@ -86,6 +103,18 @@ def cmd_describe(args) -> int:
     print(format_table(("parameter", "value", "real"),
                        [(k, _field(params, k), info["real"].get(k, ""))
                         for k in parameter_names(params)]))
+    real, why = _real_model(args.model, params)
+    if real:
+        print("real-unit model these integers hold (--real K=V sets it, --format keeps it):")
+        print(format_table(("real", "value", "unit", "meaning"),
+                           [(k, f"{d['value']:.6g}", d["unit"] or "-", d["doc"])
+                            for k, d in real.items()]))
+    else:
+        print(f"real-unit model: none ({why})")
+    if args.quantization:
+        print(format_table(("constant", "code", "wanted", "error"),
+                           [(k, q.value, f"{q.real:.6g}", f"{q.error:+.3g}")
+                            for k, q in args.quantization.items()]))
     if info["variants"]:
         print(format_table(("variant", "what"), list(info["variants"].items())))
     rows = [(kind, name, "signed" if d["signed"] else "unsigned", d["width"], d["frac"])

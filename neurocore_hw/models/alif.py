@@ -23,10 +23,28 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..fixed import ROUNDING_MODES, check_choice, check_int, int_range, saturate, shift_right
+from ..fixed import (
+    ROUNDING_MODES,
+    check_choice,
+    check_int,
+    int_range,
+    quantize,
+    saturate,
+    shift_right,
+)
 from ..model import Model, ModelParams, PortSpec
+from ..real import (
+    Format,
+    RealModel,
+    leak_of_tau,
+    leaky_codes,
+    leaky_reals,
+    quantize_code,
+    real_field,
+    tau_of_leak,
+)
 
-__all__ = ["MODEL", "PRESETS", "ALIFParams", "ALIFState", "reference", "step"]
+__all__ = ["ALIFReal", "MODEL", "PRESETS", "ALIFParams", "ALIFState", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -165,6 +183,46 @@ def reference(params: ALIFParams, i_in) -> tuple[np.ndarray, np.ndarray, np.ndar
 #: ``lsnn``: Q(16,8), threshold 1.0, beta 1.7 (LSNN's 1.8 rounds to 435/256), membrane
 #: decay 13/256 (tau_mem ~ 20 steps), adaptation 1/256 (tau_a ~ 256 steps), jump 1.0
 #: (the default); ``fast_adapt``: Q(12,5), floor; ``q16_16``: 32-bit, nearest.
+@dataclass(frozen=True)
+class ALIFReal(RealModel):
+    """The adaptive LIF in real units (Bellec et al. 2018).
+
+    ``tau_mem dv/dt = -v + resistance * I``; ``tau_adapt da/dt = -a``, ``a += jump`` at a
+    spike; threshold ``v_threshold + beta * a``; reset by subtraction.
+    """
+
+    tau_mem: float = real_field(20.0, "ms", "membrane time constant", positive=True)
+    tau_adapt: float = real_field(200.0, "ms", "adaptation time constant", positive=True)
+    dt: float = real_field(1.0, "ms", "time step", positive=True)
+    resistance: float = real_field(20.0, "", "membrane resistance (R I is a voltage)")
+    v_threshold: float = real_field(1.0, "v", "baseline threshold b0")
+    beta: float = real_field(1.7, "", "threshold increase per unit of adaptation")
+    jump: float = real_field(1.0, "", "adaptation increment per spike")
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """Every constant in ``fmt``."""
+        adapt = leak_of_tau(self.tau_adapt, self.dt)
+        w, f = fmt.width, fmt.frac
+        return {**fmt.settings(base),
+                **leaky_codes(fmt, tau=self.tau_mem, dt=self.dt, resistance=self.resistance),
+                "adapt_k": quantize_code("adapt_k", adapt, w + 1, f, lo=0, hi=1 << f),
+                "v_threshold": quantize("v_threshold", self.v_threshold, w, f),
+                "beta_k": quantize("beta_k", self.beta, w, f),
+                "jump": quantize("jump", self.jump, w, f)}
+
+    @classmethod
+    def from_params(cls, params: ALIFParams, dt: float = 1.0) -> ALIFReal:
+        """The real ALIF ``params`` stand for, at step ``dt`` ms."""
+        scale = float(1 << params.frac)
+        if not 0 < params.adapt_k < (1 << params.frac):
+            raise ValueError(f"adapt_k={params.adapt_k} has no finite real time constant; "
+                             "set the integers with --param")
+        return cls(**leaky_reals(params, dt), dt=dt,
+                   tau_adapt=tau_of_leak(params.adapt_k / scale, dt),
+                   v_threshold=params.v_threshold / scale, beta=params.beta_k / scale,
+                   jump=params.jump / scale)
+
+
 PRESETS: dict[str, ALIFParams] = {
     "lsnn": ALIFParams(),
     "fast_adapt": ALIFParams(width=12, frac=5, v_threshold=32, leak_k=4, adapt_k=2,
@@ -181,4 +239,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    real=ALIFReal,
 )

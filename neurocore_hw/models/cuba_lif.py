@@ -27,11 +27,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..fixed import check_choice, check_int, int_range
+from ..fixed import QuantizedValue, check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
+from ..real import Format, RealModel, leak_of_tau, quantize_code, real_field, tau_of_leak
 
-__all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFKernel", "CubaLIFParams", "CubaLIFState",
-           "decay", "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFKernel", "CubaLIFParams", "CubaLIFReal",
+           "CubaLIFState", "decay", "reference", "step"]
 
 UNITY = 4096
 RESETS = ("zero", "subtract")
@@ -296,6 +297,64 @@ def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.n
 #: tau_v 20 steps, the defaults); ``loihi_bias``: the same driven by a constant bias
 #: instead of input (a pacemaker); ``w16``: a 16-bit core with 10-bit inputs;
 #: ``w16_subtract``: the same, reset by subtraction (snnTorch's ``reset_mechanism="subtract"``).
+@dataclass(frozen=True)
+class CubaLIFReal(RealModel):
+    """The CuBa LIF in real units (snnTorch ``Synaptic``: ``syn = alpha syn + x``, ``mem =
+    beta mem + syn``, with ``alpha = exp(-dt/tau_syn)``, ``beta = exp(-dt/tau_mem)``).
+
+    The format ``Q(width, frac)``: ``width`` is the register width ``W``; an input of
+    real value ``x`` is ``a_in = round(x 2**frac)``, so ``vth = round(v_threshold
+    2**frac)``; ``du + 1 = round(4096 (1 - alpha))``, ``dv = round(4096 (1 - beta))``;
+    ``bias`` (per step, input units) is ``bias_mant << bias_exp`` in ``v``'s units of
+    ``2**-(frac + 6)``.
+    """
+
+    tau_syn: float = real_field(10.0, "ms", "synaptic time constant", positive=True)
+    tau_mem: float = real_field(20.0, "ms", "membrane time constant", positive=True)
+    dt: float = real_field(1.0, "ms", "time step", positive=True)
+    v_threshold: float = real_field(1.5, "x", "threshold, in input units", minimum=0.0)
+    bias: float = real_field(0.0, "x", "constant drive per step, in input units")
+
+    def default_format(self, base) -> Format:
+        """``Q(W, 6)``: inputs in 1/64 (the default of :meth:`CubaLIFParams.from_decays`)."""
+        return Format(base.width, 6)
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """``du``, ``dv``, ``vth``, ``bias_mant`` and ``bias_exp`` for ``fmt``; the error of
+        ``du`` is of ``du / 4096`` against ``1 - alpha - 1/4096``, of ``bias_mant``
+        against ``bias`` in input units."""
+        leak_u = leak_of_tau(self.tau_syn, self.dt) - 1.0 / UNITY
+        du = quantize_code("du", leak_u, 14, DECAY_SHIFT, signed=False, lo=0, hi=UNITY - 1)
+        dv = quantize_code("dv", leak_of_tau(self.tau_mem, self.dt), 14, DECAY_SHIFT,
+                           signed=False, lo=0, hi=UNITY)
+        vth_hi = ((1 << (fmt.width - 1)) - 1) >> VTH_SHIFT
+        vth = quantize_code("vth", self.v_threshold, 62, fmt.frac, signed=False)
+        if vth.value > vth_hi:
+            raise ValueError(f"v_threshold={self.v_threshold} does not fit Q{fmt.width}."
+                             f"{fmt.frac}: at most {vth_hi / (1 << fmt.frac)}")
+        unit = float(1 << (fmt.frac + ACT_SHIFT))  # v counts 1/unit input units
+        lo, hi = int_range(fmt.width)
+        exp = 0
+        while exp < 16 and not lo >> exp <= round(self.bias * unit / (1 << exp)) <= hi >> exp:
+            exp += 1
+        mant = round(self.bias * unit / (1 << exp))
+        bias = QuantizedValue(mant, self.bias, (mant << exp) / unit - self.bias)
+        return {"width": fmt.width, "du": du, "dv": dv, "vth": vth, "bias_mant": bias,
+                "bias_exp": exp}
+
+    @classmethod
+    def from_params(cls, params: CubaLIFParams, dt: float = 1.0, frac: int = 6
+                    ) -> CubaLIFReal:
+        """The real CuBa LIF ``params`` stand for (inputs in ``2**-frac``), step ``dt``."""
+        if params.dv in (0, UNITY) or params.du == UNITY - 1:
+            raise ValueError("a decay of 0 or 1 has no finite real time constant; set the "
+                             "integers with --param")
+        return cls(tau_syn=tau_of_leak((params.du + 1) / UNITY, dt),
+                   tau_mem=tau_of_leak(params.dv / UNITY, dt), dt=dt,
+                   v_threshold=params.vth / (1 << frac),
+                   bias=params.bias / (1 << (frac + ACT_SHIFT)))
+
+
 PRESETS: dict[str, CubaLIFParams] = {
     "loihi": CubaLIFParams(),
     "loihi_bias": CubaLIFParams(du=4095, dv=40, vth=2000, bias_mant=1000, bias_exp=3),
@@ -313,4 +372,5 @@ MODEL = Model(
     step=step,
     reference=reference,
     kernel=CubaLIFKernel,
+    real=CubaLIFReal,
 )

@@ -25,10 +25,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..fixed import check_int, int_range, saturate
+from ..fixed import check_int, int_range, quantize, saturate
 from ..model import Model, ModelParams, PortSpec
+from ..real import Format, RealModel, leaky_codes, leaky_reals, quantize_code, real_field
 
-__all__ = ["MODEL", "PRESETS", "HomeostaticLIFParams", "HomeostaticLIFState", "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "HomeostaticLIFParams", "HomeostaticLIFReal", "HomeostaticLIFState",
+           "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,44 @@ def reference(params: HomeostaticLIFParams, i_in
 
 #: ``q8_8``: Q(16,8), target 0.05 spikes/step (205/4096), rate window 32 steps (the
 #: default); ``fast8``: Q(10,4), target 0.125, window 8 steps; ``w24``: Q(24,12).
+@dataclass(frozen=True)
+class HomeostaticLIFReal(RealModel):
+    """The homeostatic LIF in real units.
+
+    ``tau_mem dv/dt = -v + resistance * I``; thresholds in the voltage unit; the target
+    rate in spikes per step. The averaging and learning shifts (``rate_shift``,
+    ``eta_shift``) and ``rate_frac`` are powers of two kept from the base parameters.
+    """
+
+    tau_mem: float = real_field(16.0, "ms", "membrane time constant", positive=True)
+    dt: float = real_field(1.0, "ms", "time step", positive=True)
+    resistance: float = real_field(16.0, "", "membrane resistance (R I is a voltage)")
+    v_reset: float = real_field(0.0, "v", "potential after a spike")
+    th_init: float = real_field(1.0, "v", "initial threshold")
+    th_min: float = real_field(0.25, "v", "threshold floor")
+    th_max: float = real_field(16.0, "v", "threshold ceiling")
+    target_rate: float = real_field(0.05, "1/step", "target firing rate", minimum=0.0)
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """Every constant in ``fmt`` (``target`` in ``Q(rate_frac)``)."""
+        q = {name: quantize(name, getattr(self, name), fmt.width, fmt.frac)
+             for name in ("v_reset", "th_init", "th_min", "th_max")}
+        target = quantize_code("target", self.target_rate, base.rate_frac + 2, base.rate_frac,
+                               lo=0, hi=1 << base.rate_frac)
+        return {**fmt.settings(base), **q, "target": target,
+                **leaky_codes(fmt, tau=self.tau_mem, dt=self.dt, resistance=self.resistance)}
+
+    @classmethod
+    def from_params(cls, params: HomeostaticLIFParams, dt: float = 1.0
+                    ) -> HomeostaticLIFReal:
+        """The real homeostatic LIF ``params`` stand for, at step ``dt`` ms."""
+        scale = float(1 << params.frac)
+        return cls(**leaky_reals(params, dt), dt=dt,
+                   target_rate=params.target / (1 << params.rate_frac),
+                   **{name: getattr(params, name) / scale
+                      for name in ("v_reset", "th_init", "th_min", "th_max")})
+
+
 PRESETS: dict[str, HomeostaticLIFParams] = {
     "q8_8": HomeostaticLIFParams(),
     "fast8": HomeostaticLIFParams(width=10, frac=4, leak_k=2, gain_k=16, v_reset=-8,
@@ -179,4 +219,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    real=HomeostaticLIFReal,
 )

@@ -19,10 +19,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow
+from ..fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow, quantize
 from ..model import Model, ModelParams, PortSpec
+from ..real import Format, RealModel, real_field
 
-__all__ = ["MODEL", "PRESETS", "RESET_MODES", "IFParams", "IFState", "reference", "step"]
+__all__ = ["IFReal", "MODEL", "PRESETS", "RESET_MODES", "IFParams", "IFState", "reference", "step"]
 
 RESET_MODES = ("value", "subtract")
 
@@ -138,6 +139,26 @@ def reference(params: IFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
 #: ``q8_8``: Q(16,8), threshold 1.0, reset to 0, saturating (the default);
 #: ``subtract_wrap``: reset by subtraction, wrapping Q(12,6) (the rate-coding IF of
 #: ANN-to-SNN conversion); ``q4_4``: 8-bit, threshold 2.5, reset to -1.0.
+@dataclass(frozen=True)
+class IFReal(RealModel):
+    """The integrate-and-fire neuron in real units: threshold and reset potential."""
+
+    v_threshold: float = real_field(1.0, "v", "firing threshold")
+    v_reset: float = real_field(0.0, "v", "potential after a spike (reset \"value\")")
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """``v_threshold`` and ``v_reset`` in ``fmt``."""
+        return {**fmt.settings(base),
+                **{name: quantize(name, getattr(self, name), fmt.width, fmt.frac)
+                   for name in ("v_threshold", "v_reset")}}
+
+    @classmethod
+    def from_params(cls, params: IFParams) -> IFReal:
+        """The real thresholds ``params`` stand for."""
+        scale = float(1 << params.frac)
+        return cls(v_threshold=params.v_threshold / scale, v_reset=params.v_reset / scale)
+
+
 PRESETS: dict[str, IFParams] = {
     "q8_8": IFParams(),
     "subtract_wrap": IFParams(width=12, frac=6, v_threshold=64, v_reset=0,
@@ -153,4 +174,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    real=IFReal,
 )

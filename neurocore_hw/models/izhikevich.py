@@ -45,9 +45,10 @@ from ..fixed import (
     shift_right,
 )
 from ..model import Model, ModelParams, PortSpec, StepKernel
+from ..real import Format, RealModel, real_field
 
 __all__ = [
-    "MODEL", "PAPER", "PRESETS", "IzhikevichBlockKernel", "IzhikevichParams",
+    "MODEL", "PAPER", "PRESETS", "IzhikevichBlockKernel", "IzhikevichReal", "IzhikevichParams",
     "IzhikevichState", "block_kernel", "initial_state", "mixed", "reference",
     "step"
 ]
@@ -467,6 +468,35 @@ def mixed(names: Sequence[str], n: int, **fmt) -> IzhikevichParams:
     return IzhikevichParams(*(tuple(col) for col in zip(*rows)), **fmt)
 
 
+@dataclass(frozen=True)
+class IzhikevichReal(RealModel):
+    """One Izhikevich neuron in real units (Izhikevich 2003): ``dv/dt = 0.04 v^2 + 5 v + 140
+    - u + I``, ``du/dt = a (b v - u)``; at ``v >= 30`` mV: ``v = c``, ``u += d``.
+
+    The format sets ``v``, ``u`` and ``i_in`` (``Q(width, frac)``); the coefficients'
+    fractional bits ``coef_frac`` come from the base parameters (``--param coef_frac``).
+    The quantization errors are those of :meth:`IzhikevichParams.constants`.
+    """
+
+    a: float = real_field(0.02, "1/ms", "recovery rate", positive=True)
+    b: float = real_field(0.2, "", "recovery sensitivity to v")
+    c: float = real_field(-65.0, "mV", "reset potential")
+    d: float = real_field(8.0, "mV", "recovery jump at a spike")
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """``a``, ``b``, ``c``, ``d`` (held as reals) and the format."""
+        return {**fmt.settings(base), "a": self.a, "b": self.b, "c": self.c, "d": self.d}
+
+    @classmethod
+    def from_params(cls, params: IzhikevichParams) -> IzhikevichReal:
+        """The real neuron ``params`` hold (one per population)."""
+        values = {name: getattr(params, name) for name in ("a", "b", "c", "d")}
+        if any(isinstance(v, tuple) for v in values.values()):
+            raise ValueError("per-neuron a, b, c, d have no single real model; use the "
+                             "Python API (izhikevich.mixed)")
+        return cls(**values)
+
+
 PRESETS: dict[str, IzhikevichParams] = {
     name: IzhikevichParams(a, b, c, d) for name, (a, b, c, d) in PAPER.items()}
 
@@ -481,4 +511,5 @@ MODEL = Model(
     kernel=kernel,
     block_kernel=block_kernel,
     initial_state=initial_state,
+    real=IzhikevichReal,
 )

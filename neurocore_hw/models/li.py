@@ -28,8 +28,9 @@ from ..fixed import (
     shift_right,
 )
 from ..model import Model, ModelParams, PortSpec
+from ..real import Format, RealModel, leaky_codes, leaky_reals, real_field
 
-__all__ = ["MODEL", "PRESETS", "LIParams", "LIState", "reference", "step"]
+__all__ = ["LIReal", "MODEL", "PRESETS", "LIParams", "LIState", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,29 @@ def reference(params: LIParams, i_in) -> np.ndarray:
 #: ``q8_8``: Q(16,8), leak = gain = 26/256 (Norse tau_mem_inv 100/s at dt 1 ms, the
 #: default); ``beta_0_9_wrap``: snnTorch beta 0.9 at Q(12,6), floor, wrapping;
 #: ``q16_16``: a 32-bit readout.
+@dataclass(frozen=True)
+class LIReal(RealModel):
+    """The leaky integrator in real units: ``tau_mem dv/dt = -v + resistance * I``.
+
+    ``leak_k = round(2**frac (1 - exp(-dt/tau_mem)))``, ``gain_k = round(2**frac
+    resistance (1 - exp(-dt/tau_mem)))``.
+    """
+
+    tau_mem: float = real_field(10.0, "ms", "membrane time constant", positive=True)
+    dt: float = real_field(1.0, "ms", "time step", positive=True)
+    resistance: float = real_field(1.0, "", "membrane resistance (R I is a voltage)")
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """``leak_k`` and ``gain_k`` in ``fmt``."""
+        return {**fmt.settings(base), **leaky_codes(fmt, tau=self.tau_mem, dt=self.dt,
+                                                      resistance=self.resistance)}
+
+    @classmethod
+    def from_params(cls, params: LIParams, dt: float = 1.0) -> LIReal:
+        """The real integrator ``params`` stand for, at step ``dt`` ms."""
+        return cls(**leaky_reals(params, dt), dt=dt)
+
+
 PRESETS: dict[str, LIParams] = {
     "q8_8": LIParams(),
     "beta_0_9_wrap": LIParams.from_beta(0.9, width=12, frac=6, rounding="floor",
@@ -176,4 +200,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    real=LIReal,
 )

@@ -20,7 +20,7 @@ Products are exact (no truncation before the shift).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +37,7 @@ from ..fixed import (
     shift_right,
 )
 from ..model import Model, ModelParams, PortSpec
+from ..real import Format, RealModel, leak_of_tau, leaky_codes, leaky_reals, real_field
 from .lif_fast import block_kernel as lif_fast_block_kernel
 
 __all__ = [
@@ -119,59 +120,36 @@ class LIFParams(ModelParams):
                 for name in ("v_rest", "v_reset", "v_threshold", "leak_k", "gain_k")}
 
     @classmethod
-    def from_real(cls, real: LIFReal, *, width: int = 16, frac: int = 8,
-                  overflow: str = "wrap", rounding: str = "floor"
+    def from_real(cls, real: LIFReal, fmt: Format | None = None
                   ) -> tuple[LIFParams, dict[str, QuantizedValue]]:
         """Quantize real-unit parameters; see :meth:`LIFReal.quantize`."""
-        return real.quantize(width=width, frac=frac, overflow=overflow, rounding=rounding)
+        return real.quantize(fmt)
 
 
 @dataclass(frozen=True)
-class LIFReal:
+class LIFReal(RealModel):
     """LIF parameters in real units: ``tau_mem dv/dt = (v_rest - v) + resistance * I``.
 
-    Voltages are in the unit the fixed-point format counts (e.g. mV), currents in the
-    matching unit (``resistance * I`` is a voltage), times in any one unit.
-
-    Parameters
-    ----------
-    tau_mem : float
-        Membrane time constant, > 0.
-    dt : float
-        Step length, > 0 (same unit as ``tau_mem``).
-    resistance : float
-        Membrane resistance.
-    v_rest, v_reset, v_threshold : float
-        Resting potential, reset potential and threshold.
-    t_ref : float
-        Refractory time (rounded to whole steps).
+    Voltages are in the unit the fixed-point format counts (threshold 1.0 by default),
+    currents in the matching unit (``resistance * I`` is a voltage), times in ms.
+    :meth:`quantize` gives :class:`LIFParams` in a :class:`~neurocore_hw.real.Format`:
+    ``v_*`` in ``Q(width, frac)``, ``leak_k = round(2**frac (1 - exp(-dt/tau_mem)))``,
+    ``gain_k = round(2**frac resistance (1 - exp(-dt/tau_mem)))``, ``refractory =
+    round(t_ref / dt)``.
     """
 
-    tau_mem: float = 16.0
-    dt: float = 1.0
-    resistance: float = 1.0
-    v_rest: float = 0.0
-    v_reset: float = 0.0
-    v_threshold: float = 1.0
-    t_ref: float = 2.0
-
-    def __post_init__(self):
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-                raise TypeError(f"{f.name} must be a real number, got {value!r}")
-            if not math.isfinite(value):
-                raise ValueError(f"{f.name} must be finite, got {value}")
-        for name in ("tau_mem", "dt"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if self.t_ref < 0:
-            raise ValueError(f"t_ref must be >= 0, got {self.t_ref}")
+    tau_mem: float = real_field(16.0, "ms", "membrane time constant", positive=True)
+    dt: float = real_field(1.0, "ms", "time step", positive=True)
+    resistance: float = real_field(1.0, "", "membrane resistance (R I is a voltage)")
+    v_rest: float = real_field(0.0, "v", "resting potential")
+    v_reset: float = real_field(0.0, "v", "potential after a spike")
+    v_threshold: float = real_field(1.0, "v", "firing threshold")
+    t_ref: float = real_field(2.0, "ms", "refractory time (whole steps)", minimum=0.0)
 
     @property
     def leak(self) -> float:
         """Exact per-step leak fraction for piecewise-constant input: 1 - exp(-dt/tau)."""
-        return -math.expm1(-self.dt / self.tau_mem)
+        return leak_of_tau(self.tau_mem, self.dt)
 
     @property
     def gain(self) -> float:
@@ -183,27 +161,20 @@ class LIFReal:
         """Refractory period in whole steps (rounded to nearest)."""
         return int(math.floor(self.t_ref / self.dt + 0.5))
 
-    def quantize(self, *, width: int = 16, frac: int = 8, overflow: str = "wrap",
-                 rounding: str = "floor") -> tuple[LIFParams, dict[str, QuantizedValue]]:
-        """Quantize to :class:`LIFParams` in ``Q(width, frac)``.
-
-        Returns
-        -------
-        params : LIFParams
-            The integer parameters.
-        errors : dict of str to QuantizedValue
-            For every quantized constant: its code, the real value and the error.
-        """
-        check_int("width", width, 2, 32)
-        check_int("frac", frac, 0, width - 1)
-        q = {name: quantize(name, getattr(self, name), width, frac)
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """``v_*``, ``leak_k``, ``gain_k`` and ``refractory`` in ``fmt``."""
+        q = {name: quantize(name, getattr(self, name), fmt.width, fmt.frac)
              for name in ("v_rest", "v_reset", "v_threshold")}
-        q["leak_k"] = quantize("leak_k", self.leak, width + 1, frac)
-        q["gain_k"] = quantize("gain_k", self.gain, width, frac)
-        params = LIFParams(width=width, frac=frac, refractory=self.refractory_steps,
-                           overflow=overflow, rounding=rounding,
-                           **{name: qv.value for name, qv in q.items()})
-        return params, q
+        q.update(leaky_codes(fmt, tau=self.tau_mem, dt=self.dt, resistance=self.resistance))
+        return {**fmt.settings(base), **q, "refractory": self.refractory_steps}
+
+    @classmethod
+    def from_params(cls, params: LIFParams, dt: float = 1.0) -> LIFReal:
+        """The real LIF that ``params`` stand for, at step ``dt`` ms."""
+        scale = float(1 << params.frac)
+        return cls(**leaky_reals(params, dt), dt=dt, t_ref=params.refractory * dt,
+                   **{name: getattr(params, name) / scale
+                      for name in ("v_rest", "v_reset", "v_threshold")})
 
 
 class LIFState(NamedTuple):

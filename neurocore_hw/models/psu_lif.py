@@ -31,12 +31,14 @@ from ..fixed import (
     check_int,
     int_range,
     overflow,
+    quantize,
     shift_right,
 )
 from ..model import Model, ModelParams, PortSpec
+from ..real import Format, RealModel, leaky_codes, leaky_reals, real_field
 
-__all__ = ["MODEL", "PRESETS", "PSULIFParams", "PSULIFState", "reference", "run_parallel",
-           "scan_exact", "step"]
+__all__ = ["MODEL", "PRESETS", "PSULIFParams", "PSULIFReal", "PSULIFState", "reference",
+           "run_parallel", "scan_exact", "step"]
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,29 @@ def reference(params: PSULIFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
 
 #: ``beta_0_95``: spyx's default-like beta 0.95 at Q(16,8), saturating; ``integrator_wrap``:
 #: no leak, wrapping (the scan is exact); ``q12_12_nearest``: 24-bit, round to nearest.
+@dataclass(frozen=True)
+class PSULIFReal(RealModel):
+    """The PSU LIF in real units: ``tau_mem dv/dt = -v + resistance * I``, a spike while
+    ``v >= v_threshold`` (no reset)."""
+
+    tau_mem: float = real_field(20.0, "ms", "membrane time constant", positive=True)
+    dt: float = real_field(1.0, "ms", "time step", positive=True)
+    resistance: float = real_field(20.0, "", "membrane resistance (R I is a voltage)")
+    v_threshold: float = real_field(1.0, "v", "firing threshold")
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """``v_threshold``, ``leak_k`` and ``gain_k`` in ``fmt``."""
+        return {**fmt.settings(base),
+                "v_threshold": quantize("v_threshold", self.v_threshold, fmt.width, fmt.frac),
+                **leaky_codes(fmt, tau=self.tau_mem, dt=self.dt, resistance=self.resistance)}
+
+    @classmethod
+    def from_params(cls, params: PSULIFParams, dt: float = 1.0) -> PSULIFReal:
+        """The real PSU LIF ``params`` stand for, at step ``dt`` ms."""
+        return cls(**leaky_reals(params, dt), dt=dt,
+                   v_threshold=params.v_threshold / (1 << params.frac))
+
+
 PRESETS: dict[str, PSULIFParams] = {
     "beta_0_95": PSULIFParams.from_beta(0.95, overflow="saturate"),
     "integrator_wrap": PSULIFParams(width=12, frac=4, v_threshold=400, leak_k=0, gain_k=16,
@@ -272,4 +297,5 @@ MODEL = Model(
     reference=reference,
     parallel=run_parallel,
     parallel_exact=scan_exact,
+    real=PSULIFReal,
 )

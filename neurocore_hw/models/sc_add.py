@@ -18,10 +18,10 @@ import numpy as np
 from .. import sc
 from ..fixed import check_int
 from ..model import Model, ModelParams, PortSpec
-from .sc_common import check_sources, initial_state, source_ports
+from .sc_common import StreamReal, check_sources, initial_state, source_ports
 from .sc_sng import advance
 
-__all__ = ["MODEL", "PRESETS", "SCAddParams", "step"]
+__all__ = ["SCAddReal", "MODEL", "PRESETS", "SCAddParams", "step"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,11 @@ def step(params: SCAddParams, state, x=0, y=0):
 
 
 #: ``lfsr8`` (default), ``lfsr16``, ``vdc8``.
+@dataclass(frozen=True)
+class SCAddReal(StreamReal):
+    """The scaled adder in real units: its stream length."""
+
+
 PRESETS: dict[str, SCAddParams] = {
     "lfsr8": SCAddParams(),
     "lfsr16": SCAddParams(width=16, seed_a=0xACE1, seed_b=0x1234, seed_s=0xBEEF),
@@ -98,4 +103,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     initial_state=initial_state,
+    real=SCAddReal,
 )

@@ -8,14 +8,15 @@ decoded unipolar probability is ``value / 2**log2_length``; bipolar ``2 value / 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from ..fixed import check_int
 from ..model import Model, ModelParams, PortSpec
+from .sc_common import StreamReal
 
-__all__ = ["MODEL", "PRESETS", "DecoderParams", "DecoderState", "step"]
+__all__ = ["DecoderReal", "MODEL", "PRESETS", "DecoderParams", "DecoderState", "step"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,14 @@ def step(params: DecoderParams, state: DecoderState, stream=0
 
 
 #: Window of 64, 256 (default) and 4096 clocks.
+@dataclass(frozen=True)
+class DecoderReal(StreamReal):
+    """The decoder in real units: its window length (clocks)."""
+
+    width_field: ClassVar[str] = "log2_length"
+    width_range: ClassVar[tuple[int, int]] = (1, 24)
+
+
 PRESETS: dict[str, DecoderParams] = {
     "l256": DecoderParams(), "l64": DecoderParams(6), "l4096": DecoderParams(12)}
 
@@ -78,4 +87,5 @@ MODEL = Model(
     state_cls=DecoderState,
     presets=PRESETS,
     step=step,
+    real=DecoderReal,
 )

@@ -18,10 +18,11 @@ from .. import sc
 from ..fixed import check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
 from . import lif
+from .sc_common import StreamNeuronReal
 from .sc_sng import advance, random_value
 
-__all__ = ["MODEL", "PRESETS", "STREAM_LIF", "SCLIFParams", "SCLIFState", "check_stream_lif",
-           "step"]
+__all__ = ["MODEL", "PRESETS", "STREAM_LIF", "SCLIFParams", "SCLIFReal", "SCLIFState",
+           "check_stream_lif", "step"]
 
 
 #: The LIF inside the default stochastic LIF: Q(16,8), threshold 1.0, gain 1.0, saturating.
@@ -110,6 +111,12 @@ def step(params: SCLIFParams, state: SCLIFState, x=0) -> tuple[SCLIFState, np.nd
 
 #: ``lfsr8`` (default: Q(16,8) LIF, threshold 1.0, one 1-bit = 0.25), ``vdc8``,
 #: ``lfsr12_wrap`` (Q(12,6) wrapping LIF, 12-bit stream).
+@dataclass(frozen=True)
+class SCLIFReal(StreamNeuronReal):
+    """The stochastic LIF in real units; see
+    :class:`~neurocore_hw.models.sc_common.StreamNeuronReal`."""
+
+
 PRESETS: dict[str, SCLIFParams] = {
     "lfsr8": SCLIFParams(),
     "vdc8": SCLIFParams(source="vdc", seed=0),
@@ -126,4 +133,5 @@ MODEL = Model(
     state_cls=SCLIFState,
     presets=PRESETS,
     step=step,
+    real=SCLIFReal,
 )

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from ..fixed import check_choice
 from ..model import Model, ModelParams, PortSpec
-from .sc_common import check_sources, initial_state, source_ports, two_streams
+from .sc_common import StreamReal, check_sources, initial_state, source_ports, two_streams
 
-__all__ = ["MODEL", "OPS", "PRESETS", "SCMulParams", "step"]
+__all__ = ["SCMulReal", "MODEL", "OPS", "PRESETS", "SCMulParams", "step"]
 
 OPS = ("and", "xnor")
 
@@ -69,6 +69,11 @@ def step(params: SCMulParams, state, x=0, y=0):
 
 
 #: ``lfsr8_and`` (default), ``lfsr12_xnor`` (bipolar), ``vdc8_and``.
+@dataclass(frozen=True)
+class SCMulReal(StreamReal):
+    """The multiplier in real units: its stream length."""
+
+
 PRESETS: dict[str, SCMulParams] = {
     "lfsr8_and": SCMulParams(),
     "lfsr12_xnor": SCMulParams(width=12, op="xnor", seed_a=0x123, seed_b=0xABC),
@@ -83,4 +88,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     initial_state=initial_state,
+    real=SCMulReal,
 )

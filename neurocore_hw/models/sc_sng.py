@@ -18,8 +18,10 @@ import numpy as np
 from .. import sc
 from ..fixed import check_choice, check_int
 from ..model import Model, ModelParams, PortSpec
+from .sc_common import StreamReal
 
-__all__ = ["MODEL", "PRESETS", "TAPS", "SNGParams", "SNGState", "advance", "random_value", "step"]
+__all__ = ["MODEL", "PRESETS", "TAPS", "SNGParams", "SNGReal", "SNGState", "advance",
+           "random_value", "step"]
 
 TAPS = ("table", "mirror")
 
@@ -93,6 +95,11 @@ def step(params: SNGParams, state: SNGState, x=0) -> tuple[SNGState, np.ndarray]
 
 #: ``lfsr8`` (default), ``lfsr16_mirror`` (16-bit, mirrored taps, seed 0xACE1),
 #: ``vdc8``, ``vdc12``, ``lfsr32`` (the widest table entry).
+@dataclass(frozen=True)
+class SNGReal(StreamReal):
+    """The stream generator in real units: its stream length."""
+
+
 PRESETS: dict[str, SNGParams] = {
     "lfsr8": SNGParams(),
     "lfsr16_mirror": SNGParams(width=16, seed=0xACE1, taps="mirror"),
@@ -108,4 +115,5 @@ MODEL = Model(
     state_cls=SNGState,
     presets=PRESETS,
     step=step,
+    real=SNGReal,
 )

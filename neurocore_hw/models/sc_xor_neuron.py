@@ -18,10 +18,10 @@ from .. import sc
 from ..fixed import check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
 from . import lif
-from .sc_common import initial_state, two_streams
+from .sc_common import StreamNeuronReal, initial_state, two_streams
 from .sc_lif import STREAM_LIF, check_stream_lif
 
-__all__ = ["MODEL", "PRESETS", "XOR_LIF", "XorNeuronParams", "step"]
+__all__ = ["MODEL", "PRESETS", "XOR_LIF", "XorNeuronParams", "XorNeuronReal", "step"]
 
 
 #: The LIF inside the default XOR neuron: threshold 2.0.
@@ -97,6 +97,12 @@ def step(params: XorNeuronParams, state, x1=0, x2=0):
 
 #: ``lfsr8`` (default: threshold 2.0, an active dendrite drives 0.25 per clock, so it
 #: fires for a XOR drive above about 0.5), ``vdc8``, ``lfsr16`` (16-bit streams).
+@dataclass(frozen=True)
+class XorNeuronReal(StreamNeuronReal):
+    """The XOR-dendrite neuron in real units; see
+    :class:`~neurocore_hw.models.sc_common.StreamNeuronReal`."""
+
+
 PRESETS: dict[str, XorNeuronParams] = {
     "lfsr8": XorNeuronParams(),
     "vdc8": XorNeuronParams(source="vdc", seed_a=0),
@@ -111,4 +117,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     initial_state=initial_state,
+    real=XorNeuronReal,
 )

@@ -14,15 +14,18 @@ The new ``syn`` feeds ``v`` in the same step. Reset state ``syn = v = 0``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from ..fixed import check_int, int_range, saturate
+from ..fixed import QuantizedValue, check_int, int_range, quantize, saturate
 from ..model import Model, ModelParams, PortSpec
+from ..real import Format, RealModel, leak_of_tau, real_field, tau_of_leak
 
-__all__ = ["MODEL", "PRESETS", "ShiftLIFParams", "ShiftLIFState", "decay_step", "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "ShiftLIFParams", "ShiftLIFReal", "ShiftLIFState", "decay_step",
+           "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,48 @@ def reference(params: ShiftLIFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
 
 #: ``xylo16``: 16-bit, dash_syn 2, dash_mem 4 (the default); ``slow8``: 8-bit, dash 3/5;
 #: ``w24``: 24-bit, dash 6/8.
+@dataclass(frozen=True)
+class ShiftLIFReal(RealModel):
+    """The shift-leak LIF in real units: two time constants and a threshold.
+
+    A decay by ``x >> dash`` takes ``2**-dash`` per step, so ``dash = round(-log2(1 -
+    exp(-dt/tau)))``: the time constants the hardware can hold are near powers of two
+    times ``dt`` (the error is reported in ``dash`` units; ``tau_of`` gives the held tau).
+    """
+
+    tau_syn: float = real_field(4.0, "ms", "synaptic time constant", positive=True)
+    tau_mem: float = real_field(16.0, "ms", "membrane time constant", positive=True)
+    dt: float = real_field(1.0, "ms", "time step", positive=True)
+    v_threshold: float = real_field(16.0, "v", "firing threshold")
+
+    def _dash(self, tau: float, width: int) -> QuantizedValue:
+        ideal = -math.log2(leak_of_tau(tau, self.dt))
+        code = min(max(int(math.floor(ideal + 0.5)), 0), width - 1)
+        return QuantizedValue(code, ideal, code - ideal)
+
+    def codes(self, fmt: Format, base) -> dict[str, object]:
+        """``dash_syn``, ``dash_mem`` and ``v_threshold`` in ``fmt``."""
+        return {**fmt.settings(base),
+                "dash_syn": self._dash(self.tau_syn, fmt.width),
+                "dash_mem": self._dash(self.tau_mem, fmt.width),
+                "v_threshold": quantize("v_threshold", self.v_threshold, fmt.width, fmt.frac)}
+
+    @staticmethod
+    def tau_of(dash: int, dt: float = 1.0) -> float:
+        """The time constant a shift of ``dash`` holds: decay ``2**-dash`` per step."""
+        return tau_of_leak(2.0 ** -dash, dt)
+
+    @classmethod
+    def from_params(cls, params: ShiftLIFParams, dt: float = 1.0) -> ShiftLIFReal:
+        """The real shift LIF ``params`` stand for, at step ``dt`` ms."""
+        if min(params.dash_syn, params.dash_mem) == 0:
+            raise ValueError("a shift of 0 (no memory) has no finite real time constant; "
+                             "set the integers with --param")
+        return cls(tau_syn=cls.tau_of(params.dash_syn, dt),
+                   tau_mem=cls.tau_of(params.dash_mem, dt), dt=dt,
+                   v_threshold=params.v_threshold / (1 << params.frac))
+
+
 PRESETS: dict[str, ShiftLIFParams] = {
     "xylo16": ShiftLIFParams(),
     "slow8": ShiftLIFParams(width=8, frac=4, dash_syn=3, dash_mem=5, v_threshold=100),
@@ -146,4 +191,5 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    real=ShiftLIFReal,
 )
