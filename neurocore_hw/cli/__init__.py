@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from .. import __version__
 from .common import CliError, Parser, format_table, parse_param
 from .core import add_core_group
+from .explore import add_explore_command
 from .models import add_commands
 from .nir import add_nir_group
 
@@ -27,6 +28,7 @@ def _build_parser() -> Parser:
     add_commands(sub)
     add_core_group(sub)
     add_nir_group(sub)
+    add_explore_command(sub)
     return parser
 
 
