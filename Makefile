@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install verilog sim test lint synth bench peers docs clean
+.PHONY: install verilog sim test lint synth bench peers docs codesign clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,13 +73,33 @@ bench: $(STAMP) peers
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_study.py --speed
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/nir_study.py
 
-# Re-measure the fidelity tables and plots in docs/ (installs matplotlib).
+# Re-measure the fidelity tables and plots in docs/.
 docs: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	$(BIN)/python docs/scripts/lif_fidelity.py
 	$(BIN)/python docs/scripts/izhikevich_fidelity.py
 	$(BIN)/python docs/scripts/families_accuracy.py
 	$(BIN)/python docs/scripts/sc_study.py
+
+# Codesign sweeps of docs/codesign.md: fidelity against iCE40/ECP5 cost with Pareto fronts,
+# on a local Dask cluster of $(JOBS) workers, cached in build/explore-cache (a re-run
+# reuses every finished job); then the cluster and cache speed measurement.
+EXPLORE = $(BIN)/neurocore-hw explore --workers $(JOBS)
+CD = docs/codesign
+codesign: $(STAMP)
+	$(EXPLORE) lif --real tau_mem=20ms --real v_threshold=1.0 --widths 6:24:2 --int-bits 4 \
+	  --targets ice40,ecp5 --devices up5k,ecp5-25k \
+	  -o $(CD)/lif.json --markdown $(CD)/lif.md --plot $(CD)/lif.png
+	for p in rs fs; do \
+	  $(EXPLORE) izhikevich --preset $$p --widths 14:24:2 --int-bits 9 \
+	    --grid coef_frac=12,16,20 --targets ice40-dsp,ecp5 --metric rate_accuracy \
+	    --goal 0.99 -o $(CD)/izhikevich_$$p.json --markdown $(CD)/izhikevich_$$p.md \
+	    --plot $(CD)/izhikevich_$$p.png || exit 1; \
+	done
+	$(EXPLORE) --nir docs/data/digits_rcuba.nir --dt 1e-4 --reset subtract \
+	  --input docs/data/digits_test.npz --labels label --weight-widths 2:12 \
+	  --targets ice40,ecp5 -o $(CD)/digits.json --markdown $(CD)/digits.md \
+	  --plot $(CD)/digits.png
+	$(BIN)/python docs/scripts/explore_speed.py --rounds 2 --workers $(JOBS)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

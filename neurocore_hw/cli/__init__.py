@@ -2,7 +2,7 @@
 models and ``rtl_gen``; nothing imports it).
 
 Exit status: 0 on success, 1 when a co-simulation finds a mismatch, 2 for bad input
-(one line on stderr, no traceback, no partial output file).
+(one line on stderr, no traceback, no partial output file), 130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"neurocore-hw: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: no traceback; outputs are atomic, so none is left
+        print("neurocore-hw: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import tempfile
 import zipfile
@@ -192,15 +193,45 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 
 def atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never half-written."""
+    """Write an output file the safe way.
+
+    A regular file (or a new one) is written through a temporary file in the same folder
+    and renamed into place: never half-written, its mode the existing file's or the umask's
+    (0644 under umask 022). A symlink is followed: its target is written, the link stays.
+    A device or FIFO (``/dev/null``, ``/dev/stdout``) is written in place, never replaced;
+    a folder is refused.
+
+    Raises
+    ------
+    CliError
+        An empty path, a folder, or a missing parent folder (one line, nothing written).
+    """
+    if not str(path):
+        raise CliError("output path is empty")
     path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise CliError(f"output folder {str(path.parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    target = path.resolve() if path.is_symlink() else path
+    if target.is_dir():
+        raise CliError(f"output {str(path)!r} is a folder; give a file name")
+    if target.exists() and not target.is_file():  # a device or FIFO: write into it
+        buffer = io.BytesIO()  # a stream the writers may seek (zip archives do)
+        write(buffer)
+        with target.open("wb") as fh:
+            fh.write(buffer.getvalue())
+        return
+    if not target.parent.is_dir():
+        raise CliError(f"output folder {str(target.parent)!r} does not exist")
+    if target.exists():
+        mode = target.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         os.unlink(tmp)
         raise

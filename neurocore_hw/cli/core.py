@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -61,7 +60,7 @@ def cmd_generate(args) -> int:
         plans = [check_fits(core.config, args.device, args.fifo_depth) if args.device
                  else None for core in network[1]]
         text = emit_chain(network[0], fifo_depth=args.fifo_depth, pipelined=args.pipelined)
-        atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+        atomic_write(args.output, lambda fh: fh.write(text.encode()))
         fits = (f"; {args.device}: {sum(p['ebr'] for p in plans)} block RAMs" if args.device
                 else "")
         print(f"wrote {args.output} (top module {CHAIN_TOP}, {len(network[1])} cores: "
@@ -75,7 +74,7 @@ def cmd_generate(args) -> int:
         fits = (f"; {args.device}: {plan['ebr']}/{plan['ebr_available']} block RAMs, "
                 f"{plan['spram']}/{plan['spram_available']} SPRAMs")
     text = emit_core(config, fifo_depth=args.fifo_depth, pipelined=args.pipelined)
-    atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+    atomic_write(args.output, lambda fh: fh.write(text.encode()))
     print(f"wrote {args.output} (top module {CORE_TOP}, {config.neurons} {config.model} "
           f"neurons, {config.rows} weight rows{fits})")
     return 0
@@ -93,7 +92,7 @@ def cmd_simulate(args) -> int:
         arrays = {layer.name: out[layer.name].astype(np.uint8) if layer.spiking
                   else out[layer.name] for layer in network[0].layers}
         arrays["output"] = arrays[network[0].layers[-1].name]
-        atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+        atomic_write(args.out, lambda fh: np.savez(fh, **arrays))
         t, b, n = arrays["output"].shape
         print(f"simulated {args.network}: {t} steps x {b} samples, {n} outputs -> {args.out}")
         return 0
@@ -127,7 +126,7 @@ def cmd_simulate(args) -> int:
                          acc=data.get("acc"))
     arrays = {"spikes": result.spikes.astype(np.uint8), "aer": result.aer,
               "acc": result.acc, **{f"state_{name}": x for name, x in zip(names, result.state)}}
-    atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+    atomic_write(args.out, lambda fh: np.savez(fh, **arrays))
     print(f"simulated core: {args.steps} timesteps x {config.neurons} {config.model} neurons, "
           f"{int(sum(map(len, events)))} input events, {len(result.aer)} output events "
           f"-> {args.out}")

@@ -85,7 +85,7 @@ def _formats(args) -> list[str | None]:
     return out
 
 
-def _points(args):
+def _points(args, cache):
     from rtl_gen.explore import network_points, neuron_points
 
     targets, devices = _list(args.targets), _list(args.devices)
@@ -104,7 +104,8 @@ def _points(args):
                                                             args.weight_widths),
                                   inputs=args.input, labels=args.labels,
                                   samples=args.samples, targets=targets, devices=devices,
-                                  seeds=args.seeds, fidelity=not args.no_fidelity)
+                                  seeds=args.seeds, fidelity=not args.no_fidelity,
+                                  cache=cache)
         except NIRError as exc:
             raise CliError(str(exc)) from None
     if not args.model:
@@ -118,7 +119,8 @@ def _points(args):
     variants = [None if v in ("-", "none") else v for v in _list(args.variant)] or [None]
     return neuron_points(args.model, preset=args.preset, real=real, formats=_formats(args),
                          variants=variants, grid=_grid(args.grid), targets=targets,
-                         devices=devices, seeds=args.seeds, fidelity=not args.no_fidelity)
+                         devices=devices, seeds=args.seeds, fidelity=not args.no_fidelity,
+                         cache=cache)
 
 
 def cmd_explore(args) -> int:
@@ -137,8 +139,8 @@ def cmd_explore(args) -> int:
     if args.nir:
         print("explore: quantizing the network and emitting each chain's Verilog",
               file=sys.stderr, flush=True)
-    points = _points(args)
     cache = None if args.no_cache else ResultCache(args.cache)
+    points = _points(args, cache)
     try:
         results = explore(points, scheduler=args.scheduler, workers=args.workers,
                           timeout=args.timeout, cache=cache)
@@ -151,26 +153,29 @@ def cmd_explore(args) -> int:
         floats = [r["metrics"]["float_accuracy"] for r in results
                   if r["metrics"] and r["metrics"].get("float_accuracy") is not None]
         goal = floats[0] - 0.01 if metric == "accuracy" and floats else 0.95
+    cost = args.cost or ("bram" if args.nir else "lut")
     command = "neurocore-hw " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     text = render_markdown(results, metric=metric, goal=goal, targets=_list(args.targets),
-                           devices=_list(args.devices), command=command)
+                           devices=_list(args.devices), command=command, cost=cost)
     print(text, end="")
     if args.output:
-        atomic_write(Path(args.output), lambda fh: fh.write(to_json(results).encode()))
+        atomic_write(args.output, lambda fh: fh.write(to_json(results).encode()))
         print(f"wrote {args.output} ({len(results)} points)", file=sys.stderr)
     if args.markdown:
-        atomic_write(Path(args.markdown), lambda fh: fh.write(text.encode()))
+        atomic_write(args.markdown, lambda fh: fh.write(text.encode()))
         print(f"wrote {args.markdown}", file=sys.stderr)
     if args.plot:
         suffix = Path(args.plot).suffix or ".png"
-        title = args.nir and Path(args.nir).name or args.model
+        title = (Path(args.nir).name if args.nir
+                 else " ".join(filter(None, (args.model, args.preset))))
 
         def write(fh):
             plot_pareto(results, fh, metric=metric, goal=goal,
-                        targets=_list(args.targets), title=title)
+                        targets=_list(args.targets), title=title, cost=cost,
+                        file_format=suffix[1:])
         if suffix not in (".png", ".svg", ".pdf"):
             raise CliError(f"--plot {args.plot!r}: use .png, .svg or .pdf")
-        atomic_write(Path(args.plot), write)
+        atomic_write(args.plot, write)
         print(f"wrote {args.plot}", file=sys.stderr)
     failed = sum(bool(r["failures"]) for r in results)
     if failed:
@@ -221,6 +226,9 @@ def add_explore_command(sub) -> None:
     p.add_argument("--no-fidelity", action="store_true", help="resources only")
     p.add_argument("--metric", help="fidelity metric of the front (default: agreement for "
                    "a model, accuracy or decision_agreement for a network)")
+    p.add_argument("--cost", choices=("lut", "ff", "bram", "dsp", "carry"),
+                   help="cost axis of the front (default: lut for a model, bram for a "
+                        "network, whose weights live in block RAM)")
     p.add_argument("--goal", type=float, help="the recommended point's least metric "
                    "(default: 0.95; a network with labels: float accuracy - 0.01)")
     p.add_argument("--scheduler", default="local",

@@ -143,7 +143,7 @@ def cmd_generate(args) -> int:
     if not args.output:
         raise CliError("generate needs -o FILE.v")
     text = emit_verilog(params_from_args(args), args.variant)
-    atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+    atomic_write(args.output, lambda fh: fh.write(text.encode()))
     print(f"wrote {args.output} (top module {top_name(args.model, args.variant)})")
     return 0
 
@@ -153,7 +153,7 @@ def cmd_simulate(args) -> int:
     inputs = load_inputs(args.input)
     result = run(params, inputs, record=True)
     arrays = {"spike": result.spikes.astype(np.uint8), **result.traces}
-    atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+    atomic_write(args.out, lambda fh: np.savez(fh, **arrays))
     t_steps, n = result.spikes.shape
     print(f"simulated {args.model}: {t_steps} steps x {n} neurons, "
           f"{int(result.spikes.sum())} spikes -> {args.out}")
@@ -235,17 +235,23 @@ def cmd_synth(args) -> int:
 
 
 def _synth_all(args) -> int:
-    from rtl_gen.report import all_designs, measure_all, render_page, tool_versions
+    from rtl_gen.report import all_designs, measure_all, render_page
+    from rtl_gen.synth import tool_versions
     if args.model or args.preset or args.param or args.variant or args.pnr:
         raise CliError("synth --all takes only --page, --seeds, --jobs and --json")
     if args.seeds < 1 or args.jobs < 1:
         raise CliError("--seeds and --jobs must be >= 1")
-    reports = measure_all(all_designs(), seeds=args.seeds, jobs=args.jobs)
+    from neurocore_hw.sweep import ResultCache
+    try:
+        reports = measure_all(all_designs(), seeds=args.seeds, jobs=args.jobs,
+                              cache=None if args.no_cache else ResultCache(args.cache))
+    except RuntimeError as exc:
+        raise CliError(str(exc)) from None
     if args.page:
         command = f"neurocore-hw synth --all --seeds {args.seeds} --page {args.page}"
         text = render_page(reports, command=command, seeds=args.seeds,
                            versions=tool_versions())
-        atomic_write(Path(args.page), lambda fh: fh.write(text.encode()))
+        atomic_write(args.page, lambda fh: fh.write(text.encode()))
         print(f"wrote {args.page}")
     if args.json:
         print(json.dumps([vars(r) for r in reports], indent=2))
@@ -307,7 +313,7 @@ def cmd_board(args) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.output:
-        atomic_write(Path(args.output), lambda fh: fh.write(text.encode()))
+        atomic_write(args.output, lambda fh: fh.write(text.encode()))
         print(f"wrote {args.output} (top module {top}, pins in constraints/"
               f"{BOARDS[args.board].constraints})")
     if args.pnr:
@@ -393,8 +399,13 @@ def add_commands(sub) -> None:
     p.add_argument("--all", action="store_true",
                    help="every model's default preset on every target and device")
     p.add_argument("--page", help="with --all: write the Markdown resources page here")
-    p.add_argument("--jobs", type=int, default=2, help="with --all: parallel designs "
+    p.add_argument("--jobs", type=int, default=2, help="with --all: local Dask workers "
+                   "running the synthesis and place-and-route jobs; 1 runs them serially "
                    "(default: 2)")
+    p.add_argument("--cache", default="build/explore-cache",
+                   help="with --all: result cache shared with `explore` (default: "
+                        "build/explore-cache); an unchanged design is not run again")
+    p.add_argument("--no-cache", action="store_true", help="with --all: run every job afresh")
     p.add_argument("--target", default="ice40",
                    help="ice40, ice40-dsp, ecp5, xc7 or all (default: ice40)")
     p.add_argument("--pnr", metavar="DEVICE",

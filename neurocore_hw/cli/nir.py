@@ -116,7 +116,7 @@ def cmd_simulate(args) -> int:
         arrays = {name: (out[name].astype(np.uint8) if layer.spiking else out[name])
                   for layer in net.layers for name in (layer.name,)}
         arrays["output"] = arrays[net.layers[-1].name]
-    atomic_write(Path(args.out), lambda fh: np.savez(fh, **arrays))
+    atomic_write(args.out, lambda fh: np.savez(fh, **arrays))
     t, b, n = arrays["output"].shape
     print(f"simulated {args.graph} ({args.mode}): {t} steps x {b} samples, {n} outputs, "
           f"{int(arrays['output'].sum())} output spikes -> {args.out}")
@@ -132,7 +132,7 @@ def _named(spec, out):
 def cmd_quantize(args) -> int:
     from ..layered import save_network
     net = _network(args)
-    save_network(net, args.output, write=lambda f: atomic_write(Path(args.output), f))
+    save_network(net, args.output, write=lambda f: atomic_write(args.output, f))
     rows = []
     for rep in net.meta["layers"]:
         th = next((c for c in rep["constants"] if c["name"] == "v_threshold"), None)
