@@ -261,3 +261,27 @@ def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):
     monkeypatch.setattr(models, "cmd_list", interrupted)
     assert main(["list"]) == 130
     assert capsys.readouterr().err.strip() == "neurocore-hw: interrupted"
+
+
+@pytest.mark.parametrize(("kind", "match"), [
+    ("npy", "not an .npz archive (a .npy array)"), ("text", "not an .npz archive (not a zip"),
+    ("folder", "is a folder, not an .npz file")])
+def test_input_that_is_not_npz_says_what_it_is(tmp_path, capsys, kind, match):
+    path = tmp_path / "in"
+    if kind == "npy":
+        np.save(tmp_path / "in.npy", np.zeros(3))
+        path = tmp_path / "in.npy"
+    elif kind == "text":
+        path.write_text("0 1 2\n")
+    else:
+        path.mkdir()
+    assert main(["simulate", "lif", "--input", str(path), "--out",
+                 str(tmp_path / "o.npz")]) == 2
+    assert match in capsys.readouterr().err and not (tmp_path / "o.npz").exists()
+
+
+def test_repeated_param_and_negative_seed_are_refused(capsys):
+    assert main(["describe", "lif", "--param", "width=12", "--param", "width=14"]) == 2
+    assert "--param width is given more than once" in capsys.readouterr().err
+    assert main(["cosim", "lif", "--seed", "-1"]) == 2
+    assert "argument --seed: must be >= 0, got -1" in capsys.readouterr().err

@@ -15,7 +15,8 @@ import numpy as np
 from ..registry import get_model, parameter_names, resolve_params, with_overrides
 
 __all__ = ["CliError", "Parser", "add_command", "add_group", "atomic_write", "format_table",
-           "load_inputs", "model_args", "params_from_args", "parse_param", "real_from_args"]
+           "load_inputs", "model_args", "natural", "params_from_args", "parse_param",
+           "real_from_args"]
 
 
 class CliError(ValueError):
@@ -27,6 +28,17 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         raise CliError(f"{self.prog}: {message}")
+
+
+def natural(text: str) -> int:
+    """argparse type: an integer >= 0 (argparse names the option in the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def add_command(sub, name: str, help: str, examples: str, description: str | None = None):
@@ -147,7 +159,11 @@ def params_from_args(args):
 
     from ..real import Format
 
-    overrides = dict(parse_param(args.model, text) for text in args.param or ())
+    pairs = [parse_param(args.model, text) for text in args.param or ()]
+    overrides = dict(pairs)
+    if len(overrides) < len(pairs):
+        twice = next(k for k, _ in pairs if sum(k == k2 for k2, _ in pairs) > 1)
+        raise CliError(f"--param {twice} is given more than once")
     real_texts, fmt_text = getattr(args, "real", None), getattr(args, "format", None)
     args.quantization = {}
     if args.preset is None:
@@ -239,14 +255,18 @@ def atomic_write(path: Path, write) -> None:
 
 def load_inputs(path: str) -> dict[str, np.ndarray]:
     """Every array of an ``.npz`` file (no pickles); CliError for anything else."""
+    if Path(path).is_dir():
+        raise CliError(f"input {path!r} is a folder, not an .npz file")
     if not Path(path).is_file():
         raise CliError(f"input file {path!r} does not exist")
+    with open(path, "rb") as fh:
+        magic = fh.read(6)
+    if magic[:4] != b"PK\x03\x04":  # every .npz is a zip archive
+        kind = "a .npy array" if magic == b"\x93NUMPY" else "not a zip archive"
+        raise CliError(f"{path!r} is not an .npz archive ({kind}); save inputs with "
+                       "numpy.savez(path, name=array)")
     try:
         with np.load(path, allow_pickle=False) as npz:
-            if not isinstance(npz, np.lib.npyio.NpzFile):
-                raise CliError(f"{path!r} is not an .npz archive")
             return {key: npz[key] for key in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        if isinstance(exc, CliError):
-            raise
         raise CliError(f"cannot read {path!r} as .npz: {exc}") from None

@@ -14,6 +14,7 @@ from .common import (
     atomic_write,
     format_table,
     load_inputs,
+    natural,
     params_from_args,
 )
 
@@ -288,7 +289,7 @@ def add_core_group(sub) -> None:
     p.add_argument("--input", help="with --network: .npz with 'input' [T, B, C] spikes")
     p.add_argument("--samples", type=int, default=1,
                    help="with --network: samples of --input to co-simulate (default: 1)")
-    p.add_argument("--seed", type=int, default=1, help="network and stall seed (default: 1)")
+    p.add_argument("--seed", type=natural, default=1, help="network and stall seed (default: 1)")
     p.add_argument("--stall", type=int, default=64,
                    help="output stream stalled with probability STALL/256 (default: 64)")
     p.add_argument("--read-every-step", action="store_true",

@@ -18,6 +18,7 @@ from .common import (
     format_table,
     load_inputs,
     model_args,
+    natural,
     params_from_args,
 )
 
@@ -378,7 +379,7 @@ def add_commands(sub) -> None:
     p.add_argument("--variant", help="hardware variant of the model")
     p.add_argument("--all", action="store_true", help="every preset of every model")
     p.add_argument("--cycles", type=int, default=50_000, help="cycles (default: 50000)")
-    p.add_argument("--seed", type=int, default=1, help="stimulus seed (default: 1)")
+    p.add_argument("--seed", type=natural, default=1, help="stimulus seed (default: 1)")
     p.add_argument("--verilog", help="verify this Verilog file instead of the generated one")
     p.add_argument("--top", help="top module of --verilog (default neurocore_MODEL)")
     p.add_argument("--mode", choices=("cycle", "bulk"), default="cycle",
