@@ -213,7 +213,7 @@ def _client(scheduler: str, workers: int):
                            "use --scheduler serial") from exc
     if scheduler == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         return Client(cluster), cluster
     try:
         return Client(scheduler, timeout="5s"), None

@@ -79,7 +79,8 @@ def design_point(model: str, variant: str | None = None, *, seeds: int = 1,
 
 
 def measure_all(designs: Iterable[tuple[str, str, str | None]], *, seeds: int = 1,
-                jobs: int = 2, cache=None, progress=True) -> list[DesignReport]:
+                jobs: int = 2, cache=None, progress=True,
+                devices: Sequence[str] = tuple(DEVICES)) -> list[DesignReport]:
     """Resources and Fmax of each design, in order: the jobs of :func:`design_point` run
     through :func:`rtl_gen.explore.explore` (``jobs`` local Dask workers, or serially for
     1; cached by content in ``cache``, a :class:`neurocore_hw.sweep.ResultCache`).
@@ -92,7 +93,8 @@ def measure_all(designs: Iterable[tuple[str, str, str | None]], *, seeds: int = 
     from .explore import explore
 
     designs = list(designs)
-    points = [design_point(model, variant, seeds=seeds) for model, _, variant in designs]
+    points = [design_point(model, variant, seeds=seeds, devices=devices)
+              for model, _, variant in designs]
     results = explore(points, scheduler="serial" if jobs <= 1 else "local", workers=jobs,
                       cache=cache, progress=progress)
     reports = []

@@ -153,7 +153,7 @@ def test_sweep_on_an_existing_cluster_by_address(jobs_on_path):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         jobs = [_sleepy(v) for v in range(3)]
         records = run_sweep(jobs, scheduler=cluster.scheduler_address, progress=False)
     assert [records[j.key]["result"]["square"] for j in jobs] == [0, 1, 4]

@@ -44,3 +44,24 @@ def test_place_and_route_reports_fmax(capsys):
 
 def test_unknown_pnr_device():
     assert main(["synth", "lif", "--pnr", "vu9p"]) == 2
+
+
+def test_resources_page_runs_through_the_explorer_jobs(tmp_path):
+    """`make synth`'s measure_all: the explorer's synthesis and place-and-route jobs on a
+    2-worker local Dask cluster, cached: the second call runs nothing."""
+    from neurocore_hw.sweep import ResultCache
+    from rtl_gen.report import measure_all, render_page
+
+    cache = ResultCache(tmp_path / "cache")
+    designs = [("lif", "sc_lif_q8_8", None)]
+    first = measure_all(designs, jobs=2, cache=cache, progress=False, devices=["up5k"])
+    [report] = first
+    assert set(report.synth) == {"ice40", "ice40-dsp", "ecp5", "xc7"}
+    assert report.synth["ice40"]["lut"] > 0 and report.synth["ice40"]["latch"] == 0
+    assert len(report.fmax_mhz["up5k"]) == 1 and report.fmax_mhz["up5k"][0] > 10
+    files = sorted(p.name for p in (tmp_path / "cache").rglob("*.json"))
+    assert len(files) == 5  # 4 syntheses + 1 place and route
+    again = measure_all(designs, jobs=2, cache=cache, progress=False, devices=["up5k"])
+    assert again[0].synth == report.synth and again[0].fmax_mhz == report.fmax_mhz
+    page = render_page(first, command="test", seeds=1, versions={"yosys": "x"})
+    assert f"| lif | sc_lif_q8_8 | - | {report.synth['ice40']['lut']} /" in page
