@@ -285,3 +285,30 @@ def test_repeated_param_and_negative_seed_are_refused(capsys):
     assert "--param width is given more than once" in capsys.readouterr().err
     assert main(["cosim", "lif", "--seed", "-1"]) == 2
     assert "argument --seed: must be >= 0, got -1" in capsys.readouterr().err
+
+
+def _leaf_parsers(parser, path=()):
+    import argparse
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield path, parser
+    for action in subs:
+        for name, sub in action.choices.items():
+            yield from _leaf_parsers(sub, (*path, name))
+
+
+def test_every_command_has_examples_and_every_option_help_and_default():
+    import argparse
+
+    from neurocore_hw.cli import _build_parser
+
+    leaves = list(_leaf_parsers(_build_parser()))
+    assert len(leaves) >= 16
+    for path, parser in leaves:
+        assert parser.epilog and "examples:\n  neurocore-hw " in parser.epilog, path
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help, (path, action.option_strings or action.dest)
+            if action.option_strings and action.default not in (None, False):
+                assert "default" in action.help, (path, action.option_strings)

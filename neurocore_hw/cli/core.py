@@ -10,6 +10,7 @@ import numpy as np
 from ..network import CoreConfig, events_from_arrays, run_network
 from .common import (
     CliError,
+    add_command,
     add_group,
     atomic_write,
     format_table,
@@ -262,7 +263,10 @@ def add_core_group(sub) -> None:
         "--recurrent --steps 100",
         ("generate", "simulate", "cosim", "synth"))
 
-    p = core.add_parser("generate", help="emit the core's Verilog")
+    p = add_command(core, "generate", "emit the core's Verilog",
+                    "  neurocore-hw core generate --model lif --neurons 1024 --inputs 128 "
+                    "--pipelined --device up5k -o core.v\n"
+                    "  neurocore-hw core generate --network net.npz --device up5k -o chain.v")
     _config_args(p)
     _hw_args(p)
     p.add_argument("-o", "--output", required=True,
@@ -271,8 +275,12 @@ def add_core_group(sub) -> None:
     p.add_argument("--device", help="fail unless the memories fit: up5k, hx8k, ecp5-25k")
     p.set_defaults(func=cmd_generate)
 
-    p = core.add_parser("simulate", help="run the core's golden model (the engine's "
-                        "network mode) on an .npz network and events")
+    p = add_command(core, "simulate", "run the core's golden model (the engine's network "
+                    "mode) on an .npz network and events",
+                    "  neurocore-hw core simulate --model lif --neurons 64 --inputs 32 "
+                    "--recurrent --steps 100 --input net.npz --out result.npz\n"
+                    "  neurocore-hw core simulate --network net.npz --input in.npz "
+                    "--out out.npz")
     _config_args(p)
     p.add_argument("--input", required=True, help=".npz: weights, event_step, "
                    "event_source (optional acc, state_<name>); with --network: 'input' "
@@ -281,8 +289,11 @@ def add_core_group(sub) -> None:
     p.add_argument("--steps", type=int, help="timesteps T (single core)")
     p.set_defaults(func=cmd_simulate)
 
-    p = core.add_parser("cosim", help="bit-exact co-simulation under Verilator: the core on "
-                        "a random network, or (--network) the chain of cores on --input")
+    p = add_command(core, "cosim", "bit-exact co-simulation under Verilator: the core on a "
+                    "random network, or (--network) the chain of cores on --input",
+                    "  neurocore-hw core cosim --model lif --neurons 256 --inputs 64 "
+                    "--recurrent --steps 100 --stall 128\n"
+                    "  neurocore-hw core cosim --network net.npz --input in.npz --samples 20")
     _config_args(p)
     _hw_args(p)
     p.add_argument("--steps", type=int, help="timesteps of the random network (single core)")
@@ -296,7 +307,10 @@ def add_core_group(sub) -> None:
                    help="read back every state word after every timestep")
     p.set_defaults(func=cmd_cosim)
 
-    p = core.add_parser("synth", help="Yosys resources of the core (and its RAM plan)")
+    p = add_command(core, "synth", "Yosys resources of the core (and its RAM plan)",
+                    "  neurocore-hw core synth --model lif --neurons 1024 --inputs 128 "
+                    "--device up5k\n"
+                    "  neurocore-hw core synth --network net.npz --target ecp5")
     _config_args(p)
     _hw_args(p)
     p.add_argument("--target", default="ice40",

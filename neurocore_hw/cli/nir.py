@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import CliError, add_group, atomic_write, format_table, load_inputs
+from .common import CliError, add_command, add_group, atomic_write, format_table, load_inputs
 
 __all__ = ["add_nir_group"]
 
@@ -182,12 +182,18 @@ def add_nir_group(sub) -> None:
         "  neurocore-hw nir quantize braille.nir --dt 1e-4 --reset subtract -o net.npz",
         ("info", "simulate", "quantize"))
 
-    p = nir.add_parser("info", help="layers, shapes, and what maps onto which model")
+    p = add_command(nir, "info", "layers, shapes, and what maps onto which model",
+                    "  neurocore-hw nir info braille.nir\n"
+                    "  neurocore-hw nir info braille.nir --json")
     p.add_argument("graph", metavar="GRAPH", help="a .nir graph")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_info)
 
-    p = nir.add_parser("simulate", help="float64 reference or bit-true fixed point, batched")
+    p = add_command(nir, "simulate", "float64 reference or bit-true fixed point, batched",
+                    "  neurocore-hw nir simulate braille.nir --dt 1e-4 --reset zero --mode "
+                    "fixed --weight-width 8 --input in.npz --out out.npz\n"
+                    "  neurocore-hw nir simulate braille.nir --dt 1e-4 --mode float "
+                    "--input in.npz --out ref.npz")
     _graph_args(p, network=True)
     p.add_argument("--mode", choices=("float", "fixed"), default="fixed",
                    help="float: NIR's equations, forward Euler, float64; fixed: the "
@@ -199,7 +205,11 @@ def add_nir_group(sub) -> None:
                    "and one [T, B, n] array per layer, named after its node")
     p.set_defaults(func=cmd_simulate)
 
-    p = nir.add_parser("quantize", help="write the quantized network file")
+    p = add_command(nir, "quantize", "write the quantized network file",
+                    "  neurocore-hw nir quantize braille.nir --dt 1e-4 --reset subtract "
+                    "-o net.npz\n"
+                    "  neurocore-hw nir quantize braille.nir --dt 1e-4 --max-shift 0 "
+                    "--weight-width 6 -o net6.npz   # core-ready")
     _graph_args(p, network=False)
     _quant_args(p)
     p.add_argument("-o", "--output", required=True, help="network file (.npz) to write")
