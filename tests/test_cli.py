@@ -312,3 +312,26 @@ def test_every_command_has_examples_and_every_option_help_and_default():
             assert action.help, (path, action.option_strings or action.dest)
             if action.option_strings and action.default not in (None, False):
                 assert "default" in action.help, (path, action.option_strings)
+
+
+@pytest.mark.parametrize(("edit", "extra", "match"), [
+    (None, ["--format", "Q12.6"], None),  # the right parameters: passes
+    (None, [], "port 'i_in' of neurocore_lif is 12 bits, expected 16"),
+    (("module neurocore_lif", "module my_lif"), ["--format", "Q12.6"],
+     "no module 'neurocore_lif' (modules: my_lif); name it with --top"),
+    (("assign", "asign"), ["--format", "Q12.6"], "Verilator: line "),
+])
+def test_cosim_user_verilog_mismatch_is_one_line(tmp_path, capsys, edit, extra, match):
+    """A user's Verilog made with other parameters, a wrong module name or a syntax error:
+    one line naming the port, the modules, or the line of *their* file; exit 2."""
+    src = tmp_path / "lif12.v"
+    assert main(["generate", "lif", "--format", "Q12.6", "-o", str(src)]) == 0
+    if edit:
+        src.write_text(src.read_text().replace(*edit))
+    capsys.readouterr()
+    code = main(["cosim", "lif", *extra, "--verilog", str(src), "--cycles", "100"])
+    err = capsys.readouterr().err.strip()
+    if match is None:
+        assert code == 0
+        return
+    assert code == 2 and match in err and len(err.splitlines()) == 1

@@ -11,6 +11,7 @@ way every output is compared on every cycle.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from ..hardware import hardware_for
 from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, pack_stimulus, write_stimulus
 from .toolchain import DEFAULT_BUILD_ROOT, SIM_DIR, build_model, run_bench
 
-__all__ = ["BENCH_MODULE", "CosimResult", "run_cosim"]
+__all__ = ["BENCH_MODULE", "CosimResult", "check_unit_ports", "run_cosim"]
 
 #: The per-cycle cocotb bench.
 BENCH_MODULE = "bench_neuron"
@@ -77,6 +78,62 @@ class CosimResult:
         seconds = self.bench_seconds or self.seconds
         return self.cycles / seconds if seconds else 0.0
 
+_KEYWORDS = {"input", "output", "inout", "wire", "reg", "logic", "signed", "unsigned"}
+
+
+def check_unit_ports(verilog: str, top: str, inputs: list[tuple[str, int]],
+                     outputs: list[tuple[str, int]]) -> None:
+    """Check that user Verilog has module ``top`` with the unit's ports and widths
+    (``clk``, ``rst``, ``en``, then ``inputs``; ``outputs``), before a build whose
+    errors would point at the generated testbench.
+
+    Raises
+    ------
+    ValueError
+        A missing module (naming those present), a missing port, a port of the wrong
+        direction or width.
+    """
+    match = re.search(rf"\bmodule\s+{re.escape(top)}\b", verilog)
+    if match is None:
+        found = re.findall(r"\bmodule\s+([A-Za-z_]\w*)", verilog)
+        raise ValueError(f"the Verilog has no module {top!r} (modules: "
+                         f"{', '.join(found) or 'none'}); name it with --top")
+    end = verilog.find("endmodule", match.end())
+    body = verilog[match.end():end if end >= 0 else None]
+    declared: dict[str, tuple[str, int]] = {}
+    for direction, msb, lsb, names in re.findall(
+            r"\b(input|output|inout)\b\s*(?:wire|reg|logic)?\s*(?:signed|unsigned)?\s*"
+            r"(?:\[\s*(\d+)\s*:\s*(\d+)\s*\])?\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)",
+            body):
+        width = abs(int(msb) - int(lsb)) + 1 if msb else 1
+        for name in (n.strip() for n in names.split(",")):
+            if name not in _KEYWORDS:
+                declared.setdefault(name, (direction, width))
+    wanted = [("input", n, w) for n, w in [("clk", 1), ("rst", 1), ("en", 1), *inputs]]
+    wanted += [("output", n, w) for n, w in outputs]
+    for direction, name, width in wanted:
+        if name not in declared:
+            raise ValueError(f"module {top} has no {direction} port {name!r} "
+                             f"(expected {direction} [{width - 1}:0] {name})")
+        got_dir, got_width = declared[name]
+        if got_dir != direction:
+            raise ValueError(f"port {name!r} of {top} is an {got_dir}, expected an "
+                             f"{direction}")
+        if got_width != width:
+            raise ValueError(f"port {name!r} of {top} is {got_width} bits, expected {width}:"
+                             " the Verilog was made with other parameters than these "
+                             "(give the same --preset/--param/--format)")
+
+
+def _build_error(exc: RuntimeError, user_lines: int) -> str:
+    """The first Verilator error of a failed build of user Verilog, its location mapped
+    back to the user's file (which opens the built source)."""
+    first = next((ln for ln in str(exc).splitlines() if ln.startswith("%Error")), str(exc))
+    m = re.match(r"%Error(?:-\w+)?: \S+?\.s?v:(\d+):(\d+): (.*)", first)
+    if m and int(m.group(1)) <= user_lines:
+        return f"Verilator: line {m.group(1)}:{m.group(2)} of the Verilog: {m.group(3)}"
+    return f"Verilator cannot build the testbench around the Verilog: {first}"
+
 
 def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int = 1,
               verilog: str | None = None, top: str | None = None,
@@ -125,6 +182,12 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     Returns
     -------
     CosimResult
+
+    Raises
+    ------
+    ValueError
+        User ``verilog`` without the unit's module, ports or widths, or that Verilator
+        cannot build (the first error, at its line in that Verilog).
     """
     model = model_of(params)
     chosen = hardware_for(params).check_variant(variant)
@@ -136,11 +199,20 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     text = emit_verilog(params, variant) if verilog is None else verilog
     in_ports = params.input_ports()
     state_ports = params.state_ports()
-    text += bulk_wrapper(top, [(p.name, p.width) for p in in_ports],
-                         [("spike", 1)] + [(p.name, p.width) for p in state_ports])
+    inputs = [(p.name, p.width) for p in in_ports]
+    outputs = [("spike", 1)] + [(p.name, p.width) for p in state_ports]
+    if verilog is not None:
+        check_unit_ports(verilog, top, inputs, outputs)
+    user_lines = text.count("\n") + 1
+    text += bulk_wrapper(top, inputs, outputs)
     bench = BENCH_MODULE if mode == "cycle" else "bench_bulk"
     t0 = time.perf_counter()
-    build_dir, built = build_model(text, BULK_TOP, build_root=build_root, waves=waves)
+    try:
+        build_dir, built = build_model(text, BULK_TOP, build_root=build_root, waves=waves)
+    except RuntimeError as exc:
+        if verilog is None:
+            raise
+        raise ValueError(_build_error(exc, user_lines)) from None
     build_seconds = time.perf_counter() - t0 if built else 0.0
 
     stim = make_stimulus(params, cycles, seed)
