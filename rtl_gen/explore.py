@@ -82,6 +82,11 @@ class Point:
     cycles_per_step: int | None = 1
 
 
+def _median(values: Sequence[float]) -> float:
+    """The upper median (a measured value, not an average of two)."""
+    return sorted(values)[len(values) // 2]
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -317,8 +322,8 @@ def explore(points: Sequence[Point], *, scheduler: str = "local", workers: int |
                 out["fmax_mhz"].setdefault(device, []).append(rec["result"]["fmax_mhz"])
         for device, values in out["fmax_mhz"].items():
             if p.cycles_per_step:
-                med = sorted(values)[len(values) // 2]
-                out["throughput_msteps"][device] = round(med / p.cycles_per_step, 2)
+                out["throughput_msteps"][device] = round(_median(values) / p.cycles_per_step,
+                                                         2)
         results.append(out)
     return results
 
@@ -392,7 +397,7 @@ def render_markdown(results: Sequence[dict], *, metric: str, goal: float,
             cells.append(f"{res['lut']} / {res['ff']} / {res['bram']}{mark}" if res else "-")
         for d in devices:
             values = r["fmax_mhz"].get(d)
-            cells.append(f"{sorted(values)[len(values) // 2]:.1f}" if values else "-")
+            cells.append(f"{_median(values):.1f}" if values else "-")
         cells.append(f"{r['seconds']:.1f}")
         cells.append("; ".join(f"{k} {v}" for k, v in r["failures"].items()) or "")
         lines.append("| " + " | ".join(cells) + " |")

@@ -104,14 +104,14 @@ def cmd_describe(args) -> int:
     print(format_table(("parameter", "value", "real"),
                        [(k, _field(params, k), info["real"].get(k, ""))
                         for k in parameter_names(params)]))
-    real, why = _real_model(args.model, params)
+    real = info["real_model"]
     if real:
         print("real-unit model these integers hold (--real K=V sets it, --format keeps it):")
         print(format_table(("real", "value", "unit", "meaning"),
                            [(k, f"{d['value']:.6g}", d["unit"] or "-", d["doc"])
                             for k, d in real.items()]))
     else:
-        print(f"real-unit model: none ({why})")
+        print(f"real-unit model: none ({_real_model(args.model, params)[1]})")
     if args.quantization:
         print(format_table(("constant", "code", "wanted", "error"),
                            [(k, q.value, f"{q.real:.6g}", f"{q.error:+.3g}")
