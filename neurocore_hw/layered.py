@@ -12,9 +12,8 @@ integer bias per neuron. One timestep, layers in order::
 
 so a layer's spikes reach the next layer in the same timestep and its own recurrent
 spikes the next timestep, as in the float reference. ``out`` is the layer's spikes, or for
-a non-spiking model (``li``) its first state register. Integer sums are computed as
-float64 products (exact: every partial sum stays far below 2**53) so that BLAS does the
-work.
+a non-spiking model (``li``) its first state register. Integer sums are BLAS products in
+float32 or float64 where a bound on every sum shows them exact (int64 otherwise).
 """
 
 from __future__ import annotations
@@ -175,12 +174,102 @@ class LayeredNetwork:
         return self.layers[-1].size
 
 
+class _LayerRun:
+    """One layer of :func:`run_layered` over a batch: its sums and its model's kernel.
+
+    The sums of a step are one product ``[source | own previous output | 1] @ [W_ff;
+    W_rec; bias]`` with the shift (and a float kernel's ``input_scale``) folded into the
+    matrix. A bound on every sum, ``(sum_j |W_ij| max|source_j| + ...) << shift +
+    |bias_i|``, chooses its arithmetic: float32 below ``2**24``, float64 below ``2**53``
+    (both exact for integers), else int64 (or Python ints where an int64 could overflow
+    before a saturation); and it shows where no sum can leave the
+    accumulator's range, so the saturation or wrap is skipped there.
+    """
+
+    def __init__(self, layer: NetLayer, batch: int, source_max: int):
+        model, p = layer.model, layer.params
+        n = batch * layer.size
+        self.layer, self.batch = layer, batch
+        self.state = model.initial_state(p, n)
+        self.spike = np.zeros(n, dtype=bool)
+        lo, hi = int_range(layer.acc_width)
+        rec_max = 1 if layer.spiking else 1 << (p.state_ports()[0].width - 1)
+        mats = [layer.weight.T]
+        bound = np.abs(layer.weight).sum(axis=1) * source_max
+        if layer.rec_weight is not None:
+            mats.append(layer.rec_weight.T)
+            bound = bound + np.abs(layer.rec_weight).sum(axis=1) * rec_max
+        mats.append(layer.bias[None, :])
+        bound = (int(bound.max()) << layer.shift) + int(np.abs(layer.bias).max())
+        self.in_range = bound <= min(-lo, hi)
+        self.fast = None
+        if model.float_kernel is not None and (self.in_range or
+                                               layer.acc_overflow == "saturate"):
+            self.fast = model.float_kernel(p, n)
+        scale = 1 if self.fast is None else self.fast.input_scale
+        top = bound * scale
+        self.dtype = (np.float32 if top < 1 << 24 else np.float64 if top < 1 << 53
+                      else np.int64 if top < 1 << 63 or layer.acc_overflow == "wrap"
+                      else object)  # int64 sums wrap modulo 2**64: exact for a wrap
+        self.lo, self.hi = np.array(lo * scale, self.dtype), np.array(hi * scale, self.dtype)
+        gain = np.ones(sum(m.shape[0] for m in mats), np.int64) << layer.shift
+        gain[-1] = 1  # the bias is added after the shift
+        self.matrix = (np.concatenate(mats).astype(np.int64) * (gain * scale)[:, None]
+                       ).astype(self.dtype)
+        # the product's left operand: source, own previous output, a constant 1
+        self.feed = np.zeros((batch, self.matrix.shape[0]), dtype=self.dtype)
+        self.feed[:, -1] = 1
+        self.sums = np.empty((batch, layer.size), dtype=self.dtype)
+        if self.fast is None:
+            self.kernel = model.kernel(p, n)
+            self.a_in = np.empty((batch, layer.size), dtype=np.int64)
+            self.others = {q.name: np.zeros(n, dtype=np.int64) for q in p.input_ports()
+                           if q.name != layer.input_port}
+        else:
+            self.fstate = self.fast.load(self.state)
+            self.drive = self.sums.reshape(-1)
+        n_src = layer.weight.shape[1]
+        self.source = self.feed[:, :n_src]
+        self.recurrent = (None if layer.rec_weight is None
+                          else self.feed[:, n_src:n_src + layer.size])
+
+    def step(self) -> np.ndarray:
+        """One timestep from ``self.source``; the layer's output ``[B, size]``."""
+        layer = self.layer
+        sums = np.matmul(self.feed, self.matrix, out=self.sums)
+        if not self.in_range and layer.acc_overflow == "saturate":
+            sums.clip(self.lo, self.hi, out=sums)
+        if self.fast is not None:
+            self.fast(self.fstate, self.spike, self.drive)
+        else:
+            np.copyto(self.a_in, sums, casting="unsafe")
+            if not self.in_range and layer.acc_overflow == "wrap":
+                np.copyto(self.a_in, overflow(self.a_in, layer.acc_width, "wrap"))
+            self.kernel(self.state, self.spike, **self.others,
+                        **{layer.input_port: self.a_in.reshape(-1)})
+        if layer.spiking:
+            out = self.spike.reshape(self.batch, layer.size)
+        else:
+            out = self.state[0].reshape(self.batch, layer.size)
+        if self.recurrent is not None:
+            np.copyto(self.recurrent, out, casting="unsafe")
+        return out
+
+    def registers(self):
+        """The layer's state registers (int64), ``[B, size]`` each."""
+        state = self.state if self.fast is None else self.fast.store(self.fstate)
+        return [(f, x.reshape(self.batch, self.layer.size))
+                for f, x in zip(state._fields, state)]
+
+
 def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np.ndarray]:
     """Simulate the network bit-true, batched over samples.
 
-    Each layer runs its model's in-place engine kernel on the ``B x n`` neurons of the
-    batch flattened into one population (every model's kernel equals its step: the
-    contract suite).
+    Each layer runs its model's kernel on the ``B x n`` neurons of the batch flattened into
+    one population: the float kernel (``Model.float_kernel``, on float64 codes) where the
+    model has one, else the in-place integer kernel (every model's kernels equal its step:
+    the contract suite). The integer sums of a step are one matrix product, in float32,
+    float64 or int64 as a bound on the sums allows (exact in each).
 
     Parameters
     ----------
@@ -209,57 +298,26 @@ def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np
     if x.ndim != 3 or x.shape[2] != net.inputs or 0 in x.shape:
         raise ValueError(f"input has shape {x.shape}; the network takes [T, B, {net.inputs}]")
     t_steps, batch = x.shape[:2]
-    xf = x.astype(np.float64)
+    source_max = int(np.abs(x.astype(np.int64)).max())
     runs, out = [], {}
     for layer in net.layers:
-        n = batch * layer.size
-        state = layer.model.initial_state(layer.params, n)
-        run = {"state": state, "kernel": layer.model.kernel(layer.params, n),
-               "spike": np.zeros(n, dtype=bool), "acc": np.empty((batch, layer.size)),
-               "rec": np.empty((batch, layer.size)),
-               "a_in": np.empty((batch, layer.size), dtype=np.int64),
-               "prev": np.zeros((batch, layer.size)),
-               "w": layer.weight.T.astype(np.float64),
-               "bias": layer.bias.astype(np.float64),
-               "wr": (None if layer.rec_weight is None
-                      else layer.rec_weight.T.astype(np.float64)),
-               "lo": np.array(float(int_range(layer.acc_width)[0])),
-               "hi": np.array(float(int_range(layer.acc_width)[1])),
-               "others": {p.name: np.zeros(n, dtype=np.int64)
-                          for p in layer.params.input_ports() if p.name != layer.input_port}}
-        runs.append(run)
+        runs.append(_LayerRun(layer, batch, source_max))
+        source_max = 1  # spikes
         out[layer.name] = np.empty((t_steps, batch, layer.size),
                                    dtype=bool if layer.spiking else np.int64)
         if record:
-            for f in state._fields:
+            for f in runs[-1].state._fields:
                 out[f"{layer.name}.{f}"] = np.empty((t_steps, batch, layer.size), np.int64)
     for t in range(t_steps):
-        feed = xf[t]
-        for layer, run in zip(net.layers, runs):
-            # exact integer sums in float64 (BLAS): spikes or small codes times weights of
-            # at most 16 bits, shifted and biased, stay integers far below 2**53
-            acc = np.matmul(feed, run["w"], out=run["acc"])
-            if run["wr"] is not None:
-                acc += np.matmul(run["prev"], run["wr"], out=run["rec"])
-            if layer.shift:
-                acc *= float(1 << layer.shift)
-            acc += run["bias"]
-            if layer.acc_overflow == "saturate":
-                acc.clip(run["lo"], run["hi"], out=acc)
-                np.copyto(run["a_in"], acc, casting="unsafe")
-            else:
-                np.copyto(run["a_in"], acc, casting="unsafe")
-                np.copyto(run["a_in"], overflow(run["a_in"], layer.acc_width, "wrap"))
-            run["kernel"](run["state"], run["spike"], **run["others"],
-                          **{layer.input_port: run["a_in"].reshape(-1)})
-            result = (run["spike"] if layer.spiking else run["state"][0]).reshape(
-                batch, layer.size)
-            out[layer.name][t] = result
+        np.copyto(runs[0].source, x[t], casting="unsafe")
+        for k, run in enumerate(runs):
+            result = run.step()
+            out[run.layer.name][t] = result
+            if k + 1 < len(runs):
+                np.copyto(runs[k + 1].source, result, casting="unsafe")
             if record:
-                for f, s in zip(run["state"]._fields, run["state"]):
-                    out[f"{layer.name}.{f}"][t] = s.reshape(batch, layer.size)
-            np.copyto(run["prev"], result)
-            feed = run["prev"]
+                for f, s in run.registers():
+                    out[f"{run.layer.name}.{f}"][t] = s
     out["output"] = out[net.layers[-1].name]
     return out
 

@@ -9,8 +9,9 @@ A model file (one per family, under :mod:`neurocore_hw.models`) defines
 - a pure bit-true ``step(params, state, **inputs) -> (state, spike)``;
 - named ``PRESETS`` (the first is the default), and
 - ``MODEL = Model(...)``, naming the above plus what is optional: a float64
-  ``reference``, an in-place engine ``kernel``, a ``block_kernel`` fast path, a custom
-  ``initial_state``, and a real-unit form ``real``.
+  ``reference``, an in-place engine ``kernel``, a ``block_kernel`` fast path, a
+  ``float_kernel`` for the layered network, a custom ``initial_state``, and a real-unit
+  form ``real``.
 
 Creating the :class:`Model` binds it to its Params class: ``params.model`` is the model
 of any ``Params`` instance. :mod:`neurocore_hw.registry` lists the model files; the
@@ -143,6 +144,13 @@ class Model:
         neurons, or None where the parameters need the general kernel. The object has
         ``load(state)``, ``store(state)``, ``prepare(**inputs)`` (the state-independent
         input side of a chunk of steps, inputs ``[T, n]``) and ``run(prepared, spikes)``.
+    float_kernel : callable, optional
+        ``float_kernel(params, n)`` returning a step on float64 arrays that hold the
+        integer codes exactly, or None where the parameters need the integer kernel. The
+        object has ``load(state)`` (int state -> float64 arrays), ``store(fstate)`` (->
+        int64 state) and ``__call__(fstate, spike, drive)``, where ``drive`` is the
+        (first) input times ``input_scale``, the object's attribute (a float array of
+        exact integers). The layered network folds ``input_scale`` into its weights.
     initial_state : callable, optional
         ``initial_state(params, n) -> state``; default: every state port at its PortSpec
         reset value, int64.
@@ -167,6 +175,7 @@ class Model:
     reference: Callable | None = None
     kernel: Callable | None = None
     block_kernel: Callable | None = None
+    float_kernel: Callable | None = None
     initial_state: Callable | None = None
     real: type | None = None
     parallel: Callable | None = None

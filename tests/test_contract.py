@@ -198,3 +198,61 @@ def test_parallel_check_has_teeth():
     assert np.array_equal(psu_lif.run_parallel(p, x)[1]["v"], golden.traces["v"])
     wrapped = psu_lif.run_parallel(dataclasses.replace(p, overflow="wrap"), x)[1]["v"]
     assert not np.array_equal(wrapped, golden.traces["v"])
+
+
+FLOAT_KERNELS = [(name, preset) for name, preset in PRESETS
+                 if MODELS[name].float_kernel is not None]
+
+
+def _float_kernel_mismatch(params, make_kernel, seed: int) -> str | None:
+    """Run ``make_kernel(params, n)`` and the step side by side for 40 steps from random
+    registers (extremes included) under random full-range inputs; the first difference."""
+    model = params.model
+    rng = np.random.default_rng(seed)
+    n, (port, *_) = 257, params.input_ports()
+    state = model.state_cls(*(_random_codes(s, rng, n) for s in params.state_ports()))
+    kernel = make_kernel(params, n)
+    fstate, spike = kernel.load(state), np.zeros(n, dtype=bool)
+    for t in range(40):
+        a_in = _random_codes(port, rng, n)
+        state, want = model.step(params, state, **{port.name: a_in})
+        kernel(fstate, spike, (a_in * kernel.input_scale).astype(np.float64))
+        if not np.array_equal(spike, want):
+            return f"step {t}: spikes differ"
+        for field, a, b in zip(state._fields, kernel.store(fstate), state):
+            if not np.array_equal(a, b):
+                return f"step {t}: {field} differs"
+    return None
+
+
+@pytest.mark.parametrize("name, preset", FLOAT_KERNELS)
+def test_float_kernel_equals_step(name, preset):
+    """The layered network's float64 kernel equals the step bit for bit, from registers at
+    their extremes (the wrap and clip corrections run)."""
+    params = _params(name, preset)
+    for seed in range(3):
+        assert _float_kernel_mismatch(params, params.model.float_kernel, seed) is None
+
+
+def test_float_kernel_check_has_teeth():
+    """A decay off by one unit, a missing wrap or a missing clip is caught."""
+    from neurocore_hw.models import cuba_lif
+
+    class Decay(cuba_lif.CubaLIFFloatKernel):
+        def __init__(self, params, n):
+            super().__init__(params, n)
+            self._kv = (cuba_lif.UNITY - params.dv + 1) / cuba_lif.UNITY
+
+    class NoWrap(cuba_lif.CubaLIFFloatKernel):
+        def __init__(self, params, n):
+            super().__init__(params, n)
+            self._half = float(1 << 40)  # u never out of range
+
+    class NoClip(cuba_lif.CubaLIFFloatKernel):
+        def __init__(self, params, n):
+            super().__init__(params, n)
+            self._vmax = float(1 << 40)
+
+    params = cuba_lif.PRESETS["w16"]
+    for broken in (Decay, NoWrap, NoClip):
+        assert _float_kernel_mismatch(params, broken, 0) is not None, broken.__name__

@@ -23,7 +23,7 @@ from neurocore_hw.layered import (
     run_layered,
     save_network,
 )
-from neurocore_hw.models import cuba_lif
+from neurocore_hw.models import cuba_lif, if_neuron, li, lif
 from neurocore_hw.nir import NIRError, load_graph, quantize_network, simulate_float
 from neurocore_hw.nir.graph import spec_from_graph
 
@@ -228,6 +228,93 @@ def test_layered_network_equals_a_loop_over_model_steps():
                 got["o.v"][t, b], so.v)
             assert np.array_equal(got["output"][t, b], spk_o), (b, t)
     assert got["h"].any() and got["output"].any()
+
+
+def _loop_layered(net, x):
+    """Per sample and step, exact Python-int sums, the shift, bias and overflow by hand,
+    then the registered step: the layered network's definition, written plainly."""
+    outs = {layer.name: np.zeros(x.shape[:2] + (layer.size,), np.int64)
+            for layer in net.layers}
+    for b in range(x.shape[1]):
+        states = [layer.model.initial_state(layer.params, layer.size)
+                  for layer in net.layers]
+        prev = [np.zeros(layer.size, np.int64) for layer in net.layers]
+        for t in range(x.shape[0]):
+            feed = [int(v) for v in x[t, b]]
+            for k, layer in enumerate(net.layers):
+                lo, hi = -(1 << (layer.acc_width - 1)), (1 << (layer.acc_width - 1)) - 1
+                a_in = []
+                for i in range(layer.size):
+                    acc = sum(int(w) * f for w, f in zip(layer.weight[i], feed))
+                    if layer.rec_weight is not None:
+                        acc += sum(int(w) * int(f) for w, f in zip(layer.rec_weight[i],
+                                                                   prev[k]))
+                    acc = (acc << layer.shift) + int(layer.bias[i])
+                    if layer.acc_overflow == "saturate":
+                        acc = min(hi, max(lo, acc))
+                    else:
+                        acc = ((acc - lo) % (1 << layer.acc_width)) + lo
+                    a_in.append(acc)
+                inputs = {q.name: np.zeros(layer.size, np.int64)
+                          for q in layer.params.input_ports()}
+                inputs[layer.input_port] = np.array(a_in, dtype=np.int64)
+                states[k], spike = layer.model.step(layer.params, states[k], **inputs)
+                out = np.asarray(spike, np.int64) if layer.spiking else states[k][0]
+                prev[k] = out
+                outs[layer.name][t, b] = out
+                feed = [int(v) for v in out]
+    return outs
+
+
+def _mixed_net(kind: str):
+    """Networks that take every arithmetic of the batched runner: cuba_lif's float kernel
+    with a saturating or a wrapping accumulator (the latter on the integer kernel), lif
+    and if on their integer kernels, an li readout with its own recurrence, real-valued
+    inputs, and sums in float32, float64 and Python ints (an int64 could overflow)."""
+    rng = np.random.default_rng(len(kind))
+    cuba = cuba_lif.PRESETS["w16_subtract"]
+    if kind == "cuba_wrap_lif_li":
+        layers = (
+            NetLayer(name="h", params=cuba, weight=rng.integers(-128, 128, (6, 3)),
+                     bias=rng.integers(-300, 300, 6), acc_overflow="wrap",
+                     rec_weight=rng.integers(-128, 128, (6, 6)), shift=2),
+            NetLayer(name="l", params=lif.PRESETS["sc_lif_q8_8"],
+                     weight=rng.integers(-128, 128, (5, 6)) * 4, weight_width=12,
+                     bias=rng.integers(0, 200, 5)),
+            NetLayer(name="o", params=li.PRESETS["q16_16"], weight_width=16,
+                     weight=rng.integers(-(1 << 15), 1 << 15, (4, 5)),
+                     rec_weight=rng.integers(-(1 << 15), 1 << 15, (4, 4)), shift=16,
+                     bias=rng.integers(-5, 5, 4)))
+    else:  # "cuba_float64_if": 16-bit weights on real inputs up to 40
+        layers = (
+            NetLayer(name="h", params=cuba_lif.PRESETS["loihi"], weight_width=16,
+                     weight=rng.integers(-(1 << 15), 1 << 15, (7, 3)) // 8,
+                     bias=rng.integers(-900, 900, 7),
+                     rec_weight=rng.integers(-(1 << 15), 1 << 15, (7, 7)) // 64),
+            NetLayer(name="o", params=if_neuron.PRESETS["q8_8"], weight=rng.integers(
+                -128, 128, (4, 7)), bias=np.full(4, 20), shift=3))
+    return LayeredNetwork(inputs=3, layers=layers)
+
+
+@pytest.mark.parametrize("kind", ["cuba_wrap_lif_li", "cuba_float64_if"])
+def test_mixed_layered_networks_equal_the_plain_loop(kind):
+    from neurocore_hw.layered import _LayerRun
+
+    net = _mixed_net(kind)
+    rng = np.random.default_rng(7)
+    top = 1 if kind == "cuba_wrap_lif_li" else 40
+    x = rng.integers(0, top + 1, (50, 3, 3)) * (rng.random((50, 3, 3)) < 0.5)
+    got = run_layered(net, x)
+    want = _loop_layered(net, x)
+    for layer in net.layers:
+        assert np.array_equal(got[layer.name].astype(np.int64), want[layer.name]), layer.name
+        assert want[layer.name].any(), layer.name
+    runs = [_LayerRun(layer, 3, m) for layer, m in zip(net.layers, (top, 1, 1))]
+    kinds = {(np.dtype(r.dtype).name, r.fast is not None, r.in_range) for r in runs}
+    expected = ({("float32", False, False), ("float32", False, True), ("object", False, False)}
+                if kind == "cuba_wrap_lif_li" else
+                {("float64", True, False), ("float32", False, True)})
+    assert kinds == expected
 
 
 def test_network_file_round_trip(tmp_path):
