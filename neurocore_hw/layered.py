@@ -411,8 +411,8 @@ class CoreLayer:
     Attributes
     ----------
     config : CoreConfig
-        The core: the layer's model and widths; ``neurons`` padded to the core's minimum
-        (padding neurons have no synapses and never fire).
+        The core: the layer's model, widths and input shift; ``neurons`` padded to the
+        core's minimum (padding neurons have no synapses and never fire).
     weights : numpy.ndarray of int64, shape (rows, neurons)
         Weight memory: one row per source of the layer, then (``has_bias``) the bias row,
         then (recurrent) one row per neuron.
@@ -420,12 +420,15 @@ class CoreLayer:
         The layer's bias is a row driven by one extra source with an event every step.
     size : int
         The layer's own neurons (the first ``size`` of the core).
+    bias : numpy.ndarray of int64, shape (neurons,), optional
+        The bias registers' values (a core with ``config.bias``).
     """
 
     config: object
     weights: np.ndarray
     has_bias: bool
     size: int
+    bias: np.ndarray | None = None
 
 
 def core_layers(net: LayeredNetwork) -> list[CoreLayer]:
@@ -433,30 +436,29 @@ def core_layers(net: LayeredNetwork) -> list[CoreLayer]:
     output events delivered to the next core before its timestep starts -- computes the
     network bit for bit.
 
+    A layer's shift is the core's ``input_shift``. Its bias is a weight row (one row add
+    per step) where that is exact -- no shift and every bias in the weight range --, else
+    the core's bias registers, added after the shift as the network adds it.
+
     Raises
     ------
     ValueError
-        A layer the core cannot hold as it is: a shift, a bias outside the weight range
-        (the bias is a weight row), or synaptic sums that could saturate part-way (the
-        core saturates after every row add, the network once).
+        Synaptic sums that could saturate part-way (the core saturates after every row
+        add, the network once).
     """
     from .network import MIN_NEURONS, CoreConfig
 
     out = []
     for layer in net.layers:
-        if layer.shift:
-            raise ValueError(f"layer {layer.name!r}: shift {layer.shift}; the population core "
-                             "adds rows without a shift (quantize with max_shift=0)")
         lo, hi = int_range(layer.weight_width)
-        has_bias = bool(layer.bias.any())
-        if has_bias and (layer.bias.min() < lo or layer.bias.max() > hi):
-            raise ValueError(f"layer {layer.name!r}: a bias outside the {layer.weight_width}-"
-                             "bit weight range cannot be a weight row")
-        worst = np.abs(layer.weight).sum(axis=1) + np.abs(layer.bias)
+        has_bias = bool(layer.bias.any()) and not layer.shift and bool(
+            layer.bias.min() >= lo and layer.bias.max() <= hi)
+        registers = bool(layer.bias.any()) and not has_bias
+        worst = np.abs(layer.weight).sum(axis=1) + (np.abs(layer.bias) if has_bias else 0)
         if layer.rec_weight is not None:
             worst = worst + np.abs(layer.rec_weight).sum(axis=1)
         alo, ahi = int_range(layer.acc_width)
-        if worst.max() > ahi:
+        if layer.acc_overflow == "saturate" and worst.max() > ahi:
             raise ValueError(f"layer {layer.name!r}: a synaptic sum can reach {worst.max()} "
                              f"beyond the {layer.acc_width}-bit accumulator")
         n = max(layer.size, MIN_NEURONS)
@@ -472,9 +474,12 @@ def core_layers(net: LayeredNetwork) -> list[CoreLayer]:
                             weight_width=layer.weight_width,
                             recurrent=layer.rec_weight is not None,
                             acc_width=layer.acc_width, acc_overflow=layer.acc_overflow,
-                            input_port=layer.input_port)
+                            input_port=layer.input_port, input_shift=layer.shift,
+                            bias=registers)
         out.append(CoreLayer(config=config, weights=np.concatenate(rows).astype(np.int64),
-                             has_bias=has_bias, size=layer.size))
+                             has_bias=has_bias, size=layer.size,
+                             bias=np.pad(layer.bias, (0, n - layer.size)) if registers
+                             else None))
     return out
 
 
@@ -505,7 +510,7 @@ def run_cores(net: LayeredNetwork, x) -> list[np.ndarray]:
     feed, outs = x, []
     for core in core_layers(net):
         res = run_network(core.config, core.weights, core_events(feed, core.has_bias),
-                          x.shape[0])
+                          x.shape[0], bias=core.bias)
         feed = res.spikes[:, :core.size].astype(np.int64)
         outs.append(res.spikes[:, :core.size])
     return outs

@@ -11,7 +11,8 @@ Order within timestep ``k`` (the hardware's, see ``docs/core.md``)::
 
     acc   = ovf(acc + W[s])       for s in events[k], in arrival order   (core idle)
     --- start of timestep k ---
-    state, spike = step(state, input_port=acc, other inputs = 0);  acc = 0
+    a_in  = ovf((acc << input_shift) + bias)        (with an input shift or bias registers)
+    state, spike = step(state, input_port=a_in, other inputs = 0);  acc = 0
     AER out: (k, j) for every spiking j, ascending j
     acc   = ovf(acc + W[inputs + j]) for every spiking j, ascending   (recurrent only)
 
@@ -32,7 +33,7 @@ from .fixed import OVERFLOW_MODES, check_choice, check_int, check_range, int_ran
 from .model import model_of
 
 __all__ = ["CoreConfig", "NetworkResult", "events_from_arrays", "events_to_arrays",
-           "run_network", "validate_weights"]
+           "run_network", "validate_bias", "validate_weights"]
 
 #: Smallest and largest neuron count of a core (the pipeline needs N > its depth).
 MIN_NEURONS, MAX_NEURONS = 16, 65536
@@ -65,6 +66,12 @@ class CoreConfig:
         default. Every other input is 0.
     time_width : int
         Width of the timestep field of output events (the counter wraps), 1..32.
+    input_shift : int
+        Left shift of the accumulator on its way to the neuron, 0..16 (finer thresholds
+        than the weights' own scale allows).
+    bias : bool
+        Per-neuron bias registers (signed ``acc_width`` bits, bus region 3), added to the
+        shifted accumulator every timestep.
     """
 
     params: object
@@ -76,6 +83,8 @@ class CoreConfig:
     acc_overflow: str = "wrap"
     input_port: str | None = None
     time_width: int = 16
+    input_shift: int = 0
+    bias: bool = False
 
     def __post_init__(self):
         entry = model_of(self.params)  # TypeError for a non-model
@@ -99,6 +108,9 @@ class CoreConfig:
         check_int("acc_width", self.acc_width, self.weight_width, port.width)
         check_choice("acc_overflow", self.acc_overflow, OVERFLOW_MODES)
         check_int("time_width", self.time_width, 1, 32)
+        check_int("input_shift", self.input_shift, 0, 16)
+        if not isinstance(self.bias, bool):
+            raise TypeError(f"bias must be a bool, got {self.bias!r}")
 
     @property
     def model(self) -> str:
@@ -193,8 +205,21 @@ def _add_rows(acc: np.ndarray, weights: np.ndarray, rows: np.ndarray, width: int
     return acc
 
 
+def validate_bias(config: CoreConfig, bias) -> np.ndarray:
+    """The bias registers' values (zeros if omitted): ``[neurons]`` signed ``acc_width``-bit
+    integers, only for a core with ``bias``."""
+    if bias is None:
+        return np.zeros(config.neurons, np.int64)
+    if not config.bias:
+        raise ValueError("bias values given for a core without bias registers (bias=True)")
+    b = np.asarray(bias)
+    if b.shape != (config.neurons,):
+        raise ValueError(f"bias must have shape ({config.neurons},), got {b.shape}")
+    return check_range("bias", b, config.acc_width).astype(np.int64, copy=False)
+
+
 def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
-                state=None, acc=None, first_step: int = 0) -> NetworkResult:
+                state=None, acc=None, first_step: int = 0, bias=None) -> NetworkResult:
     """Run the core's network bit-true for ``steps`` timesteps.
 
     Parameters
@@ -215,6 +240,8 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
     first_step : int
         Number of the first timestep (for the output events' timestep field, when a run
         continues an earlier one).
+    bias : array_like of int, shape (neurons,), optional
+        The bias registers (a core with ``bias``; zeros by default).
 
     Returns
     -------
@@ -230,6 +257,7 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
     check_int("first_step", first_step, 0, 1 << 62)
     n, p = config.neurons, config.params
     w = validate_weights(config, weights)
+    b = validate_bias(config, bias)
     if len(events) > steps:
         raise ValueError(f"{len(events)} event lists for {steps} timesteps")
     lists = []
@@ -260,7 +288,11 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
     tmask = (1 << config.time_width) - 1
     for k in range(steps):
         acc = _add_rows(acc, w, lists[k], config.acc_width, config.acc_overflow)
-        state, spike = entry.step(p, state, **{config.input_port: acc}, **others)
+        a_in = acc
+        if config.input_shift or config.bias:
+            a_in = overflow((acc << config.input_shift) + b, config.acc_width,
+                            config.acc_overflow)
+        state, spike = entry.step(p, state, **{config.input_port: a_in}, **others)
         spike = np.asarray(spike, dtype=bool)
         spikes[k] = spike
         fired = np.flatnonzero(spike)

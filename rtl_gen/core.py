@@ -12,7 +12,8 @@ Phases (``busy`` is high outside IDLE):
   starts a timestep; bus reads and writes are served (and only here).
 * ROWADD: ``acc[i] = ovf(acc[i] + W[s, i])`` for ``i = 0..N-1``, one per clock, three
   pipeline stages (read, register, add; then the write).
-* SWEEP: each neuron ``i`` in turn: read state and ``acc[i]``, register, datapath,
+* SWEEP: each neuron ``i`` in turn: read state and ``acc[i]`` (shifted by
+  ``input_shift`` and plus ``bias[i]`` on the way into the register), register, datapath,
   register, write back the next state and ``acc[i] = 0``; a spike pushes ``(time, i)``
   into the output FIFO and, with recurrence, ``i`` into the spike list. A neuron is
   issued only while the FIFO has room for everything in flight, so a stalled output
@@ -42,14 +43,14 @@ from .arith import const_mul, overflow
 from .devices import DEVICES
 from .unit import datapath_for, pipelined_datapath_for
 
-__all__ = ["CORE_TOP", "NeuronCore", "REGION_ACC", "REGION_STATE",
+__all__ = ["CORE_TOP", "NeuronCore", "REGION_ACC", "REGION_BIAS", "REGION_STATE",
            "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories", "emit_core", "ram_plan",
            "strip_weight_init"]
 
 #: Stable top-level module name of an emitted core.
 CORE_TOP = "neurocore_core"
 #: Bus regions (the two top address bits).
-REGION_WEIGHTS, REGION_STATE, REGION_ACC = 0, 1, 2
+REGION_WEIGHTS, REGION_STATE, REGION_ACC, REGION_BIAS = 0, 1, 2, 3
 #: Neurons in flight in the sweep pipeline after the issue stage (read, register, write)
 #: with a combinational datapath; a pipelined one adds its latency.
 SWEEP_IN_FLIGHT = 3
@@ -93,6 +94,8 @@ def core_memories(config: CoreConfig, fifo_depth: int = 16) -> dict[str, tuple[i
             "fifo": (fifo_depth, config.time_width + lay["neuron_bits"])}
     if config.recurrent:
         mems["spike_list"] = (n, lay["neuron_bits"])
+    if config.bias:
+        mems["bias"] = (n, config.acc_width)
     return mems
 
 
@@ -207,8 +210,8 @@ class NeuronCore(wiring.Component):
     bus_addr, bus_wdata, bus_we, bus_re, bus_rdata, bus_rvalid
         Memory-mapped access in IDLE: region (top two address bits) 0 = weights
         (``row * N + i``, write only), 1 = packed neuron state (state ports in order,
-        first at bit 0), 2 = accumulators. ``bus_rdata`` is valid with ``bus_rvalid``,
-        the clock after ``bus_re``.
+        first at bit 0), 2 = accumulators, 3 = bias registers (a core with ``bias``).
+        ``bus_rdata`` is valid with ``bus_rvalid``, the clock after ``bus_re``.
     """
 
     def __init__(self, *, config: CoreConfig, fifo_depth: int = 16, pipelined: bool = False,
@@ -283,6 +286,10 @@ class NeuronCore(wiring.Component):
             m.submodules.spike_list = spike_list = Memory(shape=unsigned(nb), depth=n,
                                                           init=[], attrs=rw)
             sl_r, sl_w = spike_list.read_port(), spike_list.write_port()
+        if cfg.bias:
+            m.submodules.bias_mem = bias_mem = Memory(
+                shape=signed(cfg.acc_width), depth=n, init=[], attrs=rw)
+            bias_r, bias_w = bias_mem.read_port(), bias_mem.write_port()
 
         # --- bus (IDLE only) ------------------------------------------------------------
         idle = Signal()
@@ -292,9 +299,11 @@ class NeuronCore(wiring.Component):
         bus_read = idle & self.bus_re & ~self.bus_we  # never read and write in one clock
         read_region = Signal(2)
         m.d.sync += [self.bus_rvalid.eq(bus_read), read_region.eq(region)]
+        other = (Mux(read_region == REGION_BIAS, bias_r.data.as_unsigned(), 0) if cfg.bias
+                 else 0)
         m.d.comb += self.bus_rdata.eq(Mux(read_region == REGION_STATE, st_r.data,
                                           Mux(read_region == REGION_ACC,
-                                              acc_r.data.as_unsigned(), 0)))
+                                              acc_r.data.as_unsigned(), other)))
 
         # --- weight address: one address for read and write (single-port RAM, SPRAM).
         # Bus writes are registered and land a clock later (the SPRAM sits far from the
@@ -345,8 +354,12 @@ class NeuronCore(wiring.Component):
         in_q = Signal(signed(cfg.acc_width))
         next_q = Signal(lay["state_bits"])
         spike_q = Signal()
+        a_in = acc_r.data
+        if cfg.input_shift or cfg.bias:  # the input to the neuron: ovf((acc << s) + bias)
+            a_in = overflow((a_in << cfg.input_shift) + (bias_r.data if cfg.bias else 0),
+                            cfg.acc_width, cfg.acc_overflow)
         m.d.sync += [sw_v[0].eq(sw_issue), sw_ix[0].eq(sw_i), st_q.eq(st_r.data),
-                     in_q.eq(acc_r.data)]
+                     in_q.eq(a_in)]
         m.d.sync += [a.eq(b) for a, b in zip(sw_v[1:] + sw_ix[1:], sw_v[:-1] + sw_ix[:-1])]
         with m.If(sw_issue):
             m.d.sync += sw_i.eq(sw_i + 1)
@@ -388,6 +401,10 @@ class NeuronCore(wiring.Component):
                               Mux(sw_vw, 0, ra_sum))),
             acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC), sw_vw | ra_v3)),
         ]
+        if cfg.bias:  # written over the bus only; read with the state in the sweep
+            m.d.comb += [bias_r.addr.eq(st_r.addr), bias_w.addr.eq(low[:nb]),
+                         bias_w.data.eq(self.bus_wdata[:cfg.acc_width]),
+                         bias_w.en.eq(bus_write & (region == REGION_BIAS))]
         with m.If(idle):
             m.d.comb += acc_r.addr.eq(low[:nb])
         with m.Elif(ra_issue):
@@ -454,7 +471,9 @@ def emit_core(config: CoreConfig, *, fifo_depth: int = 16, pipelined: bool = Fal
              f"neurons {config.neurons}, inputs {config.inputs}, recurrent "
              f"{config.recurrent}, weight_width {config.weight_width}, acc_width "
              f"{config.acc_width} ({config.acc_overflow}), input_port {config.input_port}, "
-             f"time_width {config.time_width}, fifo_depth {fifo_depth}",
+             f"time_width {config.time_width}, fifo_depth {fifo_depth}" +
+             (f", input_shift {config.input_shift}, bias registers {config.bias}"
+              if config.input_shift or config.bias else ""),
              f"model parameters: {config.params!r}",
              f"weight words {lay['weight_words']}, state word {lay['state_bits']} bits, "
              f"bus address {lay['bus_addr_bits']} bits, bus data {lay['bus_data_bits']} bits"]

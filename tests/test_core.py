@@ -102,6 +102,51 @@ def test_core_other_model_odd_sizes_and_short_time_field(pipelined):
     assert res.events_out > 100
 
 
+def _shift_bias_run(config, seed, **kwargs):
+    weights, events, state, acc = random_network(config, 60, seed)
+    rng = np.random.default_rng(seed)
+    lo, hi = -(1 << (config.acc_width - 1)), (1 << (config.acc_width - 1)) - 1
+    bias = rng.integers(lo // 8, hi // 8, config.neurons)
+    bias[:4] = [lo, hi, 0, -1]
+    golden = run_network(config, weights, events, 60, state=state, acc=acc, bias=bias)
+    res = run_core_cosim(config, weights, events, 60, state=state, acc=acc, bias=bias,
+                         build_root=BUILD_ROOT, seed=seed, read_every_step=True, **kwargs)
+    return res, golden
+
+
+@pytest.mark.parametrize("mode, shift, recurrent", [("saturate", 3, True), ("wrap", 5, False),
+                                                    ("saturate", 0, True)])
+def test_core_input_shift_and_bias_registers_bit_exact(mode, shift, recurrent):
+    """``a_in = ovf((acc << input_shift) + bias)``: every output event, state word,
+    accumulator and bias register read back after every timestep."""
+    config = CoreConfig(params=LIF, neurons=32, inputs=16, recurrent=recurrent,
+                        acc_width=14, acc_overflow=mode, input_shift=shift, bias=True)
+    res, golden = _shift_bias_run(config, seed=shift)
+    assert res.passed, res.first_mismatch
+    assert res.events_out > 100 and golden.spikes.any(axis=0).sum() > 8
+    plain = run_network(dataclasses.replace(config, input_shift=0, bias=False),
+                        *random_network(config, 60, shift)[:2], 60)
+    assert not np.array_equal(plain.spikes, golden.spikes)  # the shift and bias mattered
+
+
+@pytest.mark.parametrize("mutant", ["shift", "overflow"])
+def test_core_input_shift_and_bias_have_teeth(mutant):
+    config = CoreConfig(params=LIF, neurons=32, inputs=16, recurrent=True, acc_width=14,
+                        acc_overflow="saturate", input_shift=3, bias=True)
+    bad = (dataclasses.replace(config, input_shift=2) if mutant == "shift"
+           else dataclasses.replace(config, acc_overflow="wrap"))
+    res, _ = _shift_bias_run(config, seed=3, verilog_text=emit_core(bad))
+    assert not res.passed and res.mismatches > 0
+
+
+def test_core_bias_values_need_bias_registers():
+    config = CoreConfig(params=LIF, neurons=16, inputs=4)
+    with pytest.raises(ValueError, match="without bias registers"):
+        run_network(config, np.zeros((4, 16), int), [], 1, bias=np.zeros(16, int))
+    with pytest.raises(ValueError, match="input_shift"):
+        CoreConfig(params=LIF, neurons=16, inputs=4, input_shift=17)
+
+
 @pytest.mark.parametrize("mutant", ["wrap_for_saturate", "fifo_overrun", "row_offset"])
 def test_core_bench_has_teeth(mutant, monkeypatch):
     config = CoreConfig(params=LIF, neurons=64, inputs=32, recurrent=True, acc_width=10,

@@ -422,14 +422,26 @@ def test_chain_of_cores_computes_the_layered_network(path, reset):
     assert not np.array_equal(run_cores(net, late)[1], ref["output"][:, 0])
 
 
-def test_core_layers_refuse_what_the_core_cannot_hold():
-    net = quantize_network(load_graph(SUBTRACT), dt=1e-4, reset="subtract")
-    assert net.layers[0].shift > 0
-    with pytest.raises(ValueError, match="shift"):
-        core_layers(net)
+def test_core_layers_take_shifts_and_wide_biases_into_registers():
+    """A shifted layer gets the core's input shift; a bias that is not an exact weight row
+    (shifted, or outside the weight range) goes into the bias registers; a saturating sum
+    that could clip part-way is refused."""
+    net = quantize_network(load_graph(ZERO), dt=1e-4, reset="zero")
+    assert net.layers[0].shift > 0 and net.layers[0].bias.any()
+    hidden = core_layers(net)[0]
+    assert hidden.config.input_shift == net.layers[0].shift and hidden.config.bias
+    assert not hidden.has_bias and hidden.config.inputs == 12
+    assert np.array_equal(hidden.bias[:38], net.layers[0].bias) and not hidden.bias[38:].any()
     layer = dataclasses.replace(_tiny_net().layers[1], bias=np.full(2, 500))
-    with pytest.raises(ValueError, match="bias outside the 8-bit weight range"):
-        core_layers(LayeredNetwork(inputs=5, layers=(layer,)))
+    wide = core_layers(LayeredNetwork(inputs=5, layers=(layer,)))[0]
+    assert wide.config.bias and not wide.has_bias and wide.config.inputs == 5
+    row = core_layers(LayeredNetwork(inputs=5, layers=(
+        dataclasses.replace(layer, bias=np.full(2, 100)),)))[0]
+    assert row.has_bias and not row.config.bias and row.config.inputs == 6
+    loud = dataclasses.replace(layer, weight=np.full((2, 5), 127), acc_width=9,
+                               bias=np.zeros(2, np.int64))
+    with pytest.raises(ValueError, match="beyond the 9-bit accumulator"):
+        core_layers(LayeredNetwork(inputs=5, layers=(loud,)))
     with pytest.raises(ValueError, match="spike inputs"):
         core_events(np.full((3, 2), 2), False)
 
@@ -462,6 +474,31 @@ def test_braille_chain_bit_exact_under_verilator(path, reset):
         text = broken([(cores[0].config, False), (cores[1].config, True)])
     bad = run_chain_cosim(net, x, build_root=BUILD_ROOT, verilog_text=text)
     assert not bad.passed
+
+
+@pytest.mark.cosim
+@pytest.mark.parametrize("path, reset", [(ZERO, "zero"), (SUBTRACT, "subtract")])
+def test_braille_chain_with_input_shift_and_bias_registers(path, reset):
+    """The networks as `nir quantize` writes them by default (a shift per layer; bias_zero's
+    bias in the hidden core's registers) through the chain under Verilator, every core's
+    bias registers read back too; a chain whose hidden core shifts one bit less fails."""
+    from amaranth.back import verilog
+
+    from rtl_gen.chain import CHAIN_TOP, CoreChain
+    from rtl_gen.core import strip_weight_init
+    from rtl_gen.verify.layered import run_chain_cosim
+
+    net = quantize_network(load_graph(path), dt=1e-4, reset=reset)
+    cores = core_layers(net)
+    assert all(c.config.input_shift > 0 for c in cores)
+    assert cores[0].config.bias == (reset == "zero") and not any(c.has_bias for c in cores)
+    x = poisson(40, 1, 12, seed=12)[:, 0]
+    res = run_chain_cosim(net, x, build_root=BUILD_ROOT)
+    assert res.passed and res.events_out > 0, res.first_mismatch
+    less = dataclasses.replace(cores[0].config, input_shift=cores[0].config.input_shift - 1)
+    chain = CoreChain(layers=[(less, False), (cores[1].config, False)])
+    text = strip_weight_init(verilog.convert(chain, name=CHAIN_TOP, emit_src=False), cores=2)
+    assert not run_chain_cosim(net, x, build_root=BUILD_ROOT, verilog_text=text).passed
 
 
 @pytest.mark.cosim

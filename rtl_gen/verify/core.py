@@ -23,11 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from neurocore_hw.fixed import int_range
-from neurocore_hw.network import CoreConfig, run_network, validate_weights
+from neurocore_hw.network import CoreConfig, run_network, validate_bias, validate_weights
 
 from ..core import (
     CORE_TOP,
     REGION_ACC,
+    REGION_BIAS,
     REGION_STATE,
     REGION_WEIGHTS,
     core_layout,
@@ -36,7 +37,7 @@ from ..core import (
 from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
 __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
-           "pack_state", "play_program", "player_testbench", "random_network",
+           "pack_state", "play_program", "player_testbench", "random_network", "read_regions",
            "run_core_cosim"]
 
 #: Testbench top-level module name.
@@ -197,9 +198,15 @@ class CoreProgram:
         for i, a in enumerate(np.asarray(acc).tolist()):
             self.op("write", self.address(REGION_ACC, i), a)
 
+    def write_bias(self, bias) -> None:
+        """Bus writes of every bias register (a core with ``bias``)."""
+        for i, b in enumerate(np.asarray(bias).tolist()):
+            self.op("write", self.address(REGION_BIAS, i), b)
+
     def read_all(self) -> None:
-        """Bus reads of every state word, then every accumulator."""
-        for region in (REGION_STATE, REGION_ACC):
+        """Bus reads of every state word, then every accumulator (then every bias
+        register)."""
+        for region in read_regions(self.config):
             for i in range(self.config.neurons):
                 self.op("read", self.address(region, i))
 
@@ -208,11 +215,20 @@ class CoreProgram:
         return "\n".join(f"{w:x}" for w in [*self.words, 0]) + "\n"
 
 
-def expected_reads(config: CoreConfig, state, acc) -> list[int]:
-    """The words :meth:`CoreProgram.read_all` reads back for ``state`` and ``acc``."""
+def read_regions(config: CoreConfig) -> tuple[int, ...]:
+    """The bus regions read back after a run: state, accumulators (and bias registers)."""
+    return (REGION_STATE, REGION_ACC) + ((REGION_BIAS,) if config.bias else ())
+
+
+def expected_reads(config: CoreConfig, state, acc, bias=None) -> list[int]:
+    """The words :meth:`CoreProgram.read_all` reads back for ``state``, ``acc`` (and the
+    bias registers ``bias``)."""
     mask = (1 << config.acc_width) - 1
-    return [*pack_state(config, state).tolist(),
-            *(int(a) & mask for a in np.asarray(acc).tolist())]
+    words = [*pack_state(config, state).tolist(),
+             *(int(a) & mask for a in np.asarray(acc).tolist())]
+    if config.bias:
+        words += [int(b) & mask for b in validate_bias(config, bias).tolist()]
+    return words
 
 
 def random_network(config: CoreConfig, steps: int, seed: int, *, rate: float = 4.0):
@@ -289,7 +305,7 @@ class CoreCosimResult:
 
 
 def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=None, acc=None,
-                   stall: int = 64, gaps: bool = True, read_every_step: bool = False,
+                   bias=None, stall: int = 64, gaps: bool = True, read_every_step: bool = False,
                    seed: int = 1, verilog_text: str | None = None,
                    build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
                    pipelined: bool = False) -> CoreCosimResult:
@@ -300,9 +316,9 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     ----------
     config : CoreConfig
         The core.
-    weights, events, steps, state, acc
-        As for :func:`neurocore_hw.network.run_network`; state and accumulators are
-        loaded over the bus (the model's reset state and zeros if omitted).
+    weights, events, steps, state, acc, bias
+        As for :func:`neurocore_hw.network.run_network`; state, accumulators and bias
+        registers are loaded over the bus (the model's reset state and zeros if omitted).
     stall : int
         ``out_ready`` is low with probability ``stall / 256`` on each clock, 0..255.
     gaps : bool
@@ -332,12 +348,15 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     model = config.params.model
     state = model.initial_state(config.params, n) if state is None else state
     acc = np.zeros(n, np.int64) if acc is None else np.asarray(acc, np.int64)
+    bias = validate_bias(config, bias)
     events = list(events) + [np.zeros(0, np.int64)] * (steps - len(events))
     rng = np.random.default_rng(seed)
 
     prog = CoreProgram(config)
     prog.write_weights(w)
     prog.write_state(state, acc)
+    if config.bias:
+        prog.write_bias(bias)
     expected_aer, reads = [], []
     cur_state, cur_acc = state, acc
     for k in range(steps):
@@ -348,12 +367,12 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         prog.op("start")
         prog.op("wait")
         res = run_network(config, w, [events[k]], 1, state=cur_state, acc=cur_acc,
-                          first_step=k)
+                          first_step=k, bias=bias if config.bias else None)
         expected_aer.append(res.aer)
         cur_state, cur_acc = res.state, res.acc
         if read_every_step or k == steps - 1:
             prog.read_all()
-            reads += expected_reads(config, cur_state, cur_acc)
+            reads += expected_reads(config, cur_state, cur_acc, bias)
     aer = np.concatenate(expected_aer)
     text = (emit_core(config, fifo_depth=fifo_depth, pipelined=pipelined)
             if verilog_text is None

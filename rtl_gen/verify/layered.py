@@ -28,7 +28,7 @@ from neurocore_hw.layered import LayeredNetwork, core_events, core_layers, run_c
 from neurocore_hw.network import run_network
 
 from ..chain import CHAIN_TOP, CoreChain, chain_layout
-from ..core import REGION_ACC, REGION_STATE, REGION_WEIGHTS, strip_weight_init
+from ..core import REGION_ACC, REGION_BIAS, REGION_STATE, REGION_WEIGHTS, strip_weight_init
 from .core import (
     CoreCosimResult,
     CoreProgram,
@@ -36,6 +36,7 @@ from .core import (
     pack_state,
     play_program,
     player_testbench,
+    read_regions,
     run_core_cosim,
 )
 from .toolchain import DEFAULT_BUILD_ROOT
@@ -91,8 +92,8 @@ def run_layered_cosim(net: LayeredNetwork, x, *, stall: int = 32, seed: int = 1,
     for k, (core, spikes) in enumerate(zip(cores, chain)):
         events = core_events(feed, core.has_bias)
         results.append(run_core_cosim(core.config, core.weights, events, x.shape[0],
-                                      stall=stall, seed=seed + k, build_root=build_root,
-                                      pipelined=pipelined))
+                                      bias=core.bias, stall=stall, seed=seed + k,
+                                      build_root=build_root, pipelined=pipelined))
         feed = spikes.astype(np.int64)
     return LayeredCosimResult(layers=results, chain_equals_network=equal)
 
@@ -109,7 +110,9 @@ def emit_chain(net: LayeredNetwork, *, fifo_depth: int = 16, pipelined: bool = F
                      f"{core.config.model} neurons ({core.config.neurons} in the core), "
                      f"{core.config.inputs} sources" + (" (last: bias)" if core.has_bias
                                                        else "") +
-                     (", recurrent" if core.config.recurrent else ""))
+                     (", recurrent" if core.config.recurrent else "") +
+                     (f", input shift {core.config.input_shift}" if core.config.input_shift
+                      else "") + (", bias registers" if core.config.bias else ""))
     text = strip_weight_init(verilog.convert(chain, name=CHAIN_TOP, emit_src=False),
                              cores=len(cores))
     return "".join(f"// {line}\n" for line in lines) + text
@@ -121,7 +124,8 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
                     ) -> CoreCosimResult:
     """Run one sample ``x`` ``[T, C]`` (spikes) through the chained cores under Verilator.
 
-    The host program writes every core's weights, reset state and zero accumulators, then
+    The host program writes every core's weights, reset state, zero accumulators and bias
+    registers, then
     per timestep delivers core 0's input events (active sources, ascending) and pulses
     ``start`` (the sequencer adds the bias events and runs the cores in order); at the end
     it reads back every core's state and accumulators. Compared: the last core's output
@@ -141,7 +145,8 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
     feed = x
     finals = []
     for core in cores:  # the golden chain: events, spikes and final state of every core
-        res = run_network(core.config, core.weights, core_events(feed, core.has_bias), steps)
+        res = run_network(core.config, core.weights, core_events(feed, core.has_bias), steps,
+                          bias=core.bias)
         finals.append(res)
         feed = res.spikes[:, :core.size].astype(np.int64)
     ref = run_layered(net, x[:, None, :])
@@ -162,6 +167,9 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
             prog.op("write", address(k, REGION_STATE, i), word)
         for i in range(core.config.neurons):
             prog.op("write", address(k, REGION_ACC, i), 0)
+        if core.config.bias:
+            for i, b in enumerate(core.bias.tolist()):
+                prog.op("write", address(k, REGION_BIAS, i), b)
     events = core_events(x, False)
     for t in range(steps):
         for s in events[t].tolist():
@@ -170,10 +178,10 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
         prog.op("wait")
     reads = []
     for k, (core, res) in enumerate(zip(cores, finals)):
-        for region in (REGION_STATE, REGION_ACC):
+        for region in read_regions(core.config):
             for i in range(core.config.neurons):
                 prog.op("read", address(k, region, i))
-        reads += expected_reads(core.config, res.state, res.acc)
+        reads += expected_reads(core.config, res.state, res.acc, core.bias)
     aer = finals[-1].aer
     aer = aer[aer[:, 1] < cores[-1].size]
 
