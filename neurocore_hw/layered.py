@@ -30,7 +30,8 @@ from .model import model_of
 from .registry import get_model
 
 __all__ = ["FORMAT", "VERSION", "CoreLayer", "LayeredNetwork", "NetLayer", "core_events",
-           "core_layers", "load_network", "run_cores", "run_layered", "save_network"]
+           "core_layers", "load_network", "readout_trace", "run_cores", "run_layered",
+           "save_network"]
 
 #: Network file format name and version (``.npz`` with a JSON header).
 FORMAT, VERSION = "neurocore-network", 1
@@ -501,16 +502,35 @@ def core_events(source_spikes: np.ndarray, has_bias: bool) -> list[np.ndarray]:
 
 def run_cores(net: LayeredNetwork, x) -> list[np.ndarray]:
     """One sample through the chain of cores (:func:`core_layers`, golden model of each
-    core): per layer its spikes ``[T, size]``, to hold against :func:`run_layered`."""
+    core): per layer its spikes ``[T, size]`` (a readout layer: its first register), to
+    hold against :func:`run_layered`."""
     from .network import run_network
 
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[1] != net.inputs:
         raise ValueError(f"one sample is [T, {net.inputs}], got {x.shape}")
     feed, outs = x, []
-    for core in core_layers(net):
-        res = run_network(core.config, core.weights, core_events(feed, core.has_bias),
-                          x.shape[0], bias=core.bias)
-        feed = res.spikes[:, :core.size].astype(np.int64)
-        outs.append(res.spikes[:, :core.size])
+    for layer, core in zip(net.layers, core_layers(net)):
+        events = core_events(feed, core.has_bias)
+        if layer.spiking:
+            res = run_network(core.config, core.weights, events, x.shape[0], bias=core.bias)
+            feed = res.spikes[:, :core.size].astype(np.int64)
+            outs.append(res.spikes[:, :core.size])
+        else:  # a readout (the last layer): its first register after every timestep
+            outs.append(readout_trace(core, events, x.shape[0]))
     return outs
+
+
+def readout_trace(core: CoreLayer, events, steps: int) -> np.ndarray:
+    """A non-spiking core's first state register after every timestep, ``[T, size]`` (the
+    values a host reads over the bus), from the core's golden model."""
+    from .network import run_network
+
+    state = acc = None
+    trace = np.empty((steps, core.size), dtype=np.int64)
+    for t in range(steps):
+        res = run_network(core.config, core.weights, events[t:t + 1], 1, state=state,
+                          acc=acc, first_step=t, bias=core.bias)
+        state, acc = res.state, res.acc
+        trace[t] = state[0][:core.size]
+    return trace

@@ -594,6 +594,43 @@ def test_lif_and_if_networks_run_on_the_chain(kind, model):
     assert res.passed and res.events_out == int(fixed.sum()), res.first_mismatch
 
 
+@pytest.mark.cosim
+def test_li_readout_is_read_after_every_timestep_on_the_chain():
+    """LIF hidden layer -> LI readout (non-spiking, the usual last layer in Norse and
+    snnTorch): the readout core's membrane is read over the bus after every timestep and
+    every word equals the network's; a readout that leaks one step faster fails."""
+    from rtl_gen.chain import CHAIN_TOP, CoreChain
+    from rtl_gen.core import strip_weight_init
+    from rtl_gen.verify.layered import run_chain_cosim, run_layered_cosim
+
+    rng = np.random.default_rng(5)
+    graph = _chain(("input", nir.Input(np.array([8]))),
+                   ("fc1", nir.Linear(rng.normal(0.4, 0.5, (20, 8)))),
+                   ("l1", nir.LIF(tau=np.full(20, 1e-3), r=np.ones(20), v_leak=np.zeros(20),
+                                  v_threshold=np.full(20, 0.5), v_reset=np.zeros(20))),
+                   ("fc2", nir.Linear(rng.normal(0.0, 0.5, (4, 20)))),
+                   ("ro", nir.LI(tau=np.full(4, 2e-3), r=np.ones(4), v_leak=np.zeros(4))),
+                   ("output", nir.Output(np.array([4]))))
+    net = quantize_network(spec_from_graph(graph), dt=1e-4, weight_width=8, state_width=16)
+    assert [layer.model.name for layer in net.layers] == ["lif", "li"]
+    x = (np.random.default_rng(6).random((50, 8)) < 0.3).astype(np.uint8)
+    trace = run_layered(net, x)["output"][:, 0]
+    assert np.count_nonzero(np.diff(trace, axis=0)) > 50  # the readout moves
+    assert np.array_equal(run_cores(net, x)[1], trace)
+    res = run_chain_cosim(net, x, build_root=BUILD_ROOT)
+    assert res.passed, res.first_mismatch
+    assert run_layered_cosim(net, x, build_root=BUILD_ROOT).passed
+    cores = core_layers(net)
+    p = cores[1].config.params
+    leaky = dataclasses.replace(cores[1].config, params=dataclasses.replace(
+        p, leak_k=p.leak_k + 1))
+    chain = CoreChain(layers=[(cores[0].config, cores[0].has_bias), (leaky, False)])
+    from amaranth.back import verilog
+    text = strip_weight_init(verilog.convert(chain, name=CHAIN_TOP, emit_src=False), cores=2)
+    bad = run_chain_cosim(net, x, build_root=BUILD_ROOT, verilog_text=text)
+    assert not bad.passed and bad.mismatches > 0
+
+
 def test_nir_info_lists_an_unsupported_graph_then_says_why(tmp_path):
     """`nir info` on a graph it cannot take shows every node with its role, then one line
     on stderr naming the node, exit 2."""

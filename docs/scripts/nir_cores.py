@@ -1,14 +1,16 @@
 """The Braille networks on chained population cores: bit-exact co-simulation over many
 samples, clocks per timestep, resources and Fmax.
 
-Run: ``.venv/bin/python docs/scripts/nir_cores.py [--samples 20] [--pnr]``. Both Braille
-graphs are quantized for the core (8-bit weights, ``max_shift=0``: the bias is a weight
-row); each layer becomes a :class:`~rtl_gen.core.NeuronCore` in one
-:class:`~rtl_gen.chain.CoreChain`; every sample (Poisson, per channel a rate in 2-20 %,
-T = 256) runs through the whole chain under Verilator with the output events and every
-core's final state compared (and, as a finer check, through each core on its own). Clocks
-per timestep: (clocks of T = 256 - clocks of T = 1) / 255 on the chain, the program's
-weight loading cancelled. Prints Markdown tables (a JSON line per sample on stderr).
+Run: ``.venv/bin/python docs/scripts/nir_cores.py [--samples 20] [--pnr] [--weight-width
+8] [--max-shift 16]``. Both Braille graphs are quantized as ``nir quantize`` does (8-bit
+weights; by default a shift per layer, carried out by the core's input shift, the bias in
+its bias registers; ``--max-shift 0``: no shift, the bias a weight row); each layer
+becomes a :class:`~rtl_gen.core.NeuronCore` in one :class:`~rtl_gen.chain.CoreChain`;
+every sample (Poisson, per channel a rate in 2-20 %, T = 256) runs through the whole chain
+under Verilator with the output events and every core's final state compared (and, as a
+finer check, through each core on its own). Clocks per timestep: (clocks of T = 256 -
+clocks of T = 1) / 255 on the chain, the program's weight loading cancelled. Prints
+Markdown tables (a JSON line per sample on stderr).
 """
 
 from __future__ import annotations
@@ -37,17 +39,17 @@ GRAPHS = (("braille_noDelay_bias_zero", "zero"), ("braille_noDelay_noBias_subtra
                                                   "subtract"))
 
 
-def network(name: str, reset: str, bits: int = 8):
+def network(name: str, reset: str, bits: int, max_shift: int):
     return quantize_network(load_graph(SHARED / f"{name}.nir"), dt=1e-4, reset=reset,
-                            weight_width=bits, max_shift=0)
+                            weight_width=bits, max_shift=max_shift)
 
 
-def cosim(samples: int) -> None:
+def cosim(samples: int, bits: int, max_shift: int) -> None:
     print("| graph | samples | chain bit-exact | each core bit-exact | input events | "
           "output events | clocks per timestep (chain) |")
     print("|---|---|---|---|---|---|---|")
     for name, reset in GRAPHS:
-        net = network(name, reset)
+        net = network(name, reset, bits, max_shift)
         rng = np.random.default_rng(7)
         chain_ok, cores_ok, ev_in, ev_out, per_step = 0, 0, [], [], []
         for s in range(samples):
@@ -70,12 +72,12 @@ def cosim(samples: int) -> None:
               f"{np.mean(per_step):.0f} mean, {min(per_step):.0f}-{max(per_step):.0f} |")
 
 
-def pnr() -> None:
+def pnr(bits: int, max_shift: int) -> None:
     print("\n| graph | design | device | logic cells | block RAM (planned) | "
           "Fmax MHz (seeds 1, 2) |")
     print("|---|---|---|---|---|---|")
     for name, reset in GRAPHS:
-        cores = core_layers(network(name, reset))
+        cores = core_layers(network(name, reset, bits, max_shift))
         chain = CoreChain(layers=[(c.config, c.has_bias) for c in cores])
         text = strip_weight_init(verilog.convert(CoreHarness(core=chain), name="core_harness",
                                                  emit_src=False), cores=len(cores))
@@ -97,10 +99,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--pnr", action="store_true", help="also place and route")
+    parser.add_argument("--weight-width", type=int, default=8)
+    parser.add_argument("--max-shift", type=int, default=16)
     args = parser.parse_args()
-    cosim(args.samples)
+    cosim(args.samples, args.weight_width, args.max_shift)
     if args.pnr:
-        pnr()
+        pnr(args.weight_width, args.max_shift)
 
 
 if __name__ == "__main__":

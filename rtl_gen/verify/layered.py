@@ -24,7 +24,14 @@ from pathlib import Path
 import numpy as np
 from amaranth.back import verilog
 
-from neurocore_hw.layered import LayeredNetwork, core_events, core_layers, run_cores, run_layered
+from neurocore_hw.layered import (
+    LayeredNetwork,
+    core_events,
+    core_layers,
+    readout_trace,
+    run_cores,
+    run_layered,
+)
 from neurocore_hw.network import run_network
 
 from ..chain import CHAIN_TOP, CoreChain, chain_layout
@@ -89,11 +96,12 @@ def run_layered_cosim(net: LayeredNetwork, x, *, stall: int = 32, seed: int = 1,
     equal = all(np.array_equal(c, ref[layer.name][:, 0])
                 for c, layer in zip(chain, net.layers))
     feed, results = x, []
-    for k, (core, spikes) in enumerate(zip(cores, chain)):
+    for k, (core, spikes, layer) in enumerate(zip(cores, chain, net.layers)):
         events = core_events(feed, core.has_bias)
         results.append(run_core_cosim(core.config, core.weights, events, x.shape[0],
                                       bias=core.bias, stall=stall, seed=seed + k,
-                                      build_root=build_root, pipelined=pipelined))
+                                      build_root=build_root, pipelined=pipelined,
+                                      read_every_step=not layer.spiking))
         feed = spikes.astype(np.int64)
     return LayeredCosimResult(layers=results, chain_equals_network=equal)
 
@@ -131,6 +139,9 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
     it reads back every core's state and accumulators. Compared: the last core's output
     events (timestep and neuron, in order) and every word read.
 
+    A non-spiking last layer (an ``li`` readout) is read over the bus after every timestep
+    (its layer's neurons' state words), and every word compared.
+
     Returns
     -------
     CoreCosimResult
@@ -145,12 +156,16 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
     feed = x
     finals = []
     for core in cores:  # the golden chain: events, spikes and final state of every core
-        res = run_network(core.config, core.weights, core_events(feed, core.has_bias), steps,
-                          bias=core.bias)
+        events = core_events(feed, core.has_bias)
+        res = run_network(core.config, core.weights, events, steps, bias=core.bias)
         finals.append(res)
         feed = res.spikes[:, :core.size].astype(np.int64)
+    readout = not net.layers[-1].spiking  # read the last core's register every timestep
+    last, last_events = cores[-1], events
+    golden = (readout_trace(last, last_events, steps) if readout
+              else finals[-1].spikes[:, :last.size])
     ref = run_layered(net, x[:, None, :])
-    if not np.array_equal(finals[-1].spikes[:, :cores[-1].size], ref["output"][:, 0]):
+    if not np.array_equal(golden, ref["output"][:, 0]):
         raise AssertionError("the golden chain of cores differs from run_layered")
 
     prog = CoreProgram(configs[0], layout=lay)
@@ -171,12 +186,23 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
             for i, b in enumerate(core.bias.tolist()):
                 prog.op("write", address(k, REGION_BIAS, i), b)
     events = core_events(x, False)
+    reads = []
+    if readout:  # the other registers of the readout core, as the golden step keeps them
+        state = last.config.params.model.initial_state(last.config.params,
+                                                       last.config.neurons)
+        acc = None
     for t in range(steps):
         for s in events[t].tolist():
             prog.op("event", d=s)
         prog.op("start")
         prog.op("wait")
-    reads = []
+        if readout:
+            res = run_network(last.config, last.weights, last_events[t:t + 1], 1,
+                              state=state, acc=acc, first_step=t, bias=last.bias)
+            state, acc = res.state, res.acc
+            for i in range(last.size):
+                prog.op("read", address(len(cores) - 1, REGION_STATE, i))
+            reads += pack_state(last.config, state).tolist()[:last.size]
     for k, (core, res) in enumerate(zip(cores, finals)):
         for region in read_regions(core.config):
             for i in range(core.config.neurons):
