@@ -6,7 +6,9 @@ Run: ``.venv/bin/python docs/scripts/nir_study.py [--samples 1000]``. Prints Mar
    rate uniform in 2-20 %, T = 256), the fraction of samples where the class with the
    most output spikes of the bit-true network equals the float64 reference's, per weight
    width and state width; beside it the agreement of the bit-true network with a float
-   network running the same rounded weights (what the integer arithmetic alone costs).
+   network running the same rounded weights (what the integer arithmetic alone costs);
+   then the same decisions for the two forms a chain of cores runs (no shift, or the
+   default shift on the cores' input shift and bias registers).
 2. ``lif_norse.nir`` driven by the input column of ``lif_platforms/lif_exact.csv``: our
    float and bit-true output spike steps against the exact solution and each platform's.
 3. With the peers' environment (``make peers``: ``build/peers/torch``): the float64
@@ -29,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurocore_hw.layered import run_layered
+from neurocore_hw.layered import core_layers, run_layered
 from neurocore_hw.nir import load_graph, quantize_network, simulate_float
 
 __all__ = ["main"]
@@ -78,6 +80,26 @@ def braille(samples: int) -> None:
                 equal = (out[hidden] == ref[hidden].astype(bool)).mean()
                 print(f"| {name} | {bits} | {state} | {(got == want).mean():.3f} | "
                       f"{(got == same).mean():.3f} | {equal:.4f} |")
+
+
+def core_forms(samples: int) -> None:
+    """Decisions equal to float of the two forms a chain of cores can run: no shift (the
+    bias a weight row) and the default shift (the cores' input shift and bias registers)."""
+    x = poisson(samples)
+    print("\n| graph | weight bits | no shift (the bias a weight row) | default shift "
+          "(bias registers) |")
+    print("|---|---|---|---|")
+    for name, reset in GRAPHS:
+        spec = load_graph(SHARED / f"{name}.nir")
+        ref = decision(simulate_float(spec, x, dt=1e-4, reset=reset)["output"])
+        for bits in (8, 12):
+            agree = []
+            for max_shift in (0, 16):
+                net = quantize_network(spec, dt=1e-4, reset=reset, weight_width=bits,
+                                       max_shift=max_shift)
+                core_layers(net)  # both forms run on the chain
+                agree.append((decision(run_layered(net, x)["output"]) == ref).mean())
+            print(f"| {name} | {bits} | {agree[0]:.3f} | {agree[1]:.3f} |")
 
 
 def platforms() -> None:
@@ -199,6 +221,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     args = parser.parse_args()
     braille(args.samples)
+    core_forms(args.samples)
     platforms()
     norse(args.samples)
     speed(args.samples)

@@ -220,7 +220,7 @@ def _cosim_network(args, net) -> int:
 
 def _config_args(p) -> None:
     p.add_argument("--network", metavar="NET.npz",
-                   help="a network file (`nir quantize --max-shift 0`): one core per layer, "
+                   help="a network file (`nir quantize`): one core per layer, "
                         "instead of the single-core options below")
     p.add_argument("--model", help="neuron model of the core")
     p.add_argument("--preset", help="named parameter set (default: the model's first)")

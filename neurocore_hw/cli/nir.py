@@ -165,8 +165,8 @@ def _quant_args(p) -> None:
     p.add_argument("--input-frac", type=int, default=0,
                    help="real inputs become round(x * 2**F) (default: 0, spike inputs)")
     p.add_argument("--max-shift", type=int, default=16,
-                   help="largest shift of a synaptic sum (default: 16; 0: what the "
-                        "population core runs, for `core ... --network`)")
+                   help="largest shift of a synaptic sum (default: 16; the population "
+                        "core runs any: its input shift; 0 puts a bias in a weight row)")
 
 
 def add_nir_group(sub) -> None:
@@ -209,7 +209,7 @@ def add_nir_group(sub) -> None:
                     "  neurocore-hw nir quantize braille.nir --dt 1e-4 --reset subtract "
                     "-o net.npz\n"
                     "  neurocore-hw nir quantize braille.nir --dt 1e-4 --max-shift 0 "
-                    "--weight-width 6 -o net6.npz   # core-ready")
+                    "--weight-width 6 -o net6.npz   # no shift")
     _graph_args(p, network=False)
     _quant_args(p)
     p.add_argument("-o", "--output", required=True, help="network file (.npz) to write")

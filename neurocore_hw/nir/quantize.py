@@ -225,8 +225,8 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
     input_frac : int
         Input codes are ``round(x * 2**input_frac)`` (0 for spike inputs).
     max_shift : int
-        Largest left shift of a synaptic sum (0: what the population core runs, see
-        :func:`neurocore_hw.layered.core_layers`).
+        Largest left shift of a synaptic sum (the population core carries it out with
+        its input shift, see :func:`neurocore_hw.layered.core_layers`; 0: none).
     source : str
         Provenance for the file's metadata.
 
