@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow
+from .batch import BatchPopulation
+from .fixed import OVERFLOW_MODES, check_choice, check_int, int_range
 from .model import model_of
 from .registry import get_model
 
@@ -175,94 +176,6 @@ class LayeredNetwork:
         return self.layers[-1].size
 
 
-class _LayerRun:
-    """One layer of :func:`run_layered` over a batch: its sums and its model's kernel.
-
-    The sums of a step are one product ``[source | own previous output | 1] @ [W_ff;
-    W_rec; bias]`` with the shift (and a float kernel's ``input_scale``) folded into the
-    matrix. A bound on every sum, ``(sum_j |W_ij| max|source_j| + ...) << shift +
-    |bias_i|``, chooses its arithmetic: float32 below ``2**24``, float64 below ``2**53``
-    (both exact for integers), else int64 (or Python ints where an int64 could overflow
-    before a saturation); and it shows where no sum can leave the
-    accumulator's range, so the saturation or wrap is skipped there.
-    """
-
-    def __init__(self, layer: NetLayer, batch: int, source_max: int):
-        model, p = layer.model, layer.params
-        n = batch * layer.size
-        self.layer, self.batch = layer, batch
-        self.state = model.initial_state(p, n)
-        self.spike = np.zeros(n, dtype=bool)
-        lo, hi = int_range(layer.acc_width)
-        rec_max = 1 if layer.spiking else 1 << (p.state_ports()[0].width - 1)
-        mats = [layer.weight.T]
-        bound = np.abs(layer.weight).sum(axis=1) * source_max
-        if layer.rec_weight is not None:
-            mats.append(layer.rec_weight.T)
-            bound = bound + np.abs(layer.rec_weight).sum(axis=1) * rec_max
-        mats.append(layer.bias[None, :])
-        bound = (int(bound.max()) << layer.shift) + int(np.abs(layer.bias).max())
-        self.in_range = bound <= min(-lo, hi)
-        self.fast = None
-        if model.float_kernel is not None and (self.in_range or
-                                               layer.acc_overflow == "saturate"):
-            self.fast = model.float_kernel(p, n)
-        scale = 1 if self.fast is None else self.fast.input_scale
-        top = bound * scale
-        self.dtype = (np.float32 if top < 1 << 24 else np.float64 if top < 1 << 53
-                      else np.int64 if top < 1 << 63 or layer.acc_overflow == "wrap"
-                      else object)  # int64 sums wrap modulo 2**64: exact for a wrap
-        self.lo, self.hi = np.array(lo * scale, self.dtype), np.array(hi * scale, self.dtype)
-        gain = np.ones(sum(m.shape[0] for m in mats), np.int64) << layer.shift
-        gain[-1] = 1  # the bias is added after the shift
-        self.matrix = (np.concatenate(mats).astype(np.int64) * (gain * scale)[:, None]
-                       ).astype(self.dtype)
-        # the product's left operand: source, own previous output, a constant 1
-        self.feed = np.zeros((batch, self.matrix.shape[0]), dtype=self.dtype)
-        self.feed[:, -1] = 1
-        self.sums = np.empty((batch, layer.size), dtype=self.dtype)
-        if self.fast is None:
-            self.kernel = model.kernel(p, n)
-            self.a_in = np.empty((batch, layer.size), dtype=np.int64)
-            self.others = {q.name: np.zeros(n, dtype=np.int64) for q in p.input_ports()
-                           if q.name != layer.input_port}
-        else:
-            self.fstate = self.fast.load(self.state)
-            self.drive = self.sums.reshape(-1)
-        n_src = layer.weight.shape[1]
-        self.source = self.feed[:, :n_src]
-        self.recurrent = (None if layer.rec_weight is None
-                          else self.feed[:, n_src:n_src + layer.size])
-
-    def step(self) -> np.ndarray:
-        """One timestep from ``self.source``; the layer's output ``[B, size]``."""
-        layer = self.layer
-        sums = np.matmul(self.feed, self.matrix, out=self.sums)
-        if not self.in_range and layer.acc_overflow == "saturate":
-            sums.clip(self.lo, self.hi, out=sums)
-        if self.fast is not None:
-            self.fast(self.fstate, self.spike, self.drive)
-        else:
-            np.copyto(self.a_in, sums, casting="unsafe")
-            if not self.in_range and layer.acc_overflow == "wrap":
-                np.copyto(self.a_in, overflow(self.a_in, layer.acc_width, "wrap"))
-            self.kernel(self.state, self.spike, **self.others,
-                        **{layer.input_port: self.a_in.reshape(-1)})
-        if layer.spiking:
-            out = self.spike.reshape(self.batch, layer.size)
-        else:
-            out = self.state[0].reshape(self.batch, layer.size)
-        if self.recurrent is not None:
-            np.copyto(self.recurrent, out, casting="unsafe")
-        return out
-
-    def registers(self):
-        """The layer's state registers (int64), ``[B, size]`` each."""
-        state = self.state if self.fast is None else self.fast.store(self.fstate)
-        return [(f, x.reshape(self.batch, self.layer.size))
-                for f, x in zip(state._fields, state)]
-
-
 def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np.ndarray]:
     """Simulate the network bit-true, batched over samples.
 
@@ -302,7 +215,11 @@ def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np
     source_max = int(np.abs(x.astype(np.int64)).max())
     runs, out = [], {}
     for layer in net.layers:
-        runs.append(_LayerRun(layer, batch, source_max))
+        runs.append(BatchPopulation(
+            layer.params, batch, layer.weight.T, bias=layer.bias,
+            rec_weight=None if layer.rec_weight is None else layer.rec_weight.T,
+            shift=layer.shift, acc_width=layer.acc_width, acc_overflow=layer.acc_overflow,
+            input_port=layer.input_port, source_max=source_max))
         source_max = 1  # spikes
         out[layer.name] = np.empty((t_steps, batch, layer.size),
                                    dtype=bool if layer.spiking else np.int64)
@@ -313,12 +230,12 @@ def run_layered(net: LayeredNetwork, x, *, record: bool = False) -> dict[str, np
         np.copyto(runs[0].source, x[t], casting="unsafe")
         for k, run in enumerate(runs):
             result = run.step()
-            out[run.layer.name][t] = result
+            out[net.layers[k].name][t] = result
             if k + 1 < len(runs):
                 np.copyto(runs[k + 1].source, result, casting="unsafe")
             if record:
                 for f, s in run.registers():
-                    out[f"{run.layer.name}.{f}"][t] = s
+                    out[f"{net.layers[k].name}.{f}"][t] = s
     out["output"] = out[net.layers[-1].name]
     return out
 

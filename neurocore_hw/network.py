@@ -29,11 +29,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .batch import BatchPopulation
 from .fixed import OVERFLOW_MODES, check_choice, check_int, check_range, int_range, overflow
 from .model import model_of
 
-__all__ = ["CoreConfig", "NetworkResult", "events_from_arrays", "events_to_arrays",
-           "run_network", "validate_bias", "validate_weights"]
+__all__ = ["BatchResult", "CoreConfig", "NetworkResult", "events_from_arrays",
+           "events_to_arrays", "run_network", "run_network_batch", "validate_bias",
+           "validate_weights"]
 
 #: Smallest and largest neuron count of a core (the pipeline needs N > its depth).
 MIN_NEURONS, MAX_NEURONS = 16, 65536
@@ -303,3 +305,90 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
                             config.acc_overflow)
     state = type(state)(*(np.asarray(x, dtype=np.int64) for x in state))
     return NetworkResult(spikes, np.concatenate(aer).astype(np.int64), state, acc)
+
+
+class BatchResult(NamedTuple):
+    """What :func:`run_network_batch` returns.
+
+    Attributes
+    ----------
+    spikes : numpy.ndarray of bool, shape (T, B, N)
+    state : NamedTuple
+        Final neuron state, int64 arrays ``[B, N]``.
+    acc : numpy.ndarray of int64, shape (B, N)
+        Accumulators after the last timestep.
+    batched : bool
+        Whether the one-product-per-step path ran (else a loop over samples).
+    """
+
+    spikes: np.ndarray
+    state: tuple
+    acc: np.ndarray
+    batched: bool
+
+
+def run_network_batch(config: CoreConfig, weights, x, *, bias=None) -> BatchResult:
+    """:func:`run_network` for ``B`` samples at once, from the model's reset state.
+
+    Sample ``b``'s input events of timestep ``k`` are the sources ``s`` with ``x[k, b, s]
+    > 0``, each ``x[k, b, s]`` times, in ascending order (what :func:`run_network` gets
+    from ``events[k]``). Where no order of row adds can reach the accumulator's range
+    (or the accumulator wraps: modular, order-free) a step is one matrix product over the
+    batch and the model's kernel over ``B x N`` neurons
+    (:class:`~neurocore_hw.batch.BatchPopulation`); otherwise each sample runs through
+    :func:`run_network` in turn. Both equal :func:`run_network` bit for bit.
+
+    Parameters
+    ----------
+    config : CoreConfig
+    weights : array_like of int, shape (rows, neurons)
+    x : array_like of int, shape (T, B, inputs)
+        Event counts per step, sample and source (spikes: 0/1).
+    bias : array_like of int, shape (neurons,), optional
+        The bias registers (a core with ``bias``).
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        Shapes, types or values out of range.
+    """
+    w = validate_weights(config, weights)
+    b = validate_bias(config, bias)
+    x = np.asarray(x)
+    if x.dtype.kind not in "biu":
+        raise TypeError(f"event counts must be integers, got dtype {x.dtype}")
+    if x.ndim != 3 or x.shape[2] != config.inputs or 0 in x.shape:
+        raise ValueError(f"x has shape {x.shape}; the core takes [T, B, {config.inputs}]")
+    if x.min() < 0:
+        raise ValueError("event counts must be >= 0")
+    steps, batch, n = x.shape[0], x.shape[1], config.neurons
+    count = int(x.max())
+    w_in, w_rec = w[:config.inputs], w[config.inputs:] if config.recurrent else None
+    worst = np.abs(w_in).sum(axis=0) * count
+    if w_rec is not None:
+        worst = worst + np.abs(w_rec).sum(axis=0)
+    if config.acc_overflow == "wrap" or worst.max() <= int_range(config.acc_width)[1]:
+        pop = BatchPopulation(config.params, batch, w_in, bias=b, rec_weight=w_rec,
+                              shift=config.input_shift, acc_width=config.acc_width,
+                              acc_overflow=config.acc_overflow, input_port=config.input_port,
+                              source_max=count, spiking=True)
+        spikes = np.empty((steps, batch, n), dtype=bool)
+        for k in range(steps):
+            np.copyto(pop.source, x[k], casting="unsafe")
+            spikes[k] = pop.step()
+        state = type(pop.state)(*(r for _, r in pop.registers()))
+        acc = np.zeros((batch, n), np.int64)
+        if w_rec is not None:
+            acc = overflow(spikes[-1].astype(np.int64) @ w_rec, config.acc_width,
+                           config.acc_overflow)
+        return BatchResult(spikes, state, acc, True)
+    runs = [run_network(config, w, [np.repeat(np.arange(config.inputs), x[k, s])
+                                    for k in range(steps)], steps,
+                        bias=b if config.bias else None) for s in range(batch)]
+    state = type(runs[0].state)(*(np.stack(f) for f in zip(*(r.state for r in runs))))
+    return BatchResult(np.stack([r.spikes for r in runs], axis=1), state,
+                       np.stack([r.acc for r in runs]), False)

@@ -298,7 +298,7 @@ def _mixed_net(kind: str):
 
 @pytest.mark.parametrize("kind", ["cuba_wrap_lif_li", "cuba_float64_if"])
 def test_mixed_layered_networks_equal_the_plain_loop(kind):
-    from neurocore_hw.layered import _LayerRun
+    from neurocore_hw.batch import BatchPopulation
 
     net = _mixed_net(kind)
     rng = np.random.default_rng(7)
@@ -309,7 +309,11 @@ def test_mixed_layered_networks_equal_the_plain_loop(kind):
     for layer in net.layers:
         assert np.array_equal(got[layer.name].astype(np.int64), want[layer.name]), layer.name
         assert want[layer.name].any(), layer.name
-    runs = [_LayerRun(layer, 3, m) for layer, m in zip(net.layers, (top, 1, 1))]
+    runs = [BatchPopulation(layer.params, 3, layer.weight.T, bias=layer.bias,
+                            rec_weight=None if layer.rec_weight is None else layer.rec_weight.T,
+                            shift=layer.shift, acc_width=layer.acc_width,
+                            acc_overflow=layer.acc_overflow, input_port=layer.input_port,
+                            source_max=m) for layer, m in zip(net.layers, (top, 1, 1))]
     kinds = {(np.dtype(r.dtype).name, r.fast is not None, r.in_range) for r in runs}
     expected = ({("float32", False, False), ("float32", False, True), ("object", False, False)}
                 if kind == "cuba_wrap_lif_li" else
