@@ -371,7 +371,10 @@ def run_network_batch(config: CoreConfig, weights, x, *, bias=None) -> BatchResu
     worst = np.abs(w_in).sum(axis=0) * count
     if w_rec is not None:
         worst = worst + np.abs(w_rec).sum(axis=0)
-    if config.acc_overflow == "wrap" or worst.max() <= int_range(config.acc_width)[1]:
+    exact = config.acc_overflow == "wrap" or worst.max() <= int_range(config.acc_width)[1]
+    if exact and w_rec is None:
+        return _feedforward_batch(config, w_in, b, x, count)
+    if exact:
         pop = BatchPopulation(config.params, batch, w_in, bias=b, rec_weight=w_rec,
                               shift=config.input_shift, acc_width=config.acc_width,
                               acc_overflow=config.acc_overflow, input_port=config.input_port,
@@ -392,3 +395,41 @@ def run_network_batch(config: CoreConfig, weights, x, *, bias=None) -> BatchResu
     state = type(runs[0].state)(*(np.stack(f) for f in zip(*(r.state for r in runs))))
     return BatchResult(np.stack([r.spikes for r in runs], axis=1), state,
                        np.stack([r.acc for r in runs]), False)
+
+
+#: Neuron-steps per chunk of the feed-forward batched path (sums of a chunk at once).
+CHUNK_ELEMENTS = 1 << 22
+
+
+def _feedforward_batch(config: CoreConfig, w_in, bias, x, count: int) -> BatchResult:
+    """No recurrence: every step's sums are known up front, so a chunk of steps is one
+    matrix product and the engine's fast path (the model's block kernel) runs the chunk
+    over ``B x N`` neurons."""
+    from .engine import run
+
+    steps, batch, n = x.shape[0], x.shape[1], config.neurons
+    lo, hi = int_range(config.acc_width)
+    bound = (int((np.abs(w_in).sum(axis=0) * count).max()) << config.input_shift) + int(
+        np.abs(bias).max())
+    dtype = np.float32 if bound < 1 << 24 else np.float64 if bound < 1 << 53 else np.int64
+    matrix = (w_in << config.input_shift).astype(dtype)
+    others = {q.name: np.zeros((1, batch * n), np.int64)
+              for q in config.params.input_ports() if q.name != config.input_port}
+    spikes = np.empty((steps, batch, n), dtype=bool)
+    state = None
+    chunk = max(1, CHUNK_ELEMENTS // (batch * n))
+    for t0 in range(0, steps, chunk):
+        t1 = min(steps, t0 + chunk)
+        sums = x[t0:t1].reshape(-1, config.inputs).astype(dtype) @ matrix
+        a_in = sums.astype(np.int64)
+        if config.bias:
+            a_in += bias
+        if bound > min(-lo, hi):
+            a_in = overflow(a_in, config.acc_width, config.acc_overflow)
+        feed = {config.input_port: a_in.reshape(t1 - t0, batch * n)}
+        feed.update({k: np.broadcast_to(v, (t1 - t0, batch * n)) for k, v in others.items()})
+        res = run(config.params, feed, state=state)
+        spikes[t0:t1] = res.spikes.reshape(t1 - t0, batch, n)
+        state = res.state
+    state = type(state)(*(np.asarray(f, np.int64).reshape(batch, n) for f in state))
+    return BatchResult(spikes, state, np.zeros((batch, n), np.int64), True)

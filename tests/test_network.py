@@ -169,13 +169,16 @@ def test_run_errors():
 
 
 @pytest.mark.parametrize("case", ["lif_rec_saturate", "lif_wrap_counts", "cuba_shift_bias",
-                                  "lif_saturates_part_way", "li_readout"])
-def test_batched_network_equals_run_network_per_sample(case):
+                                  "lif_saturates_part_way", "li_readout", "cuba_ff_bias",
+                                  "lif_ff_wrap"])
+def test_batched_network_equals_run_network_per_sample(case, monkeypatch):
     """run_network_batch against run_network on each sample: every spike, the final state
     and accumulators; the one-product path where it is exact, the loop where saturation
     depends on the order of the row adds."""
+    from neurocore_hw import network
     from neurocore_hw.network import run_network_batch
 
+    monkeypatch.setattr(network, "CHUNK_ELEMENTS", 7 * 5 * 16)  # chunk edges inside the run
     rng = np.random.default_rng(len(case))
     configs = {
         "lif_rec_saturate": (CoreConfig(params=LIF, neurons=24, inputs=10, recurrent=True,
@@ -190,11 +193,15 @@ def test_batched_network_equals_run_network_per_sample(case):
                                               acc_width=9, acc_overflow="saturate"), 2, False),
         "li_readout": (CoreConfig(params=resolve_params("li"), neurons=16, inputs=5,
                                   input_shift=4), 1, True),
+        "cuba_ff_bias": (CoreConfig(params=resolve_params("cuba_lif", "w16"), neurons=16,
+                                    inputs=8, acc_width=10, acc_overflow="saturate",
+                                    input_shift=2, bias=True), 2, True),
+        "lif_ff_wrap": (CoreConfig(params=LIF, neurons=24, inputs=9, acc_width=9), 3, True),
     }
     config, top, batched = configs[case]
     lo, hi = int_range(config.weight_width)
     w = rng.integers(lo, hi + 1, (config.rows, config.neurons))
-    if case == "cuba_shift_bias":
+    if case in ("cuba_shift_bias", "cuba_ff_bias"):
         w //= 4
     x = rng.integers(0, top + 1, (40, 5, config.inputs)) * (rng.random((40, 5, 1)) < 0.4)
     alo, ahi = int_range(config.acc_width)
