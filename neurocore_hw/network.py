@@ -413,22 +413,22 @@ def _feedforward_batch(config: CoreConfig, w_in, bias, x, count: int) -> BatchRe
         np.abs(bias).max())
     dtype = np.float32 if bound < 1 << 24 else np.float64 if bound < 1 << 53 else np.int64
     matrix = (w_in << config.input_shift).astype(dtype)
-    others = {q.name: np.zeros((1, batch * n), np.int64)
-              for q in config.params.input_ports() if q.name != config.input_port}
+    # the narrowest integer type the sums need (the engine reads any integer type)
+    top = max(bound, -lo, hi)
+    idtype = np.int16 if top < 1 << 15 else np.int32 if top < 1 << 31 else np.int64
     spikes = np.empty((steps, batch, n), dtype=bool)
     state = None
     chunk = max(1, CHUNK_ELEMENTS // (batch * n))
     for t0 in range(0, steps, chunk):
         t1 = min(steps, t0 + chunk)
         sums = x[t0:t1].reshape(-1, config.inputs).astype(dtype) @ matrix
-        a_in = sums.astype(np.int64)
+        a_in = sums.astype(idtype)
         if config.bias:
-            a_in += bias
+            a_in += bias.astype(idtype)
         if bound > min(-lo, hi):
             a_in = overflow(a_in, config.acc_width, config.acc_overflow)
-        feed = {config.input_port: a_in.reshape(t1 - t0, batch * n)}
-        feed.update({k: np.broadcast_to(v, (t1 - t0, batch * n)) for k, v in others.items()})
-        res = run(config.params, feed, state=state)
+        res = run(config.params, {config.input_port: a_in.reshape(t1 - t0, batch * n)},
+                  state=state)  # every other input is 0
         spikes[t0:t1] = res.spikes.reshape(t1 - t0, batch, n)
         state = res.state
     state = type(state)(*(np.asarray(f, np.int64).reshape(batch, n) for f in state))
