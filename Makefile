@@ -72,6 +72,7 @@ bench: $(STAMP) peers
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/lif_kernels.py
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_study.py --speed
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/nir_study.py
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/network_bench.py
 
 # Re-measure the fidelity tables and plots in docs/.
 docs: $(STAMP)
