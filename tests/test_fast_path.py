@@ -12,7 +12,7 @@ from conftest import random_lif_params
 from neurocore_hw import engine
 from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range
-from neurocore_hw.models import lif, lif_fast
+from neurocore_hw.models import izhikevich, lif, lif_fast
 from neurocore_hw.models.lif import LIFParams
 
 
@@ -182,3 +182,126 @@ def test_engine_rejects_bad_initial_state():
         run(p, inputs, state=lif.LIFState(np.zeros(3), np.zeros(3, int)))
     with pytest.raises(ValueError, match="state must have 2 fields"):
         run(p, inputs, state=(np.zeros(3, int),))
+
+
+def _random_izhikevich(rng) -> izhikevich.IzhikevichParams | None:
+    """A random valid Izhikevich format (width 12..17, any frac and coef_frac, both
+    roundings), paper (a, b, c, d) or random a and b; None if the format is invalid."""
+    width = int(rng.integers(12, 18))
+    a, b, c, d = list(izhikevich.PAPER.values())[int(rng.integers(0, 7))]
+    if rng.random() < 0.3:
+        a, b = float(rng.uniform(0.001, 2.0)), float(rng.uniform(-4.0, 4.0))
+    try:
+        return izhikevich.IzhikevichParams(
+            a, b, c, d, width=width, frac=int(rng.integers(0, width - 7)),
+            coef_frac=int(rng.integers(8, 33)),
+            rounding=str(rng.choice(["floor", "nearest"])))
+    except ValueError:  # a coefficient out of range, or int64 too narrow for the golden model
+        return None
+
+
+def _izhikevich_cases(rng, params, steps=12, n=64):
+    """Random state and input for half the neurons; for the rest every pair of extreme
+    v and u (most negative, -1, 0, 1, most positive) under extreme inputs."""
+    lo, hi = int_range(params.width)
+    edges = np.array([lo, lo + 1, -1, 0, 1, hi - 1, hi])
+    v = np.concatenate([rng.integers(lo, hi, n - 49, endpoint=True), np.repeat(edges, 7)])
+    u = np.concatenate([rng.integers(lo, hi, n - 49, endpoint=True), np.tile(edges, 7)])
+    i_in = np.concatenate([rng.integers(lo, hi, (steps, n - 49), endpoint=True),
+                           np.tile(edges[[0, 6, 3, 0, 6, 3, 4]], (steps, 7))], axis=1)
+    return izhikevich.IzhikevichState(v, u), {"i_in": i_in}
+
+
+def _narrow_equals_step(rng, formats=60) -> tuple[int, set]:
+    """Run the engine (forced small blocks) on random formats; return how many took the
+    int32 kernel and which products it split. Asserts equality with the pure step."""
+    taken, split = 0, set()
+    for _ in range(formats):
+        p = _random_izhikevich(rng)
+        if p is None:
+            continue
+        products = izhikevich._narrow_products(p)
+        if products is None:
+            continue
+        taken += 1
+        split |= {name for name, product in products.items() if product.split}
+        state, inputs = _izhikevich_cases(rng, p)
+        result = run(p, inputs, state=state)
+        ref, spikes = state, []
+        for t in range(len(inputs["i_in"])):
+            ref, spike = izhikevich.step(p, ref, inputs["i_in"][t])
+            spikes.append(spike)
+        assert np.array_equal(result.spikes, np.array(spikes)), p
+        assert np.array_equal(result.state.v, ref.v), p
+        assert np.array_equal(result.state.u, ref.u), p
+    return taken, split
+
+
+def test_izhikevich_int32_kernel_on_random_formats(rng, monkeypatch):
+    """The int32 Izhikevich kernel (products split where int32 needs it) equals the pure
+    int64 step on random formats, states and inputs at their extremes, block and chunk
+    edges inside the run; it really runs, and splits each wide product somewhere."""
+    monkeypatch.setattr(engine, "BLOCK_NEURONS", 24)
+    monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 5 * 24)
+    runs = []
+    real = izhikevich.IzhikevichNarrowKernel.run
+
+    def counted(self, d, spikes):
+        runs.append(d.dtype)
+        real(self, d, spikes)
+
+    monkeypatch.setattr(izhikevich.IzhikevichNarrowKernel, "run", counted)
+    taken, split = _narrow_equals_step(rng, formats=120)
+    assert taken >= 40 and runs and all(dtype == np.int32 for dtype in runs)
+    assert {"K2", "B", "A"} <= split
+
+
+def test_izhikevich_kernel_choice():
+    """Every paper preset takes the int32 kernel; 24-bit formats the int64 one; per-neuron
+    parameters none (the engine's in-place kernel)."""
+    for params in izhikevich.PRESETS.values():
+        assert isinstance(izhikevich.block_kernel(params, 8),
+                          izhikevich.IzhikevichNarrowKernel)
+    wide = izhikevich.IzhikevichParams(width=24, frac=12, coef_frac=16)
+    assert isinstance(izhikevich.block_kernel(wide, 8), izhikevich.IzhikevichBlockKernel)
+    with pytest.raises(ValueError, match="int32 cannot hold"):
+        izhikevich.IzhikevichNarrowKernel(wide, 8)
+    assert izhikevich.block_kernel(izhikevich.mixed(["rs", "fs"], 4), 4) is None
+
+
+@pytest.mark.parametrize("mutant", ["no_inner_rounding", "no_split", "one_floor"])
+def test_izhikevich_int32_kernel_check_has_teeth(mutant, rng, monkeypatch):
+    """Kernels with the split done wrong fail the comparison: the low part's rounding
+    term left out, the product formed unsplit in int32 (it wraps), or the two floors of
+    the split taken as one shift of the sum."""
+    real = izhikevich._Product.into
+
+    def broken(self, x, out, low, high):
+        if self.split is None:
+            return real(self, x, out, low, high)
+        if mutant == "no_split":
+            np.multiply(x, self.coef, out)
+            np.add(out, self.half, out)
+            np.right_shift(out, self.shift_by + self.split_by, out)
+            return None
+        np.bitwise_and(x, self.mask, low)
+        np.multiply(low, self.coef, low)
+        if mutant == "one_floor":  # (h K 2**m + l K + half) >> s: h K 2**m wraps, ...
+            np.add(low, self.half, low)  # ... or l K's floor is taken once only
+            np.right_shift(x, self.split_by, high)
+            np.multiply(high, self.coef, high)
+            np.left_shift(high, self.split_by, high)
+            np.add(high, low, out)
+            np.right_shift(out, self.shift_by + self.split_by, out)
+            return None
+        np.right_shift(low, self.split_by, low)  # no_inner_rounding
+        np.right_shift(x, self.split_by, high)
+        np.multiply(high, self.coef, high)
+        np.add(high, low, out)
+        if self.shift_by:
+            np.right_shift(out, self.shift_by, out)
+        return None
+
+    monkeypatch.setattr(izhikevich._Product, "into", broken)
+    with pytest.raises(AssertionError):
+        _narrow_equals_step(rng, formats=120)

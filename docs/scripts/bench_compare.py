@@ -119,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
                     "updates_per_s": _median([r["updates_per_s"] for r in runs]),
                     "us_per_step": _median([r["us_per_step"] for r in runs]),
                     "spikes": runs[0]["spikes"],
-                    "ratio": _median([a["updates_per_s"] / b["updates_per_s"]
-                                      for a, b in zip(ours, runs)])}
+                    "rounds": [a["updates_per_s"] / b["updates_per_s"]
+                               for a, b in zip(ours, runs)]}
+                row["peers"][peer]["ratio"] = _median(row["peers"][peer]["rounds"])
             rows.append(row)
             print(json.dumps(row), flush=True)
     table = _render(rows, versions, args.quick)
@@ -144,7 +145,8 @@ def _render(rows: list[dict], versions: dict[str, str], quick: bool) -> str:
         + (" --quick" if quick else "") + "`), one thread (OMP/BLAS threads 1). Three",
         "interleaved rounds (the engine, then each peer, back to back); medians over the",
         "rounds. M = million neuron updates per second; us = microseconds per step;",
-        "x = median over the rounds of (our rate / the peer's rate in the same round).",
+        "x = median over the rounds of (our rate / the peer's rate in the same round); the",
+        "per-round ratios in brackets. Each peer at its own defaults (peer_bench.py).",
         "",
         f"Machine: {_machine()}.",
         "Peers: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) + ".",
@@ -159,7 +161,8 @@ def _render(rows: list[dict], versions: dict[str, str], quick: bool) -> str:
             q = r["peers"].get(p)
             cells.append("-" if q is None else
                          f"{q['updates_per_s'] / 1e6:,.0f} ({q['us_per_step']:,.1f}), "
-                         f"{q['ratio']:.2f}x")
+                         f"{q['ratio']:.2f}x ["
+                         + ", ".join(f"{x:.2f}" for x in q["rounds"]) + "]")
         lines.append(f"| {r['workload']} | {r['neurons']:,} | {r['steps']:,} | "
                      f"{r['ours_updates_per_s'] / 1e6:,.0f} ({r['ours_us_per_step']:,.1f}) | "
                      + " | ".join(cells) + " |")

@@ -48,9 +48,9 @@ from ..model import Model, ModelParams, PortSpec, StepKernel
 from ..real import Format, RealModel, real_field
 
 __all__ = [
-    "MODEL", "PAPER", "PRESETS", "IzhikevichBlockKernel", "IzhikevichReal", "IzhikevichParams",
-    "IzhikevichState", "block_kernel", "initial_state", "mixed", "reference",
-    "step"
+    "MODEL", "PAPER", "PRESETS", "IzhikevichBlockKernel", "IzhikevichNarrowKernel",
+    "IzhikevichReal", "IzhikevichParams", "IzhikevichState", "block_kernel", "initial_state",
+    "mixed", "reference", "step",
 ]
 
 #: (a, b, c, d) of Izhikevich 2003, Fig. 2.
@@ -397,10 +397,184 @@ class IzhikevichBlockKernel:
             np.copyto(u, b, where=spike)
 
 
-def block_kernel(params: IzhikevichParams, n: int) -> IzhikevichBlockKernel | None:
-    """The engine's fast block kernel; None for per-neuron parameters (the engine then
-    uses :func:`kernel`)."""
-    return None if params.per_neuron is not None else IzhikevichBlockKernel(params, n)
+class _Product:
+    """One ``(x * K + half) >> s`` of the half-step (``half`` the rounding's), exact in
+    ``int32``.
+
+    The power of two shared by ``K`` and ``2**s`` is cancelled first (``K5 = 2.5`` in
+    ``Q20`` is ``5 * 2**19``, so ``(v * K5 + 2**19) >> 20`` is ``(5 v + 1) >> 1``). Where
+    ``|x| <= x_max`` cannot prove ``|x K| + half < 2**31``, ``x`` is split at a bit
+    ``m <= s``, ``x = h 2**m + l`` with ``0 <= l < 2**m``, and ``floor((h K 2**m + l K +
+    half) / 2**s) = (h K + ((l K + half) >> m)) >> (s - m)`` (nested floors of integers),
+    each product below ``2**31``. ``fits`` is False where no split does.
+    """
+
+    def __init__(self, coef: int, shift: int, nearest: bool, x_max: int):
+        zeros = shift if coef == 0 else min(shift, (coef & -coef).bit_length() - 1)
+        self.shift, coef = shift - zeros, coef >> zeros
+        half = 1 << (self.shift - 1) if nearest and self.shift else 0
+        limit, k = 1 << 31, abs(coef)
+        self.split = None
+        if x_max * k + half >= limit:  # the largest split bit whose low product fits
+            m = next((m for m in range(self.shift, 0, -1) if (1 << m) * k + half < limit),
+                     None)
+            if m is not None and (-(-x_max >> m) + 1) * k + 1 < limit:
+                self.split = m
+        self.fits = x_max * k + half < limit or self.split is not None
+        self.result_max = ((x_max * k + half) >> self.shift) + 1
+        if not self.fits:
+            return
+        self.coef, self.half = np.array(coef, np.int32), np.array(half, np.int32)
+        self.shift_by = np.array(self.shift - (self.split or 0), np.int32)
+        if self.split is not None:
+            self.split_by = np.array(self.split, np.int32)
+            self.mask = np.array((1 << self.split) - 1, np.int32)
+
+    def into(self, x: np.ndarray, out: np.ndarray, low: np.ndarray, high: np.ndarray
+             ) -> None:
+        """``out = (x K + half) >> s`` in ``int32``; ``out`` may be ``x``; ``low`` and
+        ``high`` are work arrays (used by a split product)."""
+        if self.split is None:
+            np.multiply(x, self.coef, out)
+            if self.half:
+                np.add(out, self.half, out)
+        else:
+            np.bitwise_and(x, self.mask, low)
+            np.multiply(low, self.coef, low)
+            if self.half:
+                np.add(low, self.half, low)
+            np.right_shift(low, self.split_by, low)
+            np.right_shift(x, self.split_by, high)
+            np.multiply(high, self.coef, high)
+            np.add(high, low, out)
+        if self.shift_by:
+            np.right_shift(out, self.shift_by, out)
+
+
+def _narrow_products(params: IzhikevichParams) -> dict[str, _Product] | None:
+    """The four coefficient products of a half-step for the ``int32`` kernel, or None
+    where a bound shows some square, sum or result could leave ``int32``."""
+    k, f, cf = params.codes(), params.frac, params.coef_frac
+    nearest = params.rounding == "nearest"
+    top = 1 << (params.width - 1)  # |v|, |u| after saturation, |i_in| on its port
+    limit = 1 << 31
+    if params.per_neuron is not None or top * top + (1 << f) >= limit:
+        return None
+    sq_max = ((top * top + (1 << f)) >> f) + 1
+    products = {"K2": _Product(k["K2"], cf, nearest, sq_max),
+                "K5": _Product(k["K5"], cf, nearest, top),
+                "B": _Product(k["B"], cf, nearest, top)}
+    c_max = products["B"].result_max + top
+    products["A"] = _Product(k["A"], cf, nearest, c_max)
+    drive_max = top // 2 + 1 + abs(k["K140"])
+    a_max = products["K2"].result_max + products["K5"].result_max + drive_max + top // 2 + 1
+    sums = (c_max, top + a_max, top + products["A"].result_max, top + abs(k["D"]))
+    fits = all(product.fits for product in products.values())
+    return products if fits and max(sums) < limit else None
+
+
+class IzhikevichNarrowKernel:
+    """The engine's Izhikevich path in ``int32``: the state, the input term, every sum
+    and every product (split where it must be) in ``int32``, half the bytes of ``int64``
+    per pass, and products that vectorize.
+
+    The operations of :func:`step` in its order. :func:`block_kernel` takes it wherever
+    a bound on every intermediate proves ``int32`` exact (``width <= 16``), else
+    :class:`IzhikevichBlockKernel`.
+
+    Parameters
+    ----------
+    params : IzhikevichParams
+        Scalar parameters whose bounds fit (see :func:`block_kernel`).
+    n : int
+        Neurons in a block.
+    """
+
+    def __init__(self, params: IzhikevichParams, n: int):
+        products = _narrow_products(params)
+        if products is None:
+            raise ValueError(f"izhikevich Q({params.width},{params.frac}), coef_frac "
+                             f"{params.coef_frac}: int32 cannot hold every intermediate")
+        self.p, self.k, self.products = params, params.codes(), products
+        self.v, self.u, self.a, self.b, self.c = (np.zeros(n, dtype=np.int32)
+                                                  for _ in range(5))
+        self.low, self.high = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+        lo, hi = int_range(params.width)
+        f, nearest = params.frac, params.rounding == "nearest"
+        self._c = {name: np.array(value, dtype=np.int32) for name, value in (
+            ("VPEAK", self.k["VPEAK"]), ("C", self.k["C"]), ("D", self.k["D"]), ("lo", lo),
+            ("hi", hi), ("one", 1), ("frac", f))}
+        self._half_f = np.array(1 << (f - 1), dtype=np.int32) if nearest and f else None
+        self._half_1 = np.array(1, dtype=np.int32) if nearest else None
+
+    def load(self, state: IzhikevichState) -> None:
+        """Take the state into the kernel's arrays."""
+        np.copyto(self.v, state.v, casting="unsafe")  # saturated: within width bits
+        np.copyto(self.u, state.u, casting="unsafe")
+
+    def store(self, state: IzhikevichState) -> None:
+        """Write the state back into ``state``'s arrays."""
+        np.copyto(state.v, self.v)
+        np.copyto(state.u, self.u)
+
+    def prepare(self, i_in: np.ndarray) -> np.ndarray:
+        """``(i_in >> 1) + K140`` (rounded like the step) for a chunk, ``int32 [T, n]``."""
+        d = i_in.astype(np.int32)
+        if self._half_1 is not None:
+            d += 1
+        d >>= 1
+        d += self.k["K140"]
+        return d
+
+    def _half(self, d: np.ndarray) -> None:
+        v, u, a, b, c, work = self.v, self.u, self.a, self.b, self.c, (self.low, self.high)
+        k, add, subtract, product = self._c, np.add, np.subtract, self.products
+        np.multiply(v, v, a)  # sq = v * v >> frac
+        if self._half_f is not None:
+            add(a, self._half_f, a)
+        np.right_shift(a, k["frac"], a)
+        product["K2"].into(a, a, *work)  # dv = (sq K2 >> cf) + (v K5 >> cf) + d - (u >> 1)
+        product["K5"].into(v, b, *work)
+        add(a, b, a)
+        add(a, d, a)
+        if self._half_1 is not None:
+            add(u, self._half_1, b)
+            np.right_shift(b, k["one"], b)
+        else:
+            np.right_shift(u, k["one"], b)
+        subtract(a, b, a)
+        product["B"].into(v, c, *work)  # du = (v B >> cf) - u, from the old v
+        subtract(c, u, c)
+        product["A"].into(c, c, *work)
+        add(v, a, v)
+        v.clip(k["lo"], k["hi"], out=v)
+        add(u, c, u)
+        u.clip(k["lo"], k["hi"], out=u)
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``."""
+        v, u, b, k = self.v, self.u, self.b, self._c
+        for t in range(len(d)):
+            self._half(d[t])
+            self._half(d[t])
+            spike = spikes[t]
+            np.greater_equal(v, k["VPEAK"], spike)
+            np.copyto(v, k["C"], where=spike)
+            np.add(u, k["D"], b)
+            b.clip(k["lo"], k["hi"], out=b)
+            np.copyto(u, b, where=spike)
+
+
+def block_kernel(params: IzhikevichParams, n: int
+                 ) -> IzhikevichNarrowKernel | IzhikevichBlockKernel | None:
+    """The engine's fast block kernel: :class:`IzhikevichNarrowKernel` where ``int32``
+    holds every intermediate, else :class:`IzhikevichBlockKernel`; None for per-neuron
+    parameters (the engine then uses :func:`kernel`)."""
+    if params.per_neuron is not None:
+        return None
+    if _narrow_products(params) is not None:
+        return IzhikevichNarrowKernel(params, n)
+    return IzhikevichBlockKernel(params, n)
 
 
 
