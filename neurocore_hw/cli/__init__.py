@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from ..tools import MissingToolError
 from .common import CliError, Parser, format_table, parse_param
 from .core import add_core_group
 from .explore import add_explore_command
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = f"neurocore-hw: error: {message}"
         print(message.splitlines()[0] if message else "neurocore-hw: error", file=sys.stderr)
         return 2
-    except OSError as exc:
+    except (OSError, MissingToolError) as exc:
         print(f"neurocore-hw: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: no traceback; outputs are atomic, so none is left

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -149,7 +150,10 @@ def cmd_cosim(args) -> int:
     res = run_core_cosim(config, weights, events, args.steps, state=state, acc=acc,
                          stall=args.stall, seed=args.seed,
                          read_every_step=args.read_every_step, fifo_depth=args.fifo_depth,
-                         pipelined=args.pipelined)
+                         pipelined=args.pipelined,
+                         waves_dir=Path(args.waves_dir) / "core" if args.waves else None)
+    if res.waveform:
+        print(f"waveform: {res.waveform}")
     if res.first_mismatch:
         print(f"MISMATCH core: {res.first_mismatch}", file=sys.stderr)
     print(format_table(
@@ -305,6 +309,13 @@ def add_core_group(sub) -> None:
                    help="output stream stalled with probability STALL/256 (default: 64)")
     p.add_argument("--read-every-step", action="store_true",
                    help="read back every state word after every timestep")
+    p.add_argument("--waves", action="store_true",
+                   help="single core: write a waveform of the run and print its path (FST "
+                        "where Verilator's FST writer builds, i.e. with the lz4 headers, "
+                        "else VCD)")
+    p.add_argument("--waves-dir", default="build/waves",
+                   help="folder for --waves, created if missing; the file goes into its "
+                        "'core' subfolder (default: build/waves)")
     p.set_defaults(func=cmd_cosim)
 
     p = add_command(core, "synth", "Yosys resources of the core (and its RAM plan)",

@@ -197,8 +197,8 @@ def cmd_cosim(args) -> int:
                      "PASS" if res.passed else "FAIL"))
         if res.first_mismatch:
             print(f"MISMATCH {name}/{preset}: {res.first_mismatch}", file=sys.stderr)
-        if waves_dir:
-            print(f"waveform: {waves_dir}")
+        if res.waveform:
+            print(f"waveform: {res.waveform}")
     print(format_table(("model", "preset", "cycles", "mismatches", "seconds", "cycles/s",
                         "result"), rows))
     return 1 if failed else 0
@@ -386,9 +386,12 @@ def add_commands(sub) -> None:
                    help="cycle: cocotb drives and samples every clock; bulk: stimulus and "
                         "capture in simulator memory (faster, up to 131,072 cycles) "
                         "(default: cycle)")
-    p.add_argument("--waves", action="store_true", help="write a waveform (FST or VCD)")
+    p.add_argument("--waves", action="store_true",
+                   help="write a waveform per model and print its path (FST where "
+                        "Verilator's FST writer builds, i.e. with the lz4 headers, else VCD)")
     p.add_argument("--waves-dir", default="build/waves",
-                   help="folder for --waves (default: build/waves)")
+                   help="folder for --waves, created if missing; one subfolder MODEL-PRESET "
+                        "per run (default: build/waves)")
     p.set_defaults(func=cmd_cosim)
 
     p = add_command(sub, "synth", "Yosys resource counts and nextpnr Fmax of a unit",

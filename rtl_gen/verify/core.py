@@ -34,7 +34,7 @@ from ..core import (
     core_layout,
     emit_core,
 )
-from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
+from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench, waveform_in
 
 __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testbench",
            "pack_state", "play_program", "player_testbench", "random_network", "read_regions",
@@ -290,6 +290,8 @@ class CoreCosimResult:
         Wall time of the simulation and of the Verilator build (0 if cached).
     passed : bool
         Finished, and no mismatch.
+    waveform : pathlib.Path or None
+        The waveform file of a traced run (``dump.fst`` or ``dump.vcd``).
     """
 
     neurons: int
@@ -302,13 +304,15 @@ class CoreCosimResult:
     seconds: float
     build_seconds: float
     passed: bool
+    waveform: Path | None = None
 
 
 def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=None, acc=None,
                    bias=None, stall: int = 64, gaps: bool = True, read_every_step: bool = False,
                    seed: int = 1, verilog_text: str | None = None,
-                   build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
-                   pipelined: bool = False) -> CoreCosimResult:
+                   build_root: str | Path | None = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
+                   pipelined: bool = False, waves_dir: str | Path | None = None
+                   ) -> CoreCosimResult:
     """Run a network on the core's Verilog under Verilator and compare with the golden
     model.
 
@@ -336,6 +340,9 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         Output FIFO depth of the emitted core.
     pipelined : bool
         Emit the core with the model's pipelined datapath.
+    waves_dir : path, optional
+        Trace the run: a waveform (``dump.fst``, or ``dump.vcd`` without the lz4 headers)
+        in this folder, created if missing.
 
     Returns
     -------
@@ -382,19 +389,21 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     return play_program(text, prog, aer, reads, layout=core_layout(config),
                         time_width=config.time_width, max_cycles=max_cycles, stall=stall,
                         build_root=build_root, neurons=n, steps=steps,
-                        events_in=int(sum(map(len, events))), what="core co-simulation")
+                        events_in=int(sum(map(len, events))), what="core co-simulation",
+                        waves_dir=waves_dir)
 
 
 def play_program(text: str, prog: CoreProgram, aer: np.ndarray, reads: list[int], *,
                  layout: dict, time_width: int, max_cycles: int, stall: int,
                  build_root: str | Path, neurons: int, steps: int, events_in: int,
-                 what: str) -> CoreCosimResult:
+                 what: str, waves_dir: str | Path | None = None) -> CoreCosimResult:
     """Build ``text`` (a design and its program-player testbench), play ``prog`` with the
     output stream stalled ``stall``/256 of the time, and compare the captured output
     events with ``aer`` (``[K, 2]``: timestep, neuron) and the read words with
-    ``reads``."""
+    ``reads``; with ``waves_dir``, trace the run into a waveform there."""
     t0 = time.perf_counter()
-    build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root,
+    waves = waves_dir is not None
+    build_dir, built = build_model(text, CORE_TB_TOP, build_root=build_root, waves=waves,
                                    extra_waivers=("CASEINCOMPLETE",))
     build_seconds = time.perf_counter() - t0 if built else 0.0
     with tempfile.TemporaryDirectory(prefix="neurocore-core-") as tmp:
@@ -416,9 +425,13 @@ def play_program(text: str, prog: CoreProgram, aer: np.ndarray, reads: list[int]
             build_dir, CORE_TB_TOP, "bench_core", tmp=tmp, env=env, report=report,
             plusargs=[f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
                       f"+cap={tmp / 'cap.hex'}", f"+counts={tmp / 'counts.txt'}",
-                      f"+stall={stall}"], what=what)
+                      f"+stall={stall}"], what=what, waves=waves,
+            run_dir=Path(waves_dir).resolve() if waves else None)
+    waveform = waveform_in(Path(waves_dir)) if waves else None
+    if waves and waveform is None:
+        raise RuntimeError(f"the traced co-simulation wrote no waveform into {waves_dir}")
     return CoreCosimResult(
         neurons=neurons, steps=steps, events_in=events_in, events_out=len(aer),
         mismatches=result["mismatches"], first_mismatch=result["first_mismatch"],
         cycles=result["cycles"], seconds=seconds, build_seconds=build_seconds,
-        passed=result["finished"] and result["mismatches"] == 0)
+        passed=result["finished"] and result["mismatches"] == 0, waveform=waveform)

@@ -80,7 +80,7 @@ class LayeredCosimResult:
 
 
 def run_layered_cosim(net: LayeredNetwork, x, *, stall: int = 32, seed: int = 1,
-                      build_root: str | Path = DEFAULT_BUILD_ROOT,
+                      build_root: str | Path | None = DEFAULT_BUILD_ROOT,
                       pipelined: bool = False) -> LayeredCosimResult:
     """Co-simulate one sample ``x`` ``[T, C]`` (spikes) through the network's cores.
 
@@ -127,7 +127,7 @@ def emit_chain(net: LayeredNetwork, *, fifo_depth: int = 16, pipelined: bool = F
 
 
 def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
-                    build_root: str | Path = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
+                    build_root: str | Path | None = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
                     pipelined: bool = False, verilog_text: str | None = None
                     ) -> CoreCosimResult:
     """Run one sample ``x`` ``[T, C]`` (spikes) through the chained cores under Verilator.

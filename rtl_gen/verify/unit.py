@@ -26,7 +26,7 @@ from neurocore_hw.stimulus import make_stimulus
 from ..emit import emit_verilog, top_name
 from ..hardware import hardware_for
 from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, pack_stimulus, write_stimulus
-from .toolchain import DEFAULT_BUILD_ROOT, SIM_DIR, build_model, run_bench
+from .toolchain import DEFAULT_BUILD_ROOT, SIM_DIR, build_model, run_bench, waveform_in
 
 __all__ = ["BENCH_MODULE", "CosimResult", "check_unit_ports", "run_cosim"]
 
@@ -59,6 +59,8 @@ class CosimResult:
         ``seconds`` without the simulator's and Python's start-up.
     passed : bool
         The bench ran to completion and found no mismatch.
+    waveform : pathlib.Path or None
+        The waveform file of a ``waves`` run (``dump.fst`` or ``dump.vcd``).
     """
 
     model: str
@@ -71,6 +73,7 @@ class CosimResult:
     build_seconds: float
     passed: bool
     bench_seconds: float = 0.0
+    waveform: Path | None = None
 
     @property
     def cycles_per_s(self) -> float:
@@ -137,7 +140,7 @@ def _build_error(exc: RuntimeError, user_lines: int) -> str:
 
 def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int = 1,
               verilog: str | None = None, top: str | None = None,
-              build_root: str | Path = DEFAULT_BUILD_ROOT, waves: bool = False,
+              build_root: str | Path | None = DEFAULT_BUILD_ROOT, waves: bool = False,
               waves_dir: str | Path | None = None, quiet: bool = True,
               variant: str | None = None, golden=None, mode: str = "cycle"
               ) -> CosimResult:
@@ -255,9 +258,12 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         result, seconds = run_bench(build_dir, BULK_TOP, bench, tmp=tmp, env=env,
                                     report=report, plusargs=plusargs, run_dir=run_dir,
                                     waves=waves, quiet=quiet)
+    waveform = waveform_in(run_dir) if waves else None
+    if waves and waveform is None:
+        raise RuntimeError(f"the traced co-simulation wrote no waveform into {run_dir}")
     return CosimResult(model=model.name, preset=preset, cycles=result["cycles"],
                        mismatches=result["mismatches"],
                        first_mismatch=result["first_mismatch"], seed=seed,
                        seconds=seconds, build_seconds=build_seconds,
                        passed=result["mismatches"] == 0 and result["cycles"] == cycles,
-                       bench_seconds=result.get("bench_seconds", 0.0))
+                       bench_seconds=result.get("bench_seconds", 0.0), waveform=waveform)
