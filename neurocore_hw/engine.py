@@ -107,13 +107,18 @@ def _control(name: str, data, shape: tuple[int, int]) -> np.ndarray | None:
         raise ValueError(f"{name} has shape {arr.shape}, inputs have {shape}") from None
 
 
-def _check_state(params, reset, state) -> None:
-    """Every field given, integer and within its state register's range."""
+def _check_state(params, reset, state, n: int) -> None:
+    """Every field given, a scalar or one value per neuron, integer and within its state
+    register's range."""
     if len(state) != len(reset):
         raise ValueError(f"state must have {len(reset)} fields "
                          f"({', '.join(reset._fields)}), got {len(state)}")
     ports = {p.name: p for p in params.state_ports()}
     for name, value in zip(reset._fields, state):
+        shape = np.shape(value)
+        if shape not in ((), (n,)):
+            raise ValueError(f"state {name} has shape {shape}, expected a scalar or ({n},): "
+                             "one value per neuron of the inputs")
         if name in ports:
             check_range(f"state {name}", value, ports[name].width, ports[name].signed)
 
@@ -160,7 +165,7 @@ def run(params, inputs: Mapping[str, object], *, record: bool = False, en=None, 
     rst = _control("rst", rst, (t_steps, n))
     reset = entry.initial_state(params, n)
     if state is not None:
-        _check_state(params, reset, state)
+        _check_state(params, reset, state, n)
     state = type(reset)(*(np.array(np.broadcast_to(np.asarray(s, dtype=np.int64), (n,)))
                           for s in (reset if state is None else state)))
     if (fast and not record and en is None and rst is None

@@ -325,10 +325,14 @@ def check_range(name: str, values, width: int, signed: bool = True) -> np.ndarra
     Raises
     ------
     TypeError
-        If the data is not of an integer dtype.
+        If the data is not of an integer dtype, or is a masked array (a port has no
+        notion of a missing value; its mask would be ignored).
     ValueError
         If any value lies outside the range (the first offender is named).
     """
+    if isinstance(values, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array: its mask would be ignored; fill the "
+                        "masked entries first, e.g. numpy.ma.filled(x, 0)")
     arr = np.asarray(values)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")

@@ -410,3 +410,29 @@ def test_waves_write_a_waveform_and_print_its_file(command, tmp_path, capsys):
     if path.suffix == ".vcd":
         head = path.read_text(errors="replace")[:200_000]
         assert "$var" in head and " clk " in head
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_simulate_writes_traces_in_their_registers_dtype(name, tmp_path):
+    """simulate's traces take the narrowest dtype of each state register (a 16-bit v is
+    int16, not int64: an output 4x its input) and equal the engine's values."""
+    params = MODELS[name].presets[MODELS[name].default_preset]
+    rng = np.random.default_rng(3)
+    inputs = {}
+    for port in params.input_ports():
+        lo, hi = (-(1 << (port.width - 1)), (1 << (port.width - 1)) - 1) if port.signed \
+            else (0, (1 << port.width) - 1)
+        inputs[port.name] = rng.integers(lo, hi, (20, 5), endpoint=True)
+    np.savez(tmp_path / "in.npz", **inputs)
+    assert main(["simulate", name, "--input", str(tmp_path / "in.npz"),
+                 "--out", str(tmp_path / "out.npz")]) == 0
+    expected = run(params, inputs, record=True).traces
+    with np.load(tmp_path / "out.npz") as out:
+        for port in params.state_ports():
+            if port.name not in expected:
+                continue
+            trace = out[port.name]
+            assert np.array_equal(trace, expected[port.name]), port.name
+            assert trace.dtype.itemsize * 8 == next(b for b in (8, 16, 32, 64)
+                                                    if port.width <= b), (port, trace.dtype)
+            assert trace.dtype.kind == ("i" if port.signed else "u")

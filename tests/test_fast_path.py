@@ -182,6 +182,23 @@ def test_engine_rejects_bad_initial_state():
         run(p, inputs, state=lif.LIFState(np.zeros(3), np.zeros(3, int)))
     with pytest.raises(ValueError, match="state must have 2 fields"):
         run(p, inputs, state=(np.zeros(3, int),))
+    with pytest.raises(ValueError, match=r"state v has shape \(5,\), expected a scalar or "
+                       r"\(3,\)"):
+        run(p, inputs, state=lif.LIFState(np.zeros(5, int), np.zeros(3, int)))
+    with pytest.raises(ValueError, match=r"state refrac has shape \(1, 3\)"):
+        run(p, inputs, state=lif.LIFState(np.zeros(3, int), np.zeros((1, 3), int)))
+    scalar = run(p, inputs, state=lif.LIFState(7, 0))  # a scalar is every neuron's value
+    assert np.array_equal(scalar.state.v, run(p, inputs, state=lif.LIFState(
+        np.full(3, 7), np.zeros(3, int))).state.v)
+
+
+def test_engine_refuses_masked_inputs():
+    """A masked array's mask would be ignored: refused, naming the input and the fix."""
+    p = lif.PRESETS["sc_lif_q8_8"]
+    data = np.ma.masked_array(np.full((2, 3), 100, dtype=np.int16), mask=False)
+    data[0, 1] = np.ma.masked
+    with pytest.raises(TypeError, match=r"i_in is a masked array.*numpy.ma.filled"):
+        run(p, {"i_in": data})
 
 
 def _random_izhikevich(rng) -> izhikevich.IzhikevichParams | None:

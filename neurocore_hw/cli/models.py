@@ -149,11 +149,25 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def _register_dtype(port, values: np.ndarray) -> np.ndarray:
+    """``values`` in the narrowest integer dtype that holds ``port``'s register (int16 for a
+    16-bit signed state), kept as they are if any value lies outside it."""
+    bits = next(b for b in (8, 16, 32, 64) if port.width <= b)
+    dtype = np.dtype(f"{'' if port.signed else 'u'}int{bits}")
+    info = np.iinfo(dtype)
+    if values.size and (values.min() < info.min or values.max() > info.max):
+        return values
+    return values.astype(dtype)
+
+
 def cmd_simulate(args) -> int:
     params = params_from_args(args)
     inputs = load_inputs(args.input)
     result = run(params, inputs, record=True)
-    arrays = {"spike": result.spikes.astype(np.uint8), **result.traces}
+    ports = {port.name: port for port in params.state_ports()}
+    traces = {name: _register_dtype(ports[name], x) if name in ports else x
+              for name, x in result.traces.items()}
+    arrays = {"spike": result.spikes.astype(np.uint8), **traces}
     atomic_write(args.out, lambda fh: np.savez(fh, **arrays))
     t_steps, n = result.spikes.shape
     print(f"simulated {args.model}: {t_steps} steps x {n} neurons, "
@@ -367,7 +381,9 @@ def add_commands(sub) -> None:
     model_args(p)
     p.add_argument("--input", required=True,
                    help=".npz: one integer array [T, N] per input port")
-    p.add_argument("--out", required=True, help=".npz to write: spike and state traces")
+    p.add_argument("--out", required=True,
+                   help=".npz to write: spike (uint8) and state traces [T, N], each in its "
+                        "register's narrowest dtype (int16 for a 16-bit v)")
     p.set_defaults(func=cmd_simulate)
 
     p = add_command(sub, "cosim", "bit-exact co-simulation of a unit under Verilator",
