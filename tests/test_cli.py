@@ -436,3 +436,55 @@ def test_simulate_writes_traces_in_their_registers_dtype(name, tmp_path):
             assert trace.dtype.itemsize * 8 == next(b for b in (8, 16, 32, 64)
                                                     if port.width <= b), (port, trace.dtype)
             assert trace.dtype.kind == ("i" if port.signed else "u")
+
+
+def _stderr_on_a_terminal(args, env) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal; return its status and what the
+    terminal showed."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return proc.wait(), shown.decode(errors="replace")
+
+
+def test_progress_on_a_terminal_and_quiet_when_piped(tmp_path):
+    """A Verilator build (tens of seconds) shows a status line, and cosim over several
+    models a line per model, on a terminal; piped, stderr stays empty."""
+    env = dict(os.environ, NEUROCORE_HW_BUILD_DIR=str(tmp_path / "cache"))
+    piped = subprocess.run([*CLI, "cosim", "lif", "--cycles", "20", "--param", "leak_k=3"],
+                           capture_output=True, text=True, env=env)
+    assert piped.returncode == 0 and piped.stderr == "", piped.stderr
+    status, shown = _stderr_on_a_terminal(
+        ["cosim", "lif", "--cycles", "20", "--param", "leak_k=5"], env)
+    assert status == 0 and "building the Verilator model of neurocore_tb" in shown, shown
+    assert re.search(r"\.\.\. \d+ s", shown), shown
+
+
+def test_progress_lines_only_on_a_terminal(monkeypatch):
+    """The per-item progress of looping commands (cosim --all, core cosim --samples)
+    prints on a terminal only, and not for a single item."""
+    import io
+
+    from neurocore_hw.cli.common import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, total, expected in ((Terminal(), 40, "cosim: 3/40 lif q4_4 PASS\n"),
+                                    (Terminal(), 1, ""), (io.StringIO(), 40, "")):
+        monkeypatch.setattr(sys, "stderr", stream)
+        progress("cosim", 3, total, "lif q4_4 PASS")
+        assert stream.getvalue() == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import sys
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -193,6 +194,13 @@ def params_from_args(args):
         label += "+" + ",".join(f"{k}={v}" for k, v in overrides.items())
     args.preset = label
     return params
+
+
+def progress(command: str, done: int, total: int, label: str) -> None:
+    """One line per finished item on a terminal's stderr (``cosim: 3/40 lif q4_4 PASS``)
+    for commands that loop over many; nothing when stderr is piped or a log."""
+    if total > 1 and sys.stderr.isatty():
+        print(f"{command}: {done}/{total} {label}", file=sys.stderr, flush=True)
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

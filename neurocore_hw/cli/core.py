@@ -18,6 +18,7 @@ from .common import (
     load_inputs,
     natural,
     params_from_args,
+    progress,
 )
 
 __all__ = ["add_core_group"]
@@ -217,6 +218,7 @@ def _cosim_network(args, net) -> int:
             print(f"MISMATCH sample {b}: {res.first_mismatch}", file=sys.stderr)
         rows.append((b, x.shape[0], res.events_in, res.events_out, res.cycles,
                      "PASS" if res.passed else "FAIL"))
+        progress("core cosim", b + 1, samples, f"sample {b} {rows[-1][-1]}")
     print(format_table(("sample", "steps", "events in", "events out", "cycles", "result"),
                        rows))
     return 1 if failed else 0

@@ -20,6 +20,7 @@ from .common import (
     model_args,
     natural,
     params_from_args,
+    progress,
 )
 
 __all__ = ["add_commands", "describe_dict"]
@@ -206,6 +207,8 @@ def cmd_cosim(args) -> int:
                         waves_dir=waves_dir, variant=variant, mode=args.mode)
         failed += not res.passed
         label = res.model + (f" ({variant})" if variant else "")
+        progress("cosim", len(rows) + 1, len(jobs),
+                 f"{label} {res.preset} {'PASS' if res.passed else 'FAIL'}")
         rows.append((label, res.preset, res.cycles, res.mismatches,
                      f"{res.seconds:.2f}", f"{res.cycles_per_s:,.0f}",
                      "PASS" if res.passed else "FAIL"))

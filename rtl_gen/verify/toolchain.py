@@ -222,6 +222,7 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path | None = 
         prebuilt = runtime / RUNTIME_OBJECT
         runner = get_runner("verilator")
         log = build_dir / "build.log"
+        status = _BuildStatus(top, build_dir)
         try:
             with _make_overrides(prebuilt if prebuilt.exists() else None):
                 runner.build(sources=[source], hdl_toplevel=top, build_dir=build_dir,
@@ -229,9 +230,27 @@ def build_model(verilog_text: str, top: str, *, build_root: str | Path | None = 
         except (RuntimeError, SystemExit) as exc:
             tail = "\n".join(log.read_text().splitlines()[-15:]) if log.exists() else ""
             raise RuntimeError(f"Verilator build of {top} failed:\n{tail}") from exc
+        finally:
+            status.close()
         _save_runtime(build_dir, runtime)
         stamp.write_text(key.hexdigest())
     return build_dir, True
+
+
+class _BuildStatus:
+    """A status line on a terminal while Verilator builds (10-60 s the first time a
+    design is seen); nothing when stderr is piped or a log."""
+
+    def __init__(self, top: str, build_dir: Path):
+        self.tty = sys.stderr.isatty()
+        self.t0 = time.perf_counter()
+        if self.tty:
+            print(f"neurocore-hw: building the Verilator model of {top} (once per design, "
+                  f"cached in {build_dir.parent}) ...", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            print(f" {time.perf_counter() - self.t0:.0f} s", file=sys.stderr, flush=True)
 
 
 def _runtime_dir(build_root: str | Path, version: str, waves: bool) -> Path:
