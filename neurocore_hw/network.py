@@ -33,7 +33,7 @@ from .batch import BatchPopulation
 from .fixed import OVERFLOW_MODES, check_choice, check_int, check_range, int_range, overflow
 from .model import model_of
 
-__all__ = ["BatchResult", "CoreConfig", "NetworkResult", "events_from_arrays",
+__all__ = ["DROPPED_MAX", "BatchResult", "CoreConfig", "NetworkResult", "events_from_arrays",
            "events_to_arrays", "run_network", "run_network_batch", "validate_bias",
            "validate_weights"]
 
@@ -129,6 +129,12 @@ class CoreConfig:
         """Number of AER input sources the host may send (``inputs``)."""
         return self.inputs
 
+    @property
+    def source_bits(self) -> int:
+        """Width of the AER input's source field: indexes ``inputs .. 2**source_bits - 1``
+        fit the port but name no source; the core drops and counts them."""
+        return max(1, (self.inputs - 1).bit_length())
+
 
 class NetworkResult(NamedTuple):
     """What :func:`run_network` returns.
@@ -144,12 +150,16 @@ class NetworkResult(NamedTuple):
         Final neuron state (int64 arrays).
     acc : numpy.ndarray of int64, shape (N,)
         Accumulators after the last timestep (the recurrent rows of its spikes).
+    dropped : int
+        Input events dropped because their source names no input (``invalid="drop"``),
+        what the core's status register counts (saturating at ``DROPPED_MAX``).
     """
 
     spikes: np.ndarray
     aer: np.ndarray
     state: tuple
     acc: np.ndarray
+    dropped: int = 0
 
 
 def validate_weights(config: CoreConfig, weights) -> np.ndarray:
@@ -220,8 +230,13 @@ def validate_bias(config: CoreConfig, bias) -> np.ndarray:
     return check_range("bias", b, config.acc_width).astype(np.int64, copy=False)
 
 
+#: The core's dropped-event counter saturates here (16 bits).
+DROPPED_MAX = (1 << 16) - 1
+
+
 def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
-                state=None, acc=None, first_step: int = 0, bias=None) -> NetworkResult:
+                state=None, acc=None, first_step: int = 0, bias=None,
+                invalid: str = "raise", dropped: int = 0) -> NetworkResult:
     """Run the core's network bit-true for ``steps`` timesteps.
 
     Parameters
@@ -244,6 +259,11 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
         continues an earlier one).
     bias : array_like of int, shape (neurons,), optional
         The bias registers (a core with ``bias``; zeros by default).
+    invalid : {"raise", "drop"}
+        An event whose source fits the AER port (``< 2**config.source_bits``) but names
+        no input (``>= inputs``): an error, or dropped and counted as the core does.
+    dropped : int
+        The dropped-event counter at the start (for a run that continues another).
 
     Returns
     -------
@@ -262,14 +282,21 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
     b = validate_bias(config, bias)
     if len(events) > steps:
         raise ValueError(f"{len(events)} event lists for {steps} timesteps")
+    check_choice("invalid", invalid, ("raise", "drop"))
+    check_int("dropped", dropped, 0, DROPPED_MAX)
+    top = config.inputs if invalid == "raise" else 1 << config.source_bits
     lists = []
     for k, e in enumerate(events):
         e = np.asarray(e).reshape(-1)
         if e.size and (not np.issubdtype(e.dtype, np.integer)
-                       or e.min() < 0 or e.max() >= config.inputs):
+                       or e.min() < 0 or e.max() >= top):
             raise ValueError(f"timestep {k}: event sources must be integers in "
-                             f"0..{config.inputs - 1}")
-        lists.append(e.astype(np.int64))
+                             f"0..{top - 1}")
+        e = e.astype(np.int64)
+        if invalid == "drop":
+            dropped = min(DROPPED_MAX, dropped + int(np.count_nonzero(e >= config.inputs)))
+            e = e[e < config.inputs]
+        lists.append(e)
     lists += [np.zeros(0, np.int64)] * (steps - len(lists))
     if state is None:
         state = entry.initial_state(p, n)
@@ -304,7 +331,7 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
             acc = _add_rows(acc, w, config.inputs + fired, config.acc_width,
                             config.acc_overflow)
     state = type(state)(*(np.asarray(x, dtype=np.int64) for x in state))
-    return NetworkResult(spikes, np.concatenate(aer).astype(np.int64), state, acc)
+    return NetworkResult(spikes, np.concatenate(aer).astype(np.int64), state, acc, dropped)
 
 
 class BatchResult(NamedTuple):

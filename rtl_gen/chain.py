@@ -25,7 +25,7 @@ from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.fixed import check_int
 
-from .core import NeuronCore, core_layout
+from .core import DROPPED_BITS, NeuronCore, core_layout
 
 __all__ = ["CHAIN_TOP", "CoreChain", "chain_layout"]
 
@@ -75,9 +75,11 @@ class CoreChain(wiring.Component):
     Attributes
     ----------
     start, busy, done, timestep, in_valid, in_ready, in_source, out_valid, out_ready,
-    out_neuron, out_time, bus_addr, bus_wdata, bus_we, bus_re, bus_rdata, bus_rvalid
-        As :class:`~rtl_gen.core.NeuronCore`'s; the input stream feeds core 0, the output
-        stream is the last core's, the bus address is ``{core, region, index}``.
+    out_neuron, out_time, bus_addr, bus_wdata, bus_we, bus_re, bus_rdata, bus_rvalid,
+    dropped
+        As :class:`~rtl_gen.core.NeuronCore`'s; the input stream feeds core 0 (its
+        dropped-event count is ``dropped``), the output stream is the last core's, the bus
+        address is ``{core, region, index}``.
     """
 
     def __init__(self, *, layers, fifo_depth: int = 16, pipelined: bool = False):
@@ -96,6 +98,7 @@ class CoreChain(wiring.Component):
             "start": In(1), "busy": Out(1), "done": Out(1), "timestep": Out(unsigned(tw)),
             "in_valid": In(1), "in_ready": Out(1),
             "in_source": In(unsigned(lay["source_bits"])),
+            "dropped": Out(unsigned(DROPPED_BITS)),
             "out_valid": Out(1), "out_ready": In(1),
             "out_neuron": Out(unsigned(lay["neuron_bits"])), "out_time": Out(unsigned(tw)),
             "bus_addr": In(unsigned(lay["bus_addr_bits"])),
@@ -128,7 +131,8 @@ class CoreChain(wiring.Component):
             ]
             rdata = rdata | Mux(core.bus_rvalid, core.bus_rdata, 0)
             rvalid = rvalid | core.bus_rvalid
-        m.d.comb += [self.bus_rdata.eq(rdata), self.bus_rvalid.eq(rvalid)]
+        m.d.comb += [self.bus_rdata.eq(rdata), self.bus_rvalid.eq(rvalid),
+                     self.dropped.eq(cores[0].dropped)]  # only core 0 takes host events
 
         # -- the sequencer: which core is in its timestep, and what it is waiting for
         layer = Signal(range(n_layers), name="layer")

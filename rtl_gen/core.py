@@ -43,14 +43,23 @@ from .arith import const_mul, overflow
 from .devices import DEVICES
 from .unit import datapath_for, pipelined_datapath_for
 
-__all__ = ["CORE_TOP", "NeuronCore", "REGION_ACC", "REGION_BIAS", "REGION_STATE",
-           "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories", "emit_core", "ram_plan",
-           "strip_weight_init"]
+__all__ = ["CORE_TOP", "DROPPED_BITS", "NeuronCore", "REGION_ACC", "REGION_BIAS",
+           "REGION_STATE", "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories",
+           "emit_core", "ram_plan", "status_index", "strip_weight_init"]
 
 #: Stable top-level module name of an emitted core.
 CORE_TOP = "neurocore_core"
 #: Bus regions (the two top address bits).
 REGION_WEIGHTS, REGION_STATE, REGION_ACC, REGION_BIAS = 0, 1, 2, 3
+#: Width of the dropped-event counter (saturating; ``neurocore_hw.network.DROPPED_MAX``).
+DROPPED_BITS = 16
+
+
+def status_index(config: CoreConfig) -> int:
+    """Bus index (in region ``REGION_ACC``) of the dropped-event counter: the first
+    index past every accumulator's, ``2**neuron_bits``. Reads return the count; a write
+    sets it (write 0 to clear)."""
+    return 1 << _bits(config.neurons)
 #: Neurons in flight in the sweep pipeline after the issue stage (read, register, write)
 #: with a combinational datapath; a pipelined one adds its latency.
 SWEEP_IN_FLIGHT = 3
@@ -80,7 +89,7 @@ def core_layout(config: CoreConfig) -> dict[str, int]:
         "weight_words": words,
         "weight_addr_bits": waddr,
         "state_bits": state_bits,
-        "bus_addr_bits": 2 + max(waddr, _bits(n)),
+        "bus_addr_bits": 2 + max(waddr, _bits(n) + 1),  # index 2**neuron_bits: status
         "bus_data_bits": max(config.weight_width, state_bits, config.acc_width),
     }
 
@@ -204,7 +213,11 @@ class NeuronCore(wiring.Component):
     timestep : Out(unsigned(time_width))
         Completed timesteps since reset (wraps); the timestep field of output events.
     in_valid, in_ready, in_source
-        AER input stream: a source index ``0..inputs-1`` (larger indexes are dropped).
+        AER input stream: a source index ``0..inputs-1``; a larger index is taken,
+        dropped and counted in ``dropped``.
+    dropped : Out(DROPPED_BITS)
+        Input events dropped since reset (saturating): the status register, also read
+        (and set) over the bus at ``REGION_ACC``, :func:`status_index`.
     out_valid, out_ready, out_neuron, out_time
         AER output stream: a spiking neuron and the timestep it fired in.
     bus_addr, bus_wdata, bus_we, bus_re, bus_rdata, bus_rvalid
@@ -234,6 +247,7 @@ class NeuronCore(wiring.Component):
             "timestep": Out(unsigned(config.time_width)),
             "in_valid": In(1), "in_ready": Out(1),
             "in_source": In(unsigned(lay["source_bits"])),
+            "dropped": Out(unsigned(DROPPED_BITS)),
             "out_valid": Out(1), "out_ready": In(1),
             "out_neuron": Out(unsigned(lay["neuron_bits"])),
             "out_time": Out(unsigned(config.time_width)),
@@ -298,12 +312,23 @@ class NeuronCore(wiring.Component):
         bus_write = idle & self.bus_we
         bus_read = idle & self.bus_re & ~self.bus_we  # never read and write in one clock
         read_region = Signal(2)
-        m.d.sync += [self.bus_rvalid.eq(bus_read), read_region.eq(region)]
+        status = Signal()  # the index is past every neuron's: the status register
+        read_status = Signal()
+        m.d.comb += status.eq(low[nb:] != 0)
+        m.d.sync += [self.bus_rvalid.eq(bus_read), read_region.eq(region),
+                     read_status.eq(status)]
         other = (Mux(read_region == REGION_BIAS, bias_r.data.as_unsigned(), 0) if cfg.bias
                  else 0)
+        acc_word = Mux(read_status, self.dropped, acc_r.data.as_unsigned())
         m.d.comb += self.bus_rdata.eq(Mux(read_region == REGION_STATE, st_r.data,
-                                          Mux(read_region == REGION_ACC,
-                                              acc_r.data.as_unsigned(), other)))
+                                          Mux(read_region == REGION_ACC, acc_word, other)))
+        # the dropped-event counter: a bus write sets it, else an event taken in IDLE
+        # whose source names no input counts (saturating)
+        with m.If(bus_write & (region == REGION_ACC) & status):
+            m.d.sync += self.dropped.eq(self.bus_wdata[:DROPPED_BITS])
+        with m.Elif(idle & self.in_valid & ~self.start & (self.in_source >= cfg.inputs)
+                    & (self.dropped != (1 << DROPPED_BITS) - 1)):
+            m.d.sync += self.dropped.eq(self.dropped + 1)
 
         # --- weight address: one address for read and write (single-port RAM, SPRAM).
         # Bus writes are registered and land a clock later (the SPRAM sits far from the
@@ -399,7 +424,8 @@ class NeuronCore(wiring.Component):
             acc_w.addr.eq(Mux(idle, low[:nb], Mux(sw_vw, sw_iw, ra_j3))),
             acc_w.data.eq(Mux(idle, self.bus_wdata[:cfg.acc_width],
                               Mux(sw_vw, 0, ra_sum))),
-            acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC), sw_vw | ra_v3)),
+            acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC) & ~status,
+                            sw_vw | ra_v3)),
         ]
         if cfg.bias:  # written over the bus only; read with the state in the sweep
             m.d.comb += [bias_r.addr.eq(st_r.addr), bias_w.addr.eq(low[:nb]),

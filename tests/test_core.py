@@ -257,3 +257,59 @@ def test_cli_cosim_core_runs(tmp_path):
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "PASS" in proc.stdout
+
+
+def test_golden_drops_and_counts_events_that_name_no_input():
+    """invalid="drop": events with sources past ``inputs`` (within the AER port) change
+    nothing but the count, which saturates; "raise" (the default) refuses them, and a
+    source past the port is refused either way."""
+    from neurocore_hw.network import DROPPED_MAX
+
+    config = CoreConfig(params=LIF, neurons=16, inputs=20, acc_width=12)
+    assert config.source_bits == 5
+    weights, events, _, _ = random_network(config, 30, seed=2)
+    rng = np.random.default_rng(2)
+    noisy = [np.insert(e, rng.integers(0, len(e) + 1, 3), rng.integers(20, 32, 3))
+             for e in events]
+    clean = run_network(config, weights, events, 30)
+    dropped = run_network(config, weights, noisy, 30, invalid="drop")
+    assert np.array_equal(dropped.aer, clean.aer) and np.array_equal(dropped.acc, clean.acc)
+    assert dropped.dropped == 90 and clean.dropped == 0
+    with pytest.raises(ValueError, match=r"sources must be integers in 0\.\.19"):
+        run_network(config, weights, noisy, 30)
+    with pytest.raises(ValueError, match=r"0\.\.31"):
+        run_network(config, weights, [[32]], 1, invalid="drop")
+    many = run_network(config, weights, [np.full(70_000, 25)], 1, invalid="drop",
+                       dropped=5)
+    assert many.dropped == DROPPED_MAX
+
+
+def test_core_counts_dropped_events_readable_over_the_bus(monkeypatch):
+    """Verilator: a stream with events naming no input (sources 20..31 of a 20-input
+    core), gaps and stalls. The core drops them without touching the network (every
+    output event and register equal to the golden model's) and its status register,
+    read over the bus, holds the count. Teeth: a count short by one per timestep fails."""
+    from rtl_gen.verify import core as verify_core
+
+    config = CoreConfig(params=LIF, neurons=16, inputs=20, recurrent=True, acc_width=12,
+                        acc_overflow="saturate")
+    weights, events, state, acc = random_network(config, 25, seed=6)
+    rng = np.random.default_rng(6)
+    noisy = [np.insert(e, rng.integers(0, len(e) + 1, 2), rng.integers(20, 32, 2))
+             for e in events]
+
+    def run():
+        return run_core_cosim(config, weights, noisy, 25, state=state, acc=acc,
+                              build_root=BUILD_ROOT, stall=96, invalid="drop")
+
+    res = run()
+    assert res.passed, res.first_mismatch
+    assert res.events_in == 25 * 2 + sum(map(len, events))
+    real = verify_core.run_network
+
+    def one_fewer(*args, **kwargs):
+        out = real(*args, **kwargs)
+        return out._replace(dropped=max(0, out.dropped - 1))
+
+    monkeypatch.setattr(verify_core, "run_network", one_fewer)
+    assert not run().passed

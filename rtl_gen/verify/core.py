@@ -33,6 +33,7 @@ from ..core import (
     REGION_WEIGHTS,
     core_layout,
     emit_core,
+    status_index,
 )
 from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench, waveform_in
 
@@ -90,7 +91,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   end
   {dut} dut (.clk(clk), .rst(rst), .start(start_r), .busy(busy), .done(done),
     .timestep(time_now), .in_valid(in_valid_r), .in_ready(in_ready),
-    .in_source(in_source_r), .out_valid(out_valid), .out_ready(out_ready),
+    .in_source(in_source_r), .dropped(), .out_valid(out_valid), .out_ready(out_ready),
     .out_neuron(out_neuron), .out_time(out_time), .bus_addr(bus_addr_r),
     .bus_wdata(bus_wdata_r), .bus_we(bus_we_r), .bus_re(bus_re_r),
     .bus_rdata(bus_rdata), .bus_rvalid(bus_rvalid));
@@ -311,8 +312,8 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
                    bias=None, stall: int = 64, gaps: bool = True, read_every_step: bool = False,
                    seed: int = 1, verilog_text: str | None = None,
                    build_root: str | Path | None = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
-                   pipelined: bool = False, waves_dir: str | Path | None = None
-                   ) -> CoreCosimResult:
+                   pipelined: bool = False, waves_dir: str | Path | None = None,
+                   invalid: str = "raise") -> CoreCosimResult:
     """Run a network on the core's Verilog under Verilator and compare with the golden
     model.
 
@@ -343,6 +344,11 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     waves_dir : path, optional
         Trace the run: a waveform (``dump.fst``, or ``dump.vcd`` without the lz4 headers)
         in this folder, created if missing.
+    invalid : {"raise", "drop"}
+        As for :func:`~neurocore_hw.network.run_network`: with ``"drop"`` the events may
+        name sources past ``inputs`` (within the port), which the core drops and counts.
+        The dropped-event counter is read over the bus after the last timestep and
+        compared either way.
 
     Returns
     -------
@@ -365,7 +371,7 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     if config.bias:
         prog.write_bias(bias)
     expected_aer, reads = [], []
-    cur_state, cur_acc = state, acc
+    cur_state, cur_acc, dropped = state, acc, 0
     for k in range(steps):
         for s in np.asarray(events[k]).tolist():
             if gaps and rng.random() < 0.3:
@@ -374,12 +380,15 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         prog.op("start")
         prog.op("wait")
         res = run_network(config, w, [events[k]], 1, state=cur_state, acc=cur_acc,
-                          first_step=k, bias=bias if config.bias else None)
+                          first_step=k, bias=bias if config.bias else None,
+                          invalid=invalid, dropped=dropped)
         expected_aer.append(res.aer)
-        cur_state, cur_acc = res.state, res.acc
+        cur_state, cur_acc, dropped = res.state, res.acc, res.dropped
         if read_every_step or k == steps - 1:
             prog.read_all()
             reads += expected_reads(config, cur_state, cur_acc, bias)
+    prog.op("read", prog.address(REGION_ACC, status_index(config)))
+    reads.append(dropped & ((1 << core_layout(config)["bus_data_bits"]) - 1))
     aer = np.concatenate(expected_aer)
     text = (emit_core(config, fifo_depth=fifo_depth, pipelined=pipelined)
             if verilog_text is None
