@@ -313,3 +313,25 @@ def test_core_counts_dropped_events_readable_over_the_bus(monkeypatch):
 
     monkeypatch.setattr(verify_core, "run_network", one_fewer)
     assert not run().passed
+
+
+def test_core_ignores_the_bus_outside_idle():
+    """Verilator: a random bus write (any region, the status register too) and a read
+    while every timestep runs are ignored: bit-exact, no extra read word. The control --
+    the same intrusions right after each timestep, in IDLE -- lands and fails the run, so
+    the check sees a taken one."""
+    config = CoreConfig(params=LIF, neurons=16, inputs=20, recurrent=True, acc_width=12,
+                        acc_overflow="saturate", bias=True)
+    weights, events, state, acc = random_network(config, 20, seed=8)
+
+    def run(intrusions):
+        return run_core_cosim(config, weights, events, 20, state=state, acc=acc,
+                              build_root=BUILD_ROOT, stall=64, seed=8,
+                              read_every_step=True, intrusions=intrusions)
+
+    busy = run("busy")
+    assert busy.passed, busy.first_mismatch
+    idle = run("idle")
+    assert not idle.passed
+    with pytest.raises(ValueError, match="intrusions must be"):
+        run("always")

@@ -44,7 +44,8 @@ __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testben
 #: Testbench top-level module name.
 CORE_TB_TOP = "neurocore_core_tb"
 #: Program operations.
-OPS = {"end": 0, "write": 1, "read": 2, "event": 3, "start": 4, "gap": 5, "wait": 6}
+OPS = {"end": 0, "write": 1, "read": 2, "event": 3, "start": 4, "gap": 5, "wait": 6,
+       "intrude": 7}  # a bus write now and a read of it the clock after, busy or not
 #: Memory depths of the testbench (program words, output events, read words).
 PROGRAM_DEPTH, AER_DEPTH, READ_DEPTH = 1 << 22, 1 << 20, 1 << 20
 
@@ -72,7 +73,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   reg [31:0] pc, aer_n, cap_n, gap, stall, ending;
   reg [15:0] lfsr;
   integer fd;
-  reg start_r, in_valid_r, bus_we_r, bus_re_r;
+  reg start_r, in_valid_r, bus_we_r, bus_re_r, intrude_rd;
   reg [{sb - 1}:0] in_source_r;
   reg [{aw - 1}:0] bus_addr_r;
   reg [{dw - 1}:0] bus_wdata_r;
@@ -104,9 +105,10 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
     if (rst) begin
       pc <= 0; aer_n <= 0; cap_n <= 0; gap <= 0; ending <= 0; finished <= 0;
       lfsr <= 16'hace1; start_r <= 0; in_valid_r <= 0; bus_we_r <= 0; bus_re_r <= 0;
+      intrude_rd <= 0;
     end else begin
       lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
-      start_r <= 0; bus_we_r <= 0; bus_re_r <= 0;
+      start_r <= 0; bus_we_r <= 0; bus_re_r <= intrude_rd; intrude_rd <= 0;
       if (out_valid && out_ready) begin
         aer[aer_n[19:0]] <= {{out_time, out_neuron}};
         aer_n <= aer_n + 1;
@@ -142,6 +144,10 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
           3'd{ops["START"]}: if (free) begin start_r <= 1; pc <= pc + 1; end
           3'd{ops["GAP"]}: begin gap <= arg_d; pc <= pc + 1; end
           3'd{ops["WAIT"]}: if (free) pc <= pc + 1;
+          3'd{ops["INTRUDE"]}: begin
+            bus_we_r <= 1; bus_addr_r <= arg_a; bus_wdata_r <= arg_d; intrude_rd <= 1;
+            pc <= pc + 1;
+          end
           default: ;
         endcase
       end
@@ -313,7 +319,8 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
                    seed: int = 1, verilog_text: str | None = None,
                    build_root: str | Path | None = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
                    pipelined: bool = False, waves_dir: str | Path | None = None,
-                   invalid: str = "raise") -> CoreCosimResult:
+                   invalid: str = "raise", intrusions: str | None = None
+                   ) -> CoreCosimResult:
     """Run a network on the core's Verilog under Verilator and compare with the golden
     model.
 
@@ -349,6 +356,13 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         name sources past ``inputs`` (within the port), which the core drops and counts.
         The dropped-event counter is read over the bus after the last timestep and
         compared either way.
+    intrusions : {None, "busy", "idle"}
+        ``"busy"``: while every timestep runs, a bus write of a random word to a random
+        address (any region, the status register included) and a read the clock after;
+        the core ignores the bus outside IDLE, so the run must stay bit-exact with no
+        extra read word. ``"idle"`` issues the same right after the timestep, in IDLE,
+        where they land: the control that shows the check would see a taken intrusion
+        (that run fails).
 
     Returns
     -------
@@ -371,14 +385,30 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     if config.bias:
         prog.write_bias(bias)
     expected_aer, reads = [], []
+    if intrusions not in (None, "busy", "idle"):
+        raise ValueError(f"intrusions must be None, 'busy' or 'idle', got {intrusions!r}")
     cur_state, cur_acc, dropped = state, acc, 0
+    lay = core_layout(config)
+
+    def intrude() -> None:
+        region = int(rng.integers(0, 4))
+        index = (int(rng.integers(0, lay["weight_words"])) if region == REGION_WEIGHTS
+                 else status_index(config) if rng.random() < 0.2
+                 else int(rng.integers(0, n)))
+        prog.op("intrude", prog.address(region, index),
+                int(rng.integers(0, 1 << min(62, lay["bus_data_bits"]))))
+
     for k in range(steps):
         for s in np.asarray(events[k]).tolist():
             if gaps and rng.random() < 0.3:
                 prog.op("gap", d=int(rng.integers(1, 4)))
             prog.op("event", d=s)
         prog.op("start")
+        if intrusions == "busy":
+            intrude()
         prog.op("wait")
+        if intrusions == "idle":
+            intrude()
         res = run_network(config, w, [events[k]], 1, state=cur_state, acc=cur_acc,
                           first_step=k, bias=bias if config.bias else None,
                           invalid=invalid, dropped=dropped)
