@@ -44,8 +44,12 @@ __all__ = ["CORE_TB_TOP", "CoreCosimResult", "CoreProgram", "OPS", "core_testben
 #: Testbench top-level module name.
 CORE_TB_TOP = "neurocore_core_tb"
 #: Program operations.
+#: intrude: a bus write now and a read of it the clock after, busy or not; hold: the
+#: output stream stalls until the next reset; reset: a one-clock pulse of the design's
+#: reset (the player's own registers keep going), which also ends a hold (the clock
+#: after, when the FIFO is empty).
 OPS = {"end": 0, "write": 1, "read": 2, "event": 3, "start": 4, "gap": 5, "wait": 6,
-       "intrude": 7}  # a bus write now and a read of it the clock after, busy or not
+       "intrude": 7, "hold": 8, "reset": 9}
 #: Memory depths of the testbench (program words, output events, read words).
 PROGRAM_DEPTH, AER_DEPTH, READ_DEPTH = 1 << 22, 1 << 20, 1 << 20
 
@@ -62,7 +66,7 @@ def player_testbench(layout: dict, time_width: int, dut: str) -> str:
     lay = layout
     aw, dw = lay["bus_addr_bits"], lay["bus_data_bits"]
     nb, tw, sb = lay["neuron_bits"], time_width, lay["source_bits"]
-    pw = 3 + aw + dw
+    pw = 4 + aw + dw
     ops = {name.upper(): code for name, code in OPS.items()}
     return f"""
 module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
@@ -73,7 +77,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   reg [31:0] pc, aer_n, cap_n, gap, stall, ending;
   reg [15:0] lfsr;
   integer fd;
-  reg start_r, in_valid_r, bus_we_r, bus_re_r, intrude_rd;
+  reg start_r, in_valid_r, bus_we_r, bus_re_r, intrude_rd, hold_r, dut_rst_r;
   reg [{sb - 1}:0] in_source_r;
   reg [{aw - 1}:0] bus_addr_r;
   reg [{dw - 1}:0] bus_wdata_r;
@@ -81,7 +85,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   wire [{nb - 1}:0] out_neuron;
   wire [{tw - 1}:0] out_time, time_now;
   wire [{dw - 1}:0] bus_rdata;
-  wire out_ready = lfsr[7:0] >= stall[7:0];
+  wire out_ready = !hold_r && lfsr[7:0] >= stall[7:0];
   initial begin
     if (!$value$plusargs("prog=%s", prog_path)) $fatal(1, "missing +prog=");
     if (!$value$plusargs("aer=%s", aer_path)) $fatal(1, "missing +aer=");
@@ -90,14 +94,14 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
     if (!$value$plusargs("stall=%d", stall)) stall = 32'd0;
     $readmemh(prog_path, prog);
   end
-  {dut} dut (.clk(clk), .rst(rst), .start(start_r), .busy(busy), .done(done),
+  {dut} dut (.clk(clk), .rst(rst || dut_rst_r), .start(start_r), .busy(busy), .done(done),
     .timestep(time_now), .in_valid(in_valid_r), .in_ready(in_ready),
     .in_source(in_source_r), .dropped(), .out_valid(out_valid), .out_ready(out_ready),
     .out_neuron(out_neuron), .out_time(out_time), .bus_addr(bus_addr_r),
     .bus_wdata(bus_wdata_r), .bus_we(bus_we_r), .bus_re(bus_re_r),
     .bus_rdata(bus_rdata), .bus_rvalid(bus_rvalid));
   wire [{pw - 1}:0] word = prog[pc[21:0]];
-  wire [2:0] op = word[{pw - 1}:{pw - 3}];
+  wire [3:0] op = word[{pw - 1}:{pw - 4}];
   wire [{aw - 1}:0] arg_a = word[{aw + dw - 1}:{dw}];
   wire [{dw - 1}:0] arg_d = word[{dw - 1}:0];
   wire free = !busy && !start_r;
@@ -105,8 +109,10 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
     if (rst) begin
       pc <= 0; aer_n <= 0; cap_n <= 0; gap <= 0; ending <= 0; finished <= 0;
       lfsr <= 16'hace1; start_r <= 0; in_valid_r <= 0; bus_we_r <= 0; bus_re_r <= 0;
-      intrude_rd <= 0;
+      intrude_rd <= 0; hold_r <= 0; dut_rst_r <= 0;
     end else begin
+      dut_rst_r <= 0;
+      if (dut_rst_r) hold_r <= 0;  // released once the reset has emptied the FIFO
       lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
       start_r <= 0; bus_we_r <= 0; bus_re_r <= intrude_rd; intrude_rd <= 0;
       if (out_valid && out_ready) begin
@@ -133,21 +139,23 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
         end
       end else begin
         case (op)
-          3'd{ops["END"]}: if (free && !out_valid) ending <= 1;
-          3'd{ops["WRITE"]}: if (free) begin
+          4'd{ops["END"]}: if (free && !out_valid) ending <= 1;
+          4'd{ops["WRITE"]}: if (free) begin
             bus_we_r <= 1; bus_addr_r <= arg_a; bus_wdata_r <= arg_d; pc <= pc + 1;
           end
-          3'd{ops["READ"]}: if (free) begin
+          4'd{ops["READ"]}: if (free) begin
             bus_re_r <= 1; bus_addr_r <= arg_a; pc <= pc + 1;
           end
-          3'd{ops["EVENT"]}: begin in_valid_r <= 1; in_source_r <= arg_d[{sb - 1}:0]; end
-          3'd{ops["START"]}: if (free) begin start_r <= 1; pc <= pc + 1; end
-          3'd{ops["GAP"]}: begin gap <= arg_d; pc <= pc + 1; end
-          3'd{ops["WAIT"]}: if (free) pc <= pc + 1;
-          3'd{ops["INTRUDE"]}: begin
+          4'd{ops["EVENT"]}: begin in_valid_r <= 1; in_source_r <= arg_d[{sb - 1}:0]; end
+          4'd{ops["START"]}: if (free) begin start_r <= 1; pc <= pc + 1; end
+          4'd{ops["GAP"]}: begin gap <= arg_d; pc <= pc + 1; end
+          4'd{ops["WAIT"]}: if (free) pc <= pc + 1;
+          4'd{ops["INTRUDE"]}: begin
             bus_we_r <= 1; bus_addr_r <= arg_a; bus_wdata_r <= arg_d; intrude_rd <= 1;
             pc <= pc + 1;
           end
+          4'd{ops["HOLD"]}: begin hold_r <= 1; pc <= pc + 1; end
+          4'd{ops["RESET"]}: begin dut_rst_r <= 1; pc <= pc + 1; end
           default: ;
         endcase
       end
@@ -319,8 +327,8 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
                    seed: int = 1, verilog_text: str | None = None,
                    build_root: str | Path | None = DEFAULT_BUILD_ROOT, fifo_depth: int = 16,
                    pipelined: bool = False, waves_dir: str | Path | None = None,
-                   invalid: str = "raise", intrusions: str | None = None
-                   ) -> CoreCosimResult:
+                   invalid: str = "raise", intrusions: str | None = None,
+                   reset_at: int | None = None) -> CoreCosimResult:
     """Run a network on the core's Verilog under Verilator and compare with the golden
     model.
 
@@ -363,6 +371,13 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         extra read word. ``"idle"`` issues the same right after the timestep, in IDLE,
         where they land: the control that shows the check would see a taken intrusion
         (that run fails).
+    reset_at : int, optional
+        Reset the core in the middle of timestep ``reset_at``: its events delivered, its
+        sweep running with the output stream held, then a reset. The host then reloads
+        the state (the model's reset state), accumulators (zeros) and bias registers --
+        not the weights, which a reset keeps -- and the remaining timesteps run as a new
+        run (timestep numbers and the dropped count from 0), compared with the golden
+        model from that state.
 
     Returns
     -------
@@ -398,11 +413,25 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         prog.op("intrude", prog.address(region, index),
                 int(rng.integers(0, 1 << min(62, lay["bus_data_bits"]))))
 
+    if reset_at is not None and not 0 <= reset_at < steps - 1:
+        raise ValueError(f"reset_at must be in 0..{steps - 2}, got {reset_at}")
+    first = 0  # the run's first timestep (a reset starts a new run)
     for k in range(steps):
         for s in np.asarray(events[k]).tolist():
             if gaps and rng.random() < 0.3:
                 prog.op("gap", d=int(rng.integers(1, 4)))
             prog.op("event", d=s)
+        if k == reset_at:  # start, let the sweep run a while, reset; reload and go on
+            prog.op("hold")
+            prog.op("start")
+            prog.op("gap", d=int(rng.integers(2, n)))
+            prog.op("reset")
+            cur_state = model.initial_state(config.params, n)
+            cur_acc, dropped, first = np.zeros(n, np.int64), 0, k + 1
+            prog.write_state(cur_state, cur_acc)
+            if config.bias:
+                prog.write_bias(bias)
+            continue
         prog.op("start")
         if intrusions == "busy":
             intrude()
@@ -410,7 +439,7 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         if intrusions == "idle":
             intrude()
         res = run_network(config, w, [events[k]], 1, state=cur_state, acc=cur_acc,
-                          first_step=k, bias=bias if config.bias else None,
+                          first_step=k - first, bias=bias if config.bias else None,
                           invalid=invalid, dropped=dropped)
         expected_aer.append(res.aer)
         cur_state, cur_acc, dropped = res.state, res.acc, res.dropped
