@@ -298,7 +298,32 @@ def kernel(params: IzhikevichParams, n: int) -> StepKernel:
     return StepKernel(params, step)
 
 
-class IzhikevichBlockKernel:
+class _KernelSteps:
+    """What both Izhikevich block kernels share: writing the state back, and a step as
+    two half-steps (the subclass's ``_half``), the spike test and the reset. Their
+    arrays ``v``, ``u``, ``b`` and constants ``_c`` (``VPEAK``, ``C``, ``D``, ``lo``,
+    ``hi``) are of the kernel's own dtype."""
+
+    def store(self, state: IzhikevichState) -> None:
+        """Write the state back into ``state``'s arrays."""
+        np.copyto(state.v, self.v)
+        np.copyto(state.u, self.u)
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``."""
+        v, u, b, k = self.v, self.u, self.b, self._c
+        for t in range(len(d)):
+            self._half(d[t])
+            self._half(d[t])
+            spike = spikes[t]
+            np.greater_equal(v, k["VPEAK"], spike)
+            np.copyto(v, k["C"], where=spike)
+            np.add(u, k["D"], b)
+            b.clip(k["lo"], k["hi"], out=b)
+            np.copyto(u, b, where=spike)
+
+
+class IzhikevichBlockKernel(_KernelSteps):
     """The engine's fast Izhikevich path: in-place ``int64`` ufuncs, no allocation.
 
     The same integer operations as :func:`step` in the same order (so bit-identical, a
@@ -336,11 +361,6 @@ class IzhikevichBlockKernel:
         """Take the state into the kernel's arrays."""
         np.copyto(self.v, state.v)
         np.copyto(self.u, state.u)
-
-    def store(self, state: IzhikevichState) -> None:
-        """Write the state back into ``state``'s arrays."""
-        np.copyto(state.v, self.v)
-        np.copyto(state.u, self.u)
 
     def prepare(self, i_in: np.ndarray) -> np.ndarray:
         """``(i_in >> 1) + K140`` (rounded like the step) for a chunk, ``int64 [T, n]``."""
@@ -382,19 +402,6 @@ class IzhikevichBlockKernel:
         v.clip(k["lo"], k["hi"], out=v)  # measured 12.8 us per call at N = 1e3, this 1.4
         add(u, c, u)
         u.clip(k["lo"], k["hi"], out=u)
-
-    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
-        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``."""
-        v, u, b, k = self.v, self.u, self.b, self._c
-        for t in range(len(d)):
-            self._half(d[t])
-            self._half(d[t])
-            spike = spikes[t]
-            np.greater_equal(v, k["VPEAK"], spike)
-            np.copyto(v, k["C"], where=spike)
-            np.add(u, k["D"], b)
-            b.clip(k["lo"], k["hi"], out=b)
-            np.copyto(u, b, where=spike)
 
 
 class _Product:
@@ -473,7 +480,7 @@ def _narrow_products(params: IzhikevichParams) -> dict[str, _Product] | None:
     return products if fits and max(sums) < limit else None
 
 
-class IzhikevichNarrowKernel:
+class IzhikevichNarrowKernel(_KernelSteps):
     """The engine's Izhikevich path in ``int32``: the state, the input term, every sum
     and every product (split where it must be) in ``int32``, half the bytes of ``int64``
     per pass, and products that vectorize.
@@ -512,11 +519,6 @@ class IzhikevichNarrowKernel:
         np.copyto(self.v, state.v, casting="unsafe")  # saturated: within width bits
         np.copyto(self.u, state.u, casting="unsafe")
 
-    def store(self, state: IzhikevichState) -> None:
-        """Write the state back into ``state``'s arrays."""
-        np.copyto(state.v, self.v)
-        np.copyto(state.u, self.u)
-
     def prepare(self, i_in: np.ndarray) -> np.ndarray:
         """``(i_in >> 1) + K140`` (rounded like the step) for a chunk, ``int32 [T, n]``."""
         d = i_in.astype(np.int32)
@@ -550,19 +552,6 @@ class IzhikevichNarrowKernel:
         v.clip(k["lo"], k["hi"], out=v)
         add(u, c, u)
         u.clip(k["lo"], k["hi"], out=u)
-
-    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
-        """Advance ``len(d)`` steps; write each step's spikes into the rows of ``spikes``."""
-        v, u, b, k = self.v, self.u, self.b, self._c
-        for t in range(len(d)):
-            self._half(d[t])
-            self._half(d[t])
-            spike = spikes[t]
-            np.greater_equal(v, k["VPEAK"], spike)
-            np.copyto(v, k["C"], where=spike)
-            np.add(u, k["D"], b)
-            b.clip(k["lo"], k["hi"], out=b)
-            np.copyto(u, b, where=spike)
 
 
 def block_kernel(params: IzhikevichParams, n: int
