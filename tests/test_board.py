@@ -2,6 +2,7 @@
 top level co-simulated over its UART."""
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import BUILD_ROOT
@@ -85,3 +86,16 @@ def test_board_bench_checks_the_led(monkeypatch):
                                 build_root=BUILD_ROOT, board="icebreaker",
                                 verilog_text=real_verilog)
     assert not result["passed"] and "LED" in result["first_mismatch"]
+
+
+def test_board_command_names_the_constraint_file_wherever_it_runs(tmp_path, monkeypatch,
+                                                                   capsys):
+    """`board ... -o` prints the path of the constraint file that exists (not a path
+    relative to the repository, wrong from any other folder)."""
+    from neurocore_hw.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["board", "icebreaker", "lif", "-o", "top.v"]) == 0
+    out = capsys.readouterr().out
+    path = Path(out.split("pins in ")[1].rstrip(")\n"))
+    assert path.is_absolute() and path.is_file() and path.suffix == ".pcf"

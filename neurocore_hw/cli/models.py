@@ -323,6 +323,7 @@ def cmd_bench(args) -> int:
 
 def cmd_board(args) -> int:
     from rtl_gen.board import BOARDS, board_verilog, place_and_route_board
+    from rtl_gen.devices import CONSTRAINTS
     if args.board not in BOARDS:
         raise CliError(f"board {args.board!r} is not one of {', '.join(BOARDS)}")
     params = params_from_args(args)
@@ -332,8 +333,8 @@ def cmd_board(args) -> int:
         raise CliError(str(exc)) from None
     if args.output:
         atomic_write(args.output, lambda fh: fh.write(text.encode()))
-        print(f"wrote {args.output} (top module {top}, pins in constraints/"
-              f"{BOARDS[args.board].constraints})")
+        print(f"wrote {args.output} (top module {top}, pins in "
+              f"{CONSTRAINTS / BOARDS[args.board].constraints})")
     if args.pnr:
         if BOARDS[args.board].device is None:
             raise CliError(f"{args.board}: no open place-and-route for this FPGA")
