@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install verilog sim test lint synth bench peers docs codesign clean
+.PHONY: install verilog sim soak mutants test lint synth bench peers docs codesign clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,19 @@ sim: verilog
 	$(CORE_COSIM) --neurons 256 --inputs 64 --recurrent --steps 100 --stall 128 --pipelined
 	$(CORE_COSIM) --neurons 1024 --inputs 128 --steps 100 --pipelined
 	$(CORE_COSIM) --neurons 1024 --inputs 64 --recurrent --acc-overflow saturate --steps 100
+
+# Soak (outside CI): every preset of every model and every variant, 1e6 cycles each in the
+# bulk bench (segments of up to 131,072 cycles, successive seeds), every cycle compared.
+soak: export NEUROCORE_HW_BUILD_DIR := $(CURDIR)/build/cosim
+soak: $(STAMP)
+	$(BIN)/neurocore-hw cosim --all --mode bulk --cycles 1000000 --seed 1000
+
+# Mutation analysis (outside CI): operator mutants of every model's emitted Verilog (default
+# preset, every variant) against the bulk bench; survivors checked for equivalence with
+# Yosys; kill rates into docs/verification.md.
+mutants: export NEUROCORE_HW_BUILD_DIR := $(CURDIR)/build/cosim
+mutants: $(STAMP)
+	$(BIN)/neurocore-hw mutants --all --jobs $(JOBS) --markdown docs/mutants.md --json build/mutants.json
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests

@@ -28,7 +28,7 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge
 
-__all__ = ["bit_exact", "read_words", "report", "unpack"]
+__all__ = ["bit_exact", "compare", "read_words", "report", "unpack"]
 
 
 def read_words(path: str | Path) -> list[int]:
@@ -80,10 +80,9 @@ async def bit_exact(dut) -> None:
     report(data, meta, got, start)
 
 
-def report(data, meta: dict, got: dict, start: float) -> None:
-    """Compare every recorded output with the golden trace, write the JSON report (with
-    the bench's own time since ``start``), and fail the test on any difference (shared
-    with ``bench_bulk``)."""
+def compare(data, meta: dict, got: dict) -> tuple[int, str | None]:
+    """Cycle-signal pairs where ``got`` differs from the golden trace, and the first as
+    ``"seed S cycle C signal X: expected E, got G"`` (None when equal)."""
     mismatches = 0
     first = None
     for name, _, _ in meta["widths"]:
@@ -96,6 +95,14 @@ def report(data, meta: dict, got: dict, start: float) -> None:
     if first is not None:
         message = (f"seed {meta['seed']} cycle {first[0]} signal {first[1]}: "
                    f"expected {first[2]}, got {first[3]}")
+    return mismatches, message
+
+
+def report(data, meta: dict, got: dict, start: float) -> None:
+    """Compare every recorded output with the golden trace, write the JSON report (with
+    the bench's own time since ``start``), and fail the test on any difference (shared
+    with ``bench_bulk``)."""
+    mismatches, message = compare(data, meta, got)
     cycles = len(data["en"])
     with open(os.environ["NEUROCORE_COSIM_REPORT"], "w") as fh:
         json.dump({"cycles": cycles, "mismatches": mismatches, "first_mismatch": message,

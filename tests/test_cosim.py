@@ -131,10 +131,29 @@ def test_bulk_and_per_cycle_benches_agree_and_have_teeth():
 
 
 def test_bulk_mode_limits():
-    with pytest.raises(ValueError, match="at most"):
-        run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=(1 << 17) + 1, mode="bulk")
+    with pytest.raises(ValueError, match="no waves"):
+        run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=(1 << 17) + 1, mode="bulk",
+                  waves=True, waves_dir="unused")
     with pytest.raises(ValueError, match="mode="):
         run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=10, mode="fast")
+
+
+def test_bulk_soak_runs_in_segments_and_names_the_failing_seed():
+    """A bulk run longer than the bench's memory is split into equal segments with
+    successive seeds: the good unit passes every cycle, and a mutant's mismatches are
+    exactly those of the two segments run alone (same sizes, seeds 20 and 21)."""
+    params = lif.PRESETS["sc_lif_q8_8"]
+    cycles = (1 << 17) + 1000
+    good = run_cosim(params, cycles=cycles, seed=20, build_root=BUILD_ROOT, mode="bulk")
+    assert good.passed and good.cycles == cycles and good.mismatches == 0
+    mutant = mutate(emit_verilog(params), "compare")
+    bad = run_cosim(params, cycles=cycles, seed=20, build_root=BUILD_ROOT, mode="bulk",
+                    verilog=mutant)
+    parts = [run_cosim(params, cycles=cycles // 2, seed=seed, build_root=BUILD_ROOT,
+                       mode="bulk", verilog=mutant) for seed in (20, 21)]
+    assert not bad.passed and bad.cycles == cycles
+    assert bad.mismatches == sum(p.mismatches for p in parts) > 0
+    assert bad.first_mismatch == next(p.first_mismatch for p in parts if p.first_mismatch)
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))

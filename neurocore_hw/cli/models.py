@@ -221,6 +221,59 @@ def cmd_cosim(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_mutants(args) -> int:
+    from rtl_gen.verify.mutation import markdown, run_mutation
+    if args.cycles < 1 or args.long_cycles < 0:
+        raise CliError("--cycles must be >= 1 and --long-cycles >= 0")
+    if args.jobs < 1:
+        raise CliError(f"--jobs must be >= 1, got {args.jobs}")
+    if not 0.0 <= args.min_kill_rate <= 1.0:
+        raise CliError(f"--min-kill-rate must be in [0, 1], got {args.min_kill_rate}")
+    if args.all:
+        if args.model or args.param or args.preset or args.variant:
+            raise CliError("mutants --all takes no MODEL, --preset, --param or --variant")
+        jobs = [(name, e.default_preset, e.presets[e.default_preset], variant)
+                for name, e in MODELS.items()
+                for variant in [None, *_variants(e.presets[e.default_preset])]]
+    elif args.model:
+        params = params_from_args(args)
+        jobs = [(args.model, args.preset, params, args.variant)]
+    else:
+        raise CliError("mutants needs MODEL (or --all)")
+    reports, rows = [], []
+    for name, preset, params, variant in jobs:
+        label = name + (f" ({variant})" if variant else "")
+        report = run_mutation(
+            params, preset=preset, variant=variant, cycles=args.cycles, seed=args.seed,
+            long_cycles=args.long_cycles, jobs=args.jobs,
+            equivalence=not args.no_equivalence,
+            on_progress=lambda done, total, label=label: progress(
+                "mutants", done, total, f"{label}: mutants simulated"))
+        reports.append(report)
+        progress("mutants", len(reports), len(jobs), f"{label} {100 * report.kill_rate:.1f} %")
+        rows.append((label, preset, len(report.mutants), report.killed,
+                     report.count("equivalent"), report.count("undecided"),
+                     report.count("survived"), f"{100 * report.kill_rate:.1f} %",
+                     f"{report.seconds:.0f}"))
+        for m in report.survivors():
+            print(f"SURVIVED {label}: {m.describe()}", file=sys.stderr)
+    print(format_table(("model", "preset", "mutants", "killed", "equivalent", "undecided",
+                        "survived", "kill rate", "seconds"), rows))
+    if args.markdown:
+        command = "neurocore-hw mutants " + " ".join(sys.argv[2:])
+        text = markdown(reports, command.strip())
+        atomic_write(Path(args.markdown), lambda fh: fh.write(text.encode()))
+    if args.json:
+        data = json.dumps([r.to_dict() for r in reports], indent=1)
+        atomic_write(Path(args.json), lambda fh: fh.write(data.encode()))
+    low = [r for r in reports if r.kill_rate < args.min_kill_rate]
+    for r in low:
+        print(f"kill rate of {r.model}{f' ({r.variant})' if r.variant else ''} "
+              f"{100 * r.kill_rate:.1f} % is below {100 * args.min_kill_rate:.0f} %",
+              file=sys.stderr)
+    return 1 if low else 0
+
+
 def cmd_synth(args) -> int:
     from rtl_gen.emit import emit_verilog, top_name
     from rtl_gen.synth import DEVICES, TARGETS, synthesize
@@ -394,7 +447,8 @@ def add_commands(sub) -> None:
                 "  neurocore-hw cosim lif --cycles 20000\n"
                 "  neurocore-hw cosim lif --verilog my_lif.v     # your RTL, same ports\n"
                 "  neurocore-hw cosim cuba_lif --mode bulk --cycles 100000\n"
-                "  neurocore-hw cosim --all")
+                "  neurocore-hw cosim --all\n"
+                "  neurocore-hw cosim --all --mode bulk --cycles 1000000   # make soak")
     model_args(p, optional=True)
     p.add_argument("--variant", help="hardware variant of the model")
     p.add_argument("--all", action="store_true", help="every preset of every model")
@@ -404,7 +458,8 @@ def add_commands(sub) -> None:
     p.add_argument("--top", help="top module of --verilog (default neurocore_MODEL)")
     p.add_argument("--mode", choices=("cycle", "bulk"), default="cycle",
                    help="cycle: cocotb drives and samples every clock; bulk: stimulus and "
-                        "capture in simulator memory (faster, up to 131,072 cycles) "
+                        "capture in simulator memory (faster; a run over 131,072 cycles "
+                        "plays as equal segments with seeds SEED, SEED+1, ...) "
                         "(default: cycle)")
     p.add_argument("--waves", action="store_true",
                    help="write a waveform per model and print its path (FST where "
@@ -413,6 +468,37 @@ def add_commands(sub) -> None:
                    help="folder for --waves, created if missing; one subfolder MODEL-PRESET "
                         "per run (default: build/waves)")
     p.set_defaults(func=cmd_cosim)
+
+    p = add_command(sub, "mutants", "mutation analysis: how many injected RTL bugs the "
+                "bench catches",
+                "  neurocore-hw mutants lif\n"
+                "  neurocore-hw mutants izhikevich --variant pipelined --jobs 2\n"
+                "  neurocore-hw mutants --all --markdown docs/mutants.md   # make mutants",
+                description="Operator mutants of the emitted Verilog (arithmetic, relations, "
+                "logic, shifts, signedness, ternaries, constants, if conditions), all "
+                "compiled once as a mutant schema and each run through the bulk "
+                "co-simulation; survivors get a longer run, then Yosys tries to prove them "
+                "equivalent. Exit status 1 when a unit's kill rate (killed over mutants "
+                "not proven equivalent) is below --min-kill-rate.")
+    model_args(p, optional=True)
+    p.add_argument("--variant", help="hardware variant of the model")
+    p.add_argument("--all", action="store_true",
+                   help="every model's default preset, the unit and every variant")
+    p.add_argument("--cycles", type=int, default=20_000,
+                   help="cycles of the run every mutant gets (default: 20000)")
+    p.add_argument("--long-cycles", type=int, default=262_144,
+                   help="cycles of the second run for survivors, 0 for none "
+                        "(default: 262144)")
+    p.add_argument("--seed", type=natural, default=1, help="stimulus seed (default: 1)")
+    p.add_argument("--jobs", type=int, default=2,
+                   help="parallel simulations and Yosys checks (default: 2)")
+    p.add_argument("--no-equivalence", action="store_true",
+                   help="skip the Yosys equivalence check (survivors count as survived)")
+    p.add_argument("--min-kill-rate", type=float, default=0.95,
+                   help="exit 1 if a unit's kill rate is below this (default: 0.95)")
+    p.add_argument("--markdown", help="write the report page (Markdown) here")
+    p.add_argument("--json", help="write every mutant and its outcome (JSON) here")
+    p.set_defaults(func=cmd_mutants)
 
     p = add_command(sub, "synth", "Yosys resource counts and nextpnr Fmax of a unit",
                 "  neurocore-hw synth lif --target all\n"

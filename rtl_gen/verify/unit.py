@@ -61,6 +61,8 @@ class CosimResult:
         The bench ran to completion and found no mismatch.
     waveform : pathlib.Path or None
         The waveform file of a ``waves`` run (``dump.fst`` or ``dump.vcd``).
+    mutant_mismatches : dict of int to int or None
+        With ``mutants``: each mutant's mismatching cycle-signal pairs (0: it survived).
     """
 
     model: str
@@ -74,6 +76,7 @@ class CosimResult:
     passed: bool
     bench_seconds: float = 0.0
     waveform: Path | None = None
+    mutant_mismatches: dict[int, int] | None = None
 
     @property
     def cycles_per_s(self) -> float:
@@ -142,7 +145,8 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
               verilog: str | None = None, top: str | None = None,
               build_root: str | Path | None = DEFAULT_BUILD_ROOT, waves: bool = False,
               waves_dir: str | Path | None = None, quiet: bool = True,
-              variant: str | None = None, golden=None, mode: str = "cycle"
+              variant: str | None = None, golden=None, mode: str = "cycle",
+              plusargs: tuple[str, ...] = (), mutants: tuple[int, ...] = ()
               ) -> CosimResult:
     """Co-simulate a neuron unit's Verilog against the golden model, every cycle.
 
@@ -179,8 +183,17 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         ``"cycle"``: cocotb drives every input and reads every output on every clock
         (``sim/bench_neuron.py``). ``"bulk"``: the stimulus plays from memory inside the
         simulation and every output is captured there (:mod:`rtl_gen.verify.bulk`,
-        ``sim/bench_bulk.py``), for up to :data:`rtl_gen.bulk.BULK_DEPTH` cycles. Same
-        timing, same every-cycle comparison.
+        ``sim/bench_bulk.py``). Same timing, same every-cycle comparison. A run longer
+        than :data:`~rtl_gen.verify.bulk.BULK_DEPTH` cycles (a soak) is split into
+        equal segments, segment ``i`` with stimulus seed ``seed + i``, each starting from
+        reset; the result adds them up and names the failing segment's seed.
+    plusargs : tuple of str
+        Further simulator plusargs (e.g. ``+mutant=3`` for a mutant schema).
+    mutants : tuple of int
+        ``verilog`` is a mutant schema (:mod:`rtl_gen.verify.mutation`): play the
+        stimulus without a mutant, once per listed mutant and once more without, in one
+        simulation (bulk mode; ``sim/bench_mutants.py``). ``passed`` and ``mismatches``
+        speak of the passes without a mutant; ``mutant_mismatches`` of the others.
 
     Returns
     -------
@@ -196,8 +209,15 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     chosen = hardware_for(params).check_variant(variant)
     if mode not in ("cycle", "bulk"):
         raise ValueError(f"mode={mode!r} is not one of cycle, bulk")
+    if mutants and (mode != "bulk" or verilog is None or waves):
+        raise ValueError("mutants need a schema as verilog, bulk mode and no waves")
     if mode == "bulk" and cycles > BULK_DEPTH:
-        raise ValueError(f"bulk mode holds at most {BULK_DEPTH} cycles, got {cycles}")
+        if waves or golden is not None:
+            raise ValueError(f"a bulk run of more than {BULK_DEPTH} cycles takes no waves "
+                             "and no golden trace")
+        return _segmented(params, cycles=cycles, seed=seed, preset=preset, verilog=verilog,
+                          top=top, build_root=build_root, quiet=quiet, variant=variant,
+                          plusargs=plusargs, mutants=mutants)
     top = top or top_name(model.name, variant)
     text = emit_verilog(params, variant) if verilog is None else verilog
     in_ports = params.input_ports()
@@ -208,7 +228,7 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         check_unit_ports(verilog, top, inputs, outputs)
     user_lines = text.count("\n") + 1
     text += bulk_wrapper(top, inputs, outputs)
-    bench = BENCH_MODULE if mode == "cycle" else "bench_bulk"
+    bench = BENCH_MODULE if mode == "cycle" else "bench_mutants" if mutants else "bench_bulk"
     t0 = time.perf_counter()
     try:
         build_dir, built = build_model(text, BULK_TOP, build_root=build_root, waves=waves)
@@ -250,11 +270,14 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         env = {"NEUROCORE_COSIM_DATA": str(data), "NEUROCORE_COSIM_REPORT": str(report),
                "NEUROCORE_COSIM_META": json.dumps(meta),
                "NEUROCORE_COSIM_STIM": str(tmp / "stim.hex")}
-        plusargs = []
+        if mutants:
+            env["NEUROCORE_MUTANTS"] = json.dumps([int(i) for i in mutants])
         if mode == "bulk":
             env["NEUROCORE_BULK_CAPTURE"] = str(tmp / "cap.hex")
             plusargs = ["+bulk", f"+stim={tmp / 'stim.hex'}", f"+cap={tmp / 'cap.hex'}",
-                        f"+cycles={cycles}"]
+                        f"+cycles={cycles}", *plusargs]
+        else:
+            plusargs = list(plusargs)
         result, seconds = run_bench(build_dir, BULK_TOP, bench, tmp=tmp, env=env,
                                     report=report, plusargs=plusargs, run_dir=run_dir,
                                     waves=waves, quiet=quiet)
@@ -266,4 +289,28 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
                        first_mismatch=result["first_mismatch"], seed=seed,
                        seconds=seconds, build_seconds=build_seconds,
                        passed=result["mismatches"] == 0 and result["cycles"] == cycles,
-                       bench_seconds=result.get("bench_seconds", 0.0), waveform=waveform)
+                       bench_seconds=result.get("bench_seconds", 0.0), waveform=waveform,
+                       mutant_mismatches={int(k): v for k, v in result["mutants"].items()}
+                       if mutants else None)
+
+
+def _segmented(params, *, cycles: int, seed: int, **kwargs) -> CosimResult:
+    """A bulk run of ``cycles`` as equal segments of at most ``BULK_DEPTH`` cycles, segment
+    ``i`` with seed ``seed + i``; the results added up."""
+    count = -(-cycles // BULK_DEPTH)
+    sizes = [cycles // count + (i < cycles % count) for i in range(count)]
+    parts = [run_cosim(params, cycles=size, seed=seed + i, mode="bulk", **kwargs)
+             for i, size in enumerate(sizes)]
+    first = next((p.first_mismatch for p in parts if p.first_mismatch), None)
+    per_mutant = None
+    if parts[0].mutant_mismatches is not None:
+        per_mutant = {k: sum(p.mutant_mismatches[k] for p in parts)
+                      for k in parts[0].mutant_mismatches}
+    return CosimResult(model=parts[0].model, preset=parts[0].preset,
+                       cycles=sum(p.cycles for p in parts),
+                       mismatches=sum(p.mismatches for p in parts), first_mismatch=first,
+                       seed=seed, seconds=sum(p.seconds for p in parts),
+                       build_seconds=sum(p.build_seconds for p in parts),
+                       passed=all(p.passed for p in parts),
+                       bench_seconds=sum(p.bench_seconds for p in parts),
+                       mutant_mismatches=per_mutant)

@@ -1,0 +1,135 @@
+"""Mutation analysis (rtl_gen.verify.mutation): the mutants, the schema that holds them, the
+bench that replays the stimulus per mutant, the Yosys equivalence check, the command."""
+
+import json
+import re
+
+import pytest
+from conftest import BUILD_ROOT
+
+from neurocore_hw.cli import main
+from neurocore_hw.models import lif, sc_sng
+from rtl_gen.emit import emit_verilog
+from rtl_gen.verify.mutation import (
+    OPERATORS,
+    apply_mutant,
+    equivalent,
+    find_mutants,
+    mutant_schema,
+    run_mutation,
+)
+from rtl_gen.verify.unit import run_cosim
+
+LIF = lif.PRESETS["sc_lif_q8_8"]
+
+
+def _pick(mutants, operator, original, mutated):
+    """The one mutant of ``operator`` whose texts contain ``original`` / ``mutated``."""
+    found = [m for m in mutants if m.operator == operator and original in m.original
+             and mutated in m.mutated and m.original.replace(original, mutated, 1) ==
+             m.mutated]
+    assert len(found) == 1, [m.describe() for m in found]
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def lif_mutants():
+    verilog = emit_verilog(LIF)
+    mutants = find_mutants(verilog)
+    return verilog, mutants, {
+        # the threshold compare made strict (caught only at v_next == threshold)
+        "compare": _pick(mutants, "relation", ">= $signed(10'h100)", "> $signed(10'h100)"),
+        # the refractory count loaded on a spike one less
+        "refractory": _pick(mutants, "constant", "2'h2", "2'h1"),
+        # a padding nibble below the bits a floor shift drops: no effect at all
+        "padding": _pick(mutants, "constant", "i_in, 4'h0", "i_in, 4'h1"),
+    }
+
+
+def test_lif_mutants_cover_every_operator_class_once_per_line(lif_mutants):
+    verilog, mutants, _ = lif_mutants
+    assert [m.index for m in mutants] == list(range(1, len(mutants) + 1))
+    assert {m.operator for m in mutants} == set(OPERATORS) - {"shift"}  # LIF: no shifts
+    lines = verilog.split("\n")
+    for m in mutants:
+        changed = [i for i, (a, b) in enumerate(zip(lines, apply_mutant(verilog, m)
+                                                     .split("\n"))) if a != b]
+        assert changed == [m.line], m.describe()
+    # the enable and reset conditions of the registered shell are mutated too
+    assert sum(m.operator == "condition" for m in mutants) == 6
+
+
+def test_schema_without_a_mutant_is_the_design_and_needs_unique_names(lif_mutants):
+    verilog, mutants, _ = lif_mutants
+    schema = mutant_schema(verilog, mutants)
+    assert schema.count("integer neurocore_mutant;") == 2  # the unit and its datapath
+    assert all(re.search(rf"neurocore_mutant == {m.index}\b", schema) for m in mutants)
+    with pytest.raises(ValueError, match="mut_orig_"):
+        mutant_schema(verilog.replace("in_refrac", "mut_orig_3"), mutants)
+
+
+@pytest.mark.cosim
+def test_schema_bench_counts_each_mutant_like_the_plain_mutant(lif_mutants):
+    """Replaying the stimulus per mutant inside one simulation gives, for each mutant,
+    exactly the mismatches of that mutant's own Verilog run alone; the padding mutant
+    none."""
+    verilog, mutants, chosen = lif_mutants
+    schema = mutant_schema(verilog, mutants)
+    indices = tuple(m.index for m in chosen.values())
+    res = run_cosim(LIF, verilog=schema, mode="bulk", cycles=20_000, seed=7,
+                    build_root=BUILD_ROOT, mutants=indices)
+    assert res.passed and res.mismatches == 0
+    assert set(res.mutant_mismatches) == set(indices)
+    assert res.mutant_mismatches[chosen["padding"].index] == 0
+    for name in ("compare", "refractory"):
+        m = chosen[name]
+        alone = run_cosim(LIF, verilog=apply_mutant(verilog, m), mode="bulk",
+                          cycles=20_000, seed=7, build_root=BUILD_ROOT)
+        assert res.mutant_mismatches[m.index] == alone.mismatches > 0, name
+    with pytest.raises(ValueError, match="schema"):
+        run_cosim(LIF, mode="bulk", cycles=100, mutants=indices)
+
+
+@pytest.mark.cosim
+def test_yosys_proves_the_equivalent_mutant_and_not_the_others(lif_mutants):
+    verilog, _, chosen = lif_mutants
+    top = "neurocore_lif"
+    assert equivalent(verilog, verilog, top) is True
+    assert equivalent(verilog, apply_mutant(verilog, chosen["padding"]), top) is True
+    assert equivalent(verilog, apply_mutant(verilog, chosen["compare"]), top) is False
+    assert equivalent(verilog, apply_mutant(verilog, chosen["refractory"]), top) is False
+
+
+@pytest.mark.cosim
+def test_mutation_run_kills_every_sng_mutant_and_a_blind_bench_kills_few():
+    """The whole analysis on the LFSR number generator: every mutant killed with the
+    standard run; a bench that compares two cycles (teeth of the measure itself) misses
+    a quarter or more of them."""
+    params = sc_sng.PRESETS["lfsr8"]
+    full = run_mutation(params, preset="lfsr8", cycles=20_000, jobs=2, build_root=BUILD_ROOT)
+    assert len(full.mutants) >= 10 and full.kill_rate == 1.0
+    assert full.count("equivalent") + full.killed == len(full.mutants)
+    blind = run_mutation(params, preset="lfsr8", cycles=2, long_cycles=0, jobs=1,
+                         build_root=BUILD_ROOT, equivalence=False)
+    assert blind.killed + blind.count("survived") == len(blind.mutants)
+    assert blind.kill_rate <= 0.75 and blind.count("survived") >= 3
+    assert blind.to_dict()["survived"] == blind.count("survived")
+
+
+def test_mutants_command_refuses_bad_options(capsys):
+    assert main(["mutants"]) == 2
+    assert "needs MODEL" in capsys.readouterr().err
+    assert main(["mutants", "--all", "lif"]) == 2
+    assert main(["mutants", "lif", "--min-kill-rate", "2"]) == 2
+    assert main(["mutants", "lif", "--jobs", "0"]) == 2
+
+
+@pytest.mark.cosim
+def test_mutants_command_writes_its_report(tmp_path, capsys):
+    page, data = tmp_path / "m.md", tmp_path / "m.json"
+    assert main(["mutants", "sc_sng", "--markdown", str(page), "--json", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "sc_sng" in out and "100.0 %" in out
+    assert "| sc_sng | - | lfsr8 |" in page.read_text()
+    record = json.loads(data.read_text())[0]
+    assert record["kill_rate"] == 1.0 and len(record["outcomes"]) == record["mutants"]
