@@ -53,8 +53,8 @@ class BatchPopulation:
     source_max : int
         The largest ``|x|`` a source will carry (1 for spikes).
     spiking : bool, optional
-        The output is the spikes (default: the model is not ``li``), else the first state
-        register.
+        The output is the spikes (default: ``params.fires``), else the readout register
+        (``params.readout``).
 
     Attributes
     ----------
@@ -78,11 +78,13 @@ class BatchPopulation:
         self.params, self.batch, self.n = params, batch, n
         self.shift, self.acc_width, self.acc_overflow = shift, acc_width, acc_overflow
         self.input_port = input_port
-        self.spiking = model.name != "li" if spiking is None else spiking
+        self.spiking = params.fires if spiking is None else spiking
         self.state = model.initial_state(params, batch * n)
         self.spike = np.zeros(batch * n, dtype=bool)
         lo, hi = int_range(acc_width)
-        rec_max = 1 if self.spiking else 1 << (params.state_ports()[0].width - 1)
+        ports = params.state_ports()
+        self._readout = [q.name for q in ports].index(params.readout)
+        rec_max = 1 if self.spiking else 1 << (ports[self._readout].width - 1)
         mats = [weight]
         bound = np.abs(weight).sum(axis=0) * source_max
         if rec_weight is not None:
@@ -136,8 +138,10 @@ class BatchPopulation:
                         **{self.input_port: self.a_in.reshape(-1)})
         if self.spiking:
             out = self.spike.reshape(self.batch, self.n)
-        else:
-            out = self.state[0].reshape(self.batch, self.n)
+        elif self.fast is None:
+            out = self.state[self._readout].reshape(self.batch, self.n)
+        else:  # the float kernel's exact codes, as integers
+            out = self.fstate[self._readout].reshape(self.batch, self.n).astype(np.int64)
         if self.recurrent is not None:
             np.copyto(self.recurrent, out, casting="unsafe")
         return out

@@ -12,8 +12,9 @@ integer bias per neuron. One timestep, layers in order::
 
 so a layer's spikes reach the next layer in the same timestep and its own recurrent
 spikes the next timestep, as in the float reference. ``out`` is the layer's spikes, or for
-a non-spiking model (``li``) its first state register. Integer sums are BLAS products in
-float32 or float64 where a bound on every sum shows them exact (int64 otherwise).
+a non-spiking model (``li``, a ``cuba_lif`` readout) its readout register. Integer sums
+are BLAS products in float32 or float64 where a bound on every sum shows them exact
+(int64 otherwise).
 """
 
 from __future__ import annotations
@@ -129,8 +130,9 @@ class NetLayer:
 
     @property
     def spiking(self) -> bool:
-        """Whether the layer's output is its spikes (else its first state register)."""
-        return self.model.name != "li"
+        """Whether the layer's output is its spikes (else its readout register: ``v`` of
+        an ``li`` or of a ``cuba_lif`` with ``reset="none"``)."""
+        return self.params.fires
 
 
 @dataclass(frozen=True)
@@ -419,7 +421,7 @@ def core_events(source_spikes: np.ndarray, has_bias: bool) -> list[np.ndarray]:
 
 def run_cores(net: LayeredNetwork, x) -> list[np.ndarray]:
     """One sample through the chain of cores (:func:`core_layers`, golden model of each
-    core): per layer its spikes ``[T, size]`` (a readout layer: its first register), to
+    core): per layer its spikes ``[T, size]`` (a readout layer: its readout register), to
     hold against :func:`run_layered`."""
     from .network import run_network
 
@@ -433,21 +435,23 @@ def run_cores(net: LayeredNetwork, x) -> list[np.ndarray]:
             res = run_network(core.config, core.weights, events, x.shape[0], bias=core.bias)
             feed = res.spikes[:, :core.size].astype(np.int64)
             outs.append(res.spikes[:, :core.size])
-        else:  # a readout (the last layer): its first register after every timestep
+        else:  # a readout (the last layer): its register after every timestep
             outs.append(readout_trace(core, events, x.shape[0]))
     return outs
 
 
 def readout_trace(core: CoreLayer, events, steps: int) -> np.ndarray:
-    """A non-spiking core's first state register after every timestep, ``[T, size]`` (the
+    """A non-spiking core's readout register after every timestep, ``[T, size]`` (the
     values a host reads over the bus), from the core's golden model."""
     from .network import run_network
 
+    params = core.config.params
+    index = [q.name for q in params.state_ports()].index(params.readout)
     state = acc = None
     trace = np.empty((steps, core.size), dtype=np.int64)
     for t in range(steps):
         res = run_network(core.config, core.weights, events[t:t + 1], 1, state=state,
                           acc=acc, first_step=t, bias=core.bias)
         state, acc = res.state, res.acc
-        trace[t] = state[0][:core.size]
+        trace[t] = state[index][:core.size]
     return trace

@@ -89,6 +89,17 @@ class ModelParams:
         tuples of them), with their quantization errors; default: none."""
         return {}
 
+    @property
+    def fires(self) -> bool:
+        """Whether the neuron can spike; default: yes. A readout (``li``, ``cuba_lif``
+        with ``reset="none"``) never does: in a network its output is :attr:`readout`."""
+        return True
+
+    @property
+    def readout(self) -> str:
+        """The state register that is a non-firing neuron's output; default: the first."""
+        return self.state_ports()[0].name
+
 
 class StepKernel:
     """Engine kernel built from a pure ``step``: the result is copied into the state.

@@ -77,11 +77,17 @@ class CubaLIFDatapath(wiring.Component):
                          Mux(u_sum <= -half, u_sum + 2 * half, u_sum))),
             v_sum.eq(dv + u_new + p.bias),
             v_new.eq(Mux(v_sum > half - 1, half - 1, Mux(v_sum < 1 - half, 1 - half, v_sum))),
-            self.spike.eq(v_new > p.threshold),
             self.u_next.eq(u_new),
-            self.v_next.eq(Mux(self.spike, v_new - p.threshold if p.reset == "subtract" else 0,
-                               v_new)),
         ]
+        if p.reset == "none":  # a readout: no threshold, no reset
+            m.d.comb += [self.spike.eq(0), self.v_next.eq(v_new)]
+        else:
+            m.d.comb += [
+                self.spike.eq(v_new > p.threshold),
+                self.v_next.eq(Mux(self.spike,
+                                   v_new - p.threshold if p.reset == "subtract" else 0,
+                                   v_new)),
+            ]
         return m
 
 

@@ -259,7 +259,8 @@ def _loop_layered(net, x):
                           for q in layer.params.input_ports()}
                 inputs[layer.input_port] = np.array(a_in, dtype=np.int64)
                 states[k], spike = layer.model.step(layer.params, states[k], **inputs)
-                out = np.asarray(spike, np.int64) if layer.spiking else states[k][0]
+                out = (np.asarray(spike, np.int64) if layer.spiking
+                       else getattr(states[k], layer.params.readout))
                 prev[k] = out
                 outs[layer.name][t, b] = out
                 feed = [int(v) for v in out]
@@ -285,6 +286,15 @@ def _mixed_net(kind: str):
                      weight=rng.integers(-(1 << 15), 1 << 15, (4, 5)),
                      rec_weight=rng.integers(-(1 << 15), 1 << 15, (4, 4)), shift=16,
                      bias=rng.integers(-5, 5, 4)))
+    elif kind == "cuba_readout":  # a cuba_lif readout (reset none) with its own recurrence
+        readout = dataclasses.replace(cuba, reset="none")
+        layers = (
+            NetLayer(name="h", params=cuba, weight=rng.integers(-128, 128, (6, 3)),
+                     bias=rng.integers(-300, 300, 6),
+                     rec_weight=rng.integers(-128, 128, (6, 6)), shift=2),
+            NetLayer(name="o", params=readout, weight=rng.integers(-128, 128, (4, 6)),
+                     rec_weight=rng.integers(-2, 3, (4, 4)), weight_width=8,
+                     bias=rng.integers(-5, 5, 4)))
     else:  # "cuba_float64_if": 16-bit weights on real inputs up to 40
         layers = (
             NetLayer(name="h", params=cuba_lif.PRESETS["loihi"], weight_width=16,
@@ -296,7 +306,7 @@ def _mixed_net(kind: str):
     return LayeredNetwork(inputs=3, layers=layers)
 
 
-@pytest.mark.parametrize("kind", ["cuba_wrap_lif_li", "cuba_float64_if"])
+@pytest.mark.parametrize("kind", ["cuba_wrap_lif_li", "cuba_float64_if", "cuba_readout"])
 def test_mixed_layered_networks_equal_the_plain_loop(kind):
     from neurocore_hw.batch import BatchPopulation
 
@@ -314,6 +324,9 @@ def test_mixed_layered_networks_equal_the_plain_loop(kind):
                             shift=layer.shift, acc_width=layer.acc_width,
                             acc_overflow=layer.acc_overflow, input_port=layer.input_port,
                             source_max=m) for layer, m in zip(net.layers, (top, 1, 1))]
+    if kind == "cuba_readout":  # both on the float kernel; the readout's v from its codes
+        assert all(r.fast is not None for r in runs) and not runs[1].spiking
+        return
     kinds = {(np.dtype(r.dtype).name, r.fast is not None, r.in_range) for r in runs}
     expected = ({("float32", False, False), ("float32", False, True), ("object", False, False)}
                 if kind == "cuba_wrap_lif_li" else
@@ -650,3 +663,86 @@ def test_nir_info_lists_an_unsupported_graph_then_says_why(tmp_path):
     assert re.search(r"conv\s+Conv1d\s+\[2, 4\]\s+\[2, 4\]\s+unsupported", proc.stdout)
     assert proc.stderr.count("\n") == 1 and "node 'conv': Conv1d is not supported" in \
         proc.stderr
+
+
+def _readout_graph(kind: str, seed: int):
+    """8 inputs -> 20 hidden neurons (CubaLIF with a recurrence, or Threshold) -> a readout
+    of 4 (CubaLI or I), the weights multiples of 1/16 (exact at 8 bits)."""
+    rng = np.random.default_rng(seed)
+    w1 = rng.integers(-127, 128, (20, 8)) / 16
+    w2 = rng.integers(-127, 128, (4, 20)) / 16
+    nodes = [("input", nir.Input(np.array([8]))), ("fc1", nir.Linear(w1))]
+    edges = [("input", "fc1"), ("fc1", "h")]
+    if kind == "cuba":
+        nodes += [("h", nir.CubaLIF(tau_syn=np.full(20, 5e-4), tau_mem=np.full(20, 1e-3),
+                                    r=np.ones(20), v_leak=np.zeros(20), w_in=np.ones(20),
+                                    v_threshold=np.full(20, 0.4), v_reset=np.zeros(20))),
+                  ("rec", nir.Linear(rng.integers(-127, 128, (20, 20)) / 16)),
+                  ("fc2", nir.Linear(w2)),
+                  ("ro", nir.CubaLI(tau_syn=np.full(4, 5e-4), tau_mem=np.full(4, 2e-3),
+                                    r=np.ones(4), v_leak=np.zeros(4), w_in=np.ones(4)))]
+        edges += [("h", "rec"), ("rec", "h")]
+    else:
+        nodes += [("h", nir.Threshold(threshold=np.full(20, 0.3))), ("fc2", nir.Linear(w2)),
+                  ("ro", nir.I(r=np.full(4, 100.0)))]
+    nodes.append(("output", nir.Output(np.array([4]))))
+    edges += [("h", "fc2"), ("fc2", "ro"), ("ro", "output")]
+    return _chain(*nodes, edges=edges)
+
+
+@pytest.mark.parametrize("kind, models", [("cuba", ["cuba_lif", "cuba_lif"]),
+                                          ("threshold", ["lif", "li"])])
+def test_readouts_and_threshold_layers_quantize_and_follow_float(kind, models):
+    """CubaLI (cuba_lif, reset none), I (li, leak 0) and Threshold (lif, leak 1) layers:
+    the readout's codes over its readout_scale follow the float reference's membrane; a
+    Threshold layer with exact weights spikes exactly where the reference does; the chain
+    of cores' golden model equals the network."""
+    spec = spec_from_graph(_readout_graph(kind, seed=4))
+    net = quantize_network(spec, dt=1e-4, weight_width=8, state_width=24)
+    assert [layer.model.name for layer in net.layers] == models
+    assert not net.layers[-1].spiking and net.layers[0].spiking
+    x = poisson(80, 6, 8, seed=5)
+    fixed = run_layered(net, x)
+    ref = simulate_float(spec, x, dt=1e-4)
+    scale = net.meta["layers"][-1]["readout_scale"]
+    got, want = fixed["output"] / scale, ref["output"]
+    assert np.abs(want).max() > 0.5 and np.abs(got - want).max() < 0.02 * np.abs(want).max()
+    hidden = fixed["h"].astype(bool)
+    if kind == "threshold":
+        assert np.array_equal(hidden, ref["h"].astype(bool)) and 0.1 < hidden.mean() < 0.9
+        assert net.layers[0].params.leak_k == 1 << net.layers[0].params.frac
+        assert net.layers[1].params.leak_k == 0
+    else:
+        assert net.layers[1].params.reset == "none" and (hidden == ref["h"]).mean() > 0.97
+    for b in range(2):
+        chain = run_cores(net, x[:, b])
+        assert np.array_equal(chain[0], fixed["h"][:, b])
+        assert np.array_equal(chain[1], fixed["output"][:, b])
+
+
+@pytest.mark.cosim
+@pytest.mark.parametrize("kind", ["cuba", "threshold"])
+def test_readout_networks_run_on_the_chain(kind):
+    """The CubaLI and I readouts (and the Threshold layer feeding the latter) on the chain
+    of cores under Verilator: the readout core's registers read after every timestep equal
+    the network's. Teeth: a CubaLI readout core that fires (reset zero) fails."""
+    from amaranth.back import verilog
+
+    from rtl_gen.chain import CHAIN_TOP, CoreChain
+    from rtl_gen.core import strip_weight_init
+    from rtl_gen.verify.layered import run_chain_cosim
+
+    net = quantize_network(spec_from_graph(_readout_graph(kind, seed=4)), dt=1e-4,
+                           weight_width=8, state_width=24, max_shift=0)
+    x = poisson(40, 1, 8, seed=6)[:, 0]
+    res = run_chain_cosim(net, x, build_root=BUILD_ROOT)
+    assert res.passed and res.events_out == 0, res.first_mismatch
+    if kind == "cuba":
+        cores = core_layers(net)
+        firing = dataclasses.replace(cores[1].config, params=dataclasses.replace(
+            cores[1].config.params, reset="zero"))
+        chain = CoreChain(layers=[(cores[0].config, cores[0].has_bias), (firing, False)])
+        text = strip_weight_init(verilog.convert(chain, name=CHAIN_TOP, emit_src=False),
+                                 cores=2)
+        bad = run_chain_cosim(net, x, build_root=BUILD_ROOT, verilog_text=text)
+        assert not bad.passed

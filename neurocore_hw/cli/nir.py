@@ -64,7 +64,10 @@ def cmd_info(args) -> int:
                      "source": layer.source, "synapses": layer.synapses,
                      "recurrent": layer.rec_weight is not None,
                      "maps_to": {"CubaLIF": "cuba_lif", "LIF": "lif", "IF": "if",
-                                 "LI": "li"}.get(layer.kind, "unsupported")})
+                                 "LI": "li", "I": "li (leak 0)",
+                                 "CubaLI": "cuba_lif (reset none)",
+                                 "Threshold": "lif (leak 1)"}.get(layer.kind,
+                                                                  "unsupported")})
     if args.json:
         print(json.dumps({"inputs": spec.inputs, "outputs": spec.outputs, "layers": rows,
                           "nodes": nodes}, indent=2))

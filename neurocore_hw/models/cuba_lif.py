@@ -9,6 +9,9 @@ One step, per neuron (``W = width``, unity ``4096``; ``decay`` rounds toward zer
     v = clip(decay(v, dv) + u + (bias_mant << bias_exp), -(2**(W-1) - 1), 2**(W-1) - 1)
     if v > (vth << 6): spike; v = 0 (reset "zero") or v - (vth << 6) ("subtract")
 
+With ``reset = "none"`` the neuron never spikes and ``v`` is never reset: a readout (NIR's
+``CubaLI``), whose output in a network is ``v``.
+
 The new ``u`` feeds ``v`` in the same step. After the wrap ``u`` lies in
 ``[-(2**(W-1) - 1), 2**(W-1)]``: the top value is reachable, so the ``u`` register is
 ``W + 1`` bits. With ``W = 24`` (preset ``loihi``) this is the Loihi model as published
@@ -35,7 +38,7 @@ __all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFFloatKernel", "CubaLIFKernel",
            "CubaLIFParams", "CubaLIFReal", "CubaLIFState", "decay", "reference", "step"]
 
 UNITY = 4096
-RESETS = ("zero", "subtract")
+RESETS = ("zero", "subtract", "none")
 DECAY_SHIFT = 12
 ACT_SHIFT = 6
 VTH_SHIFT = 6
@@ -60,8 +63,9 @@ class CubaLIFParams(ModelParams):
     bias_mant, bias_exp : int
         Constant drive ``bias_mant << bias_exp``; ``bias_exp`` 0..16 and the product within
         the ``W``-bit range.
-    reset : {"zero", "subtract"}
-        After a spike ``v`` becomes 0 (Loihi's) or drops by the threshold.
+    reset : {"zero", "subtract", "none"}
+        After a spike ``v`` becomes 0 (Loihi's) or drops by the threshold; ``"none"``: a
+        readout that never spikes (``vth`` unused).
     """
 
     width: int = 24
@@ -88,6 +92,16 @@ class CubaLIFParams(ModelParams):
     def bias(self) -> int:
         """The constant drive ``bias_mant << bias_exp``."""
         return self.bias_mant << self.bias_exp
+
+    @property
+    def fires(self) -> bool:
+        """False for the readout (``reset="none"``)."""
+        return self.reset != "none"
+
+    @property
+    def readout(self) -> str:
+        """A readout's output is its membrane ``v``."""
+        return "v"
 
     @property
     def threshold(self) -> int:
@@ -196,7 +210,7 @@ def step(params: CubaLIFParams, state: CubaLIFState, a_in=0
     u = decay(state.u, params.du + 1) + (np.asarray(a_in, dtype=np.int64) << ACT_SHIFT)
     u = np.where(u > half, u - 2 * half, np.where(u <= -half, u + 2 * half, u))
     v = np.clip(decay(state.v, params.dv) + u + params.bias, 1 - half, half - 1)
-    spike = v > params.threshold
+    spike = (v > params.threshold) & params.fires
     after = v - params.threshold if params.reset == "subtract" else 0
     return CubaLIFState(u, np.where(spike, after, v)), spike
 
@@ -250,11 +264,14 @@ class CubaLIFKernel:
         if p.bias:
             a += p.bias
         a.clip(self._lo, self._hi, out=state.v)
-        np.greater(state.v, p.threshold, out=spike)
+        if p.reset == "none":
+            spike.fill(False)
+        else:
+            np.greater(state.v, p.threshold, out=spike)
         if p.reset == "subtract":
             np.multiply(spike, p.threshold, out=b)
             np.subtract(state.v, b, out=state.v)
-        else:
+        elif p.reset == "zero":
             np.logical_not(spike, out=spike)
             np.multiply(state.v, spike, out=state.v)
             np.logical_not(spike, out=spike)
@@ -322,6 +339,9 @@ class CubaLIFFloatKernel:
             v += p.bias
         if v.max() > self._vmax or v.min() < -self._vmax:
             np.clip(v, -self._vmax, self._vmax, out=v)
+        if p.reset == "none":
+            spike.fill(False)
+            return
         np.greater(v, p.threshold, out=spike)
         np.multiply(spike, float(p.threshold) if p.reset == "subtract" else v, out=t)
         v -= t
@@ -331,7 +351,7 @@ def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.n
     """Float64 ideal dynamics: exact decays, no rounding, wrap or clip.
 
     ``u = (1 - (du + 1)/4096) u + 64 a_in``; ``v = (1 - dv/4096) v + u + bias``; spike
-    when ``v > vth * 64``, then ``v = 0``.
+    when ``v > vth * 64``, then ``v = 0`` (or ``v - vth * 64``; never with reset "none").
 
     Parameters
     ----------
@@ -354,7 +374,7 @@ def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.n
     for t in range(t_steps):
         u = ku * u + a_in[t] * (1 << ACT_SHIFT)
         v = kv * v + u + params.bias
-        fired = v > params.threshold
+        fired = (v > params.threshold) & params.fires
         v = np.where(fired, v - params.threshold if params.reset == "subtract" else 0.0, v)
         spikes[t], u_tr[t], v_tr[t] = fired, u, v
     return spikes, u_tr, v_tr
@@ -363,7 +383,8 @@ def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.n
 #: ``loihi``: the published 24-bit Loihi CUBA neuron (du 410 ~ tau_u 10 steps, dv 205 ~
 #: tau_v 20 steps, the defaults); ``loihi_bias``: the same driven by a constant bias
 #: instead of input (a pacemaker); ``w16``: a 16-bit core with 10-bit inputs;
-#: ``w16_subtract``: the same, reset by subtraction (snnTorch's ``reset_mechanism="subtract"``).
+#: ``w16_subtract``: the same, reset by subtraction (snnTorch's ``reset_mechanism="subtract"``);
+#: ``w16_readout``: the same as a readout that never spikes (NIR's ``CubaLI``).
 @dataclass(frozen=True)
 class CubaLIFReal(RealModel):
     """The CuBa LIF in real units (snnTorch ``Synaptic``: ``syn = alpha syn + x``, ``mem =
@@ -428,6 +449,8 @@ PRESETS: dict[str, CubaLIFParams] = {
     "w16": CubaLIFParams(width=16, in_width=10, du=1024, dv=512, vth=40),
     "w16_subtract": CubaLIFParams(width=16, in_width=10, du=1024, dv=512, vth=40,
                                   reset="subtract"),
+    "w16_readout": CubaLIFParams(width=16, in_width=10, du=1024, dv=512, vth=40,
+                                 reset="none"),
 }
 
 MODEL = Model(

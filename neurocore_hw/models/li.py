@@ -66,6 +66,11 @@ class LIParams(ModelParams):
         check_choice("rounding", self.rounding, ROUNDING_MODES)
         check_choice("overflow", self.overflow, OVERFLOW_MODES)
 
+    @property
+    def fires(self) -> bool:
+        """Never: a leaky integrator is a readout (its output is ``v``)."""
+        return False
+
     def input_ports(self) -> tuple[PortSpec, ...]:
         """Input ``i_in``: signed ``Q(width, frac)``."""
         return (PortSpec("i_in", self.width, True, self.frac),)

@@ -16,11 +16,16 @@ x``. Each model's state unit is then chosen so that the model's step is NIR's Eu
   2**shift)``, thresholds in Q(width, frac).
 - ``IF -> if``: the membrane counts ``dt r / (k 2**shift)``; reset to a value or subtract.
 - ``LI -> li`` (a readout): ``leak_k = 2**frac dt/tau``, ``gain_k`` as for LIF.
+- ``I -> li`` with ``leak_k = 0`` (a readout that integrates): ``gain_k`` as for IF.
+- ``CubaLI -> cuba_lif`` with ``reset = "none"`` (a readout: no threshold, no reset),
+  constants as for CubaLIF, no shift.
+- ``Threshold -> lif`` with ``leak_k = 2**frac`` (``v`` forgets itself in one step, so
+  ``v = x`` each step: stateless), ``gain_k`` for a gain of 1, ``v_rest = v_reset = 0``.
 
-NIR's spike condition is ``v > v_threshold``; models that fire at ``>=`` get the next
-code up. A layer's neurons must share their time constants (one parameter set per
-layer); ``CubaLI``, ``I`` and ``Threshold`` have no registered model yet: both are a
-:class:`~neurocore_hw.nir.graph.NIRError` naming the node.
+The output of a readout is its membrane register (codes; ``readout_scale`` in the report
+is codes per real unit). NIR's spike condition is ``v > v_threshold``; models that fire at
+``>=`` get the next code up. A layer's neurons must share their time constants (one
+parameter set per layer).
 """
 
 from __future__ import annotations
@@ -103,37 +108,43 @@ def _cuba(layer: Layer, dt: float, reset: str, width: int, state_width: int,
     in_width = state_width - ACT_SHIFT
     a_syn, a_mem = _rate(layer, "tau_syn", dt), _rate(layer, "tau_mem", dt)
     gain = a_syn * _uniform(layer, "w_in") * a_mem * _uniform(layer, "r")
-    v_th, v_reset = _uniform(layer, "v_threshold"), _uniform(layer, "v_reset")
+    readout = layer.kind == "CubaLI"  # no threshold: cuba_lif with reset "none"
+    v_th = 0.0 if readout else _uniform(layer, "v_threshold")
     v_leak = _uniform(layer, "v_leak")
-    if gain <= 0 or v_th <= 0:
+    if gain <= 0 or (v_th <= 0 and not readout):
         raise NIRError(f"node {layer.name!r}: cuba_lif needs a positive input gain and "
                        "threshold")
-    if reset == "zero" and v_reset != 0.0:
-        raise NIRError(f"node {layer.name!r}: v_reset = {v_reset:g}; cuba_lif resets to 0")
+    if not readout and reset == "zero" and _uniform(layer, "v_reset") != 0.0:
+        raise NIRError(f"node {layer.name!r}: v_reset = {_uniform(layer, 'v_reset'):g}; "
+                       "cuba_lif resets to 0")
     k0 = ((1 << (width - 1)) - 1) / max(
         float(np.abs(layer.weight).max()),
         float(np.abs(layer.rec_weight).max()) if layer.rec_weight is not None else 0.0)
     vth0 = v_th * k0 * input_scale / gain
-    want = max(0, math.ceil(math.log2(256 / vth0))) if vth0 < 256 else 0
+    want = max(0, math.ceil(math.log2(256 / vth0))) if 0 < vth0 < 256 else 0
     room = in_width - _fan_in_bits(layer, width, input_max)
     shift = max(0, min(want, room, max_shift))
     k, w, wr, bias, errors = _weights(layer, width, shift, in_width, input_scale)
     scale = k * input_scale * (1 << shift) / gain  # membrane units per real unit, / 64
     vth = round(v_th * scale)
     vth_max = ((1 << (state_width - 1)) - 1) >> ACT_SHIFT
-    if not 1 <= vth <= vth_max:
+    if not readout and not 1 <= vth <= vth_max:
         raise NIRError(f"node {layer.name!r}: threshold {v_th:g} is {vth} in cuba_lif units "
                        f"(1..{vth_max}); use another weight width")
     du = round(UNITY * a_syn) - 1
     dv = round(UNITY * a_mem)
     bias_v = round(a_mem * v_leak * scale * (1 << ACT_SHIFT))
     params = CubaLIFParams(width=state_width, in_width=in_width, du=max(du, 0), dv=dv,
-                           vth=vth, bias_mant=bias_v, bias_exp=0, reset=reset)
+                           vth=vth, bias_mant=bias_v, bias_exp=0,
+                           reset="none" if readout else reset)
+    constants = [_report("dt/tau_syn", a_syn, max(du, 0) + 1, 1 / UNITY),
+                 _report("dt/tau_mem", a_mem, dv, 1 / UNITY)]
+    if readout:
+        errors["readout_scale"] = scale * (1 << ACT_SHIFT)
+    else:
+        constants.append(_report("v_threshold", v_th, vth, 1 / scale))
     errors.update(shift=shift, membrane_range=((1 << (state_width - 1)) - 1) / (
-        scale * (1 << ACT_SHIFT)), constants=[
-        _report("dt/tau_syn", a_syn, max(du, 0) + 1, 1 / UNITY),
-        _report("dt/tau_mem", a_mem, dv, 1 / UNITY),
-        _report("v_threshold", v_th, vth, 1 / scale)])
+        scale * (1 << ACT_SHIFT)), constants=constants)
     return NetLayer(name=layer.name, params=params, weight=w, bias=bias, rec_weight=wr,
                     weight_width=width, shift=shift, acc_width=in_width,
                     acc_overflow="saturate"), errors
@@ -155,13 +166,15 @@ def _lif_like(layer: Layer, dt: float, reset: str, width: int, state_width: int,
     if kind in ("LIF", "LI"):
         leak = _rate(layer, "tau", dt)
         gain = leak * _uniform(layer, "r")
-    else:  # IF
+    elif kind == "Threshold":  # stateless: a lif whose leak forgets v in one step
+        leak, gain = 1.0, 1.0
+    else:  # IF, I
         leak, gain = 0.0, dt * _uniform(layer, "r")
     shift = 0
     k, w, wr, bias, errors = _weights(layer, width, shift, state_width, input_scale)
     unit_in = k * input_scale  # input codes per real unit
-    levels = [_uniform(layer, key) for key in ("v_threshold", "v_reset", "v_leak")
-              if key in layer.params]
+    levels = [_uniform(layer, key) for key in ("v_threshold", "v_reset", "v_leak",
+                                               "threshold") if key in layer.params]
     if kind == "IF":  # v += i_in: the membrane counts gain / unit_in
         scale = unit_in / gain
         th = math.floor(_uniform(layer, "v_threshold") * scale) + 1
@@ -183,20 +196,24 @@ def _lif_like(layer: Layer, dt: float, reset: str, width: int, state_width: int,
             raise NIRError(f"node {layer.name!r}: the input gain rounds to 0")
         consts = [_report("dt/tau", leak, leak_k, 2.0 ** -frac),
                   _report("gain", gain / unit_in, gain_k, 2.0 ** (-2 * frac))]
-        if kind == "LI":
-            if _uniform(layer, "v_leak") != 0.0:
+        if kind in ("LI", "I"):  # readouts: v is the output, in Q(width, frac)
+            if kind == "LI" and _uniform(layer, "v_leak") != 0.0:
                 raise NIRError(f"node {layer.name!r}: li has no v_leak")
             params = LIParams(width=state_width, frac=frac, leak_k=leak_k, gain_k=gain_k,
                               rounding="nearest", overflow="saturate")
+            errors["readout_scale"] = float(1 << frac)
         else:
-            if reset != "zero":
+            if reset != "zero" and kind != "Threshold":  # Threshold keeps no state
                 raise NIRError(f"node {layer.name!r}: reset by subtraction is not in the "
                                "lif model")
-            v_th = _uniform(layer, "v_threshold")
+            stateless = kind == "Threshold"
+            v_th = _uniform(layer, "threshold" if stateless else "v_threshold")
             th = math.floor(v_th * (1 << frac)) + 1
+            v_rest, v_reset = ((0.0, 0.0) if stateless else
+                               (_uniform(layer, "v_leak"), _uniform(layer, "v_reset")))
             params = LIFParams(width=state_width, frac=frac,
-                               v_rest=round(_uniform(layer, "v_leak") * (1 << frac)),
-                               v_reset=round(_uniform(layer, "v_reset") * (1 << frac)),
+                               v_rest=round(v_rest * (1 << frac)),
+                               v_reset=round(v_reset * (1 << frac)),
                                v_threshold=th, leak_k=leak_k, gain_k=gain_k, refractory=0,
                                overflow="saturate", rounding="nearest")
             consts.append(_report("v_threshold", v_th, th, 2.0 ** -frac))
@@ -260,12 +277,15 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
         if layer.kind == "CubaLIF":
             net_layer, errors = _cuba(layer, dt, reset, weight_width, state_width,
                                       input_scale, input_max, max_shift)
-        elif layer.kind in ("LIF", "IF", "LI"):
+        elif layer.kind == "CubaLI":
+            net_layer, errors = _cuba(layer, dt, reset, weight_width, state_width,
+                                      input_scale, input_max, 0)
+        elif layer.kind in ("LIF", "IF", "LI", "I", "Threshold"):
             net_layer, errors = _lif_like(layer, dt, reset, weight_width, state_width,
                                           input_scale)
         else:
             raise NIRError(f"node {layer.name!r}: {layer.kind} has no registered model to "
-                           "map onto yet (CubaLIF, LIF, IF and LI do)")
+                           "map onto")
         layers.append(net_layer)
         report.append({"layer": layer.name, "kind": layer.kind,
                        "model": net_layer.model.name, **errors})

@@ -139,8 +139,8 @@ def run_chain_cosim(net: LayeredNetwork, x, *, stall: int = 32,
     it reads back every core's state and accumulators. Compared: the last core's output
     events (timestep and neuron, in order) and every word read.
 
-    A non-spiking last layer (an ``li`` readout) is read over the bus after every timestep
-    (its layer's neurons' state words), and every word compared.
+    A non-spiking last layer (an ``li`` or ``cuba_lif`` readout) is read over the bus
+    after every timestep (its layer's neurons' state words), and every word compared.
 
     Returns
     -------
