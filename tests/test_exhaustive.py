@@ -22,6 +22,9 @@ NARROW = {
     "alif": dict(width=4, frac=1, v_threshold=5, leak_k=1, adapt_k=1, beta_k=1, jump=2,
                  gain_k=3),
     "shift_lif": dict(width=5, frac=2, dash_syn=1, dash_mem=2, v_threshold=9),
+    "homeostatic_lif": dict(width=4, frac=1, leak_k=1, gain_k=3, v_reset=-2, th_init=3,
+                            th_min=1, th_max=7, rate_frac=4, rate_shift=1, target=3,
+                            eta_shift=1),
     "sc_sng": dict(),
     "sc_decoder": dict(log2_length=3),
 }
