@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +136,24 @@ def _named(spec, out):
 
 def cmd_quantize(args) -> int:
     from ..layered import save_network
-    net = _network(args)
+    from ..nir import calibrate_network
+    if args.calibrate:
+        _need_dt(args)
+        spec = _graph(args.graph)
+        x = _input(argparse.Namespace(input=args.calibrate), spec.inputs)
+        if sys.stderr.isatty():
+            print(f"calibrating weight clips on {x.shape[1]} samples x {x.shape[0]} steps "
+                  "...", file=sys.stderr, flush=True)
+        try:
+            net = calibrate_network(spec, x, dt=args.dt, reset=args.reset,
+                                    weight_width=args.weight_width,
+                                    state_width=args.state_width,
+                                    input_frac=args.input_frac, max_shift=args.max_shift,
+                                    source=Path(args.graph).name)
+        except ValueError as exc:
+            raise CliError(f"--calibrate {args.calibrate}: {exc}") from None
+    else:
+        net = _network(args)
     save_network(net, args.output, write=lambda f: atomic_write(args.output, f))
     rows = []
     for rep in net.meta["layers"]:
@@ -145,6 +164,11 @@ def cmd_quantize(args) -> int:
                      f"+-{rep['membrane_range']:.3g}" if "membrane_range" in rep else "-"))
     print(format_table(("layer", "NIR", "model", "weight scale", "shift", "max weight error",
                         "threshold error", "membrane range"), rows))
+    cal = net.meta.get("calibration")
+    if cal:
+        print(f"calibration: clips {', '.join(f'{c:g}' for c in cal['clips'])}; decisions "
+              f"equal to float on the calibration data {cal['agreement_before']:.3f} -> "
+              f"{cal['agreement_after']:.3f}")
     print(f"wrote {args.output} ({len(net.layers)} layers, {args.weight_width}-bit weights)")
     return 0
 
@@ -212,8 +236,14 @@ def add_nir_group(sub) -> None:
                     "  neurocore-hw nir quantize braille.nir --dt 1e-4 --reset subtract "
                     "-o net.npz\n"
                     "  neurocore-hw nir quantize braille.nir --dt 1e-4 --max-shift 0 "
-                    "--weight-width 6 -o net6.npz   # no shift")
+                    "--weight-width 6 -o net6.npz   # no shift\n"
+                    "  neurocore-hw nir quantize braille.nir --dt 1e-4 --calibrate cal.npz "
+                    "-o net.npz   # clips from data")
     _graph_args(p, network=False)
     _quant_args(p)
+    p.add_argument("--calibrate", metavar="CAL.npz",
+                   help="choose each layer's weight clip on these inputs ('input' [T, B, C], "
+                        "like --input of simulate): the clip whose decisions agree with the "
+                        "float reference most often (default: no clipping)")
     p.add_argument("-o", "--output", required=True, help="network file (.npz) to write")
     p.set_defaults(func=cmd_quantize)

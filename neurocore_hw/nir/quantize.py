@@ -43,7 +43,7 @@ from ..models.lif import LIFParams
 from .graph import Layer, NetworkSpec, NIRError
 from .reference import RESETS
 
-__all__ = ["quantize_network"]
+__all__ = ["CLIP_CANDIDATES", "calibrate_network", "decisions", "quantize_network"]
 
 
 def _uniform(layer: Layer, key: str) -> float:
@@ -67,24 +67,35 @@ def _report(name: str, real: float, code: int, unit: float) -> dict:
             "error": code * unit - real}
 
 
-def _weights(layer: Layer, width: int, shift: int, acc_width: int, input_scale: float):
-    """Integer weights, recurrent weights and bias at the layer's scale ``k``."""
-    top = (1 << (width - 1)) - 1
+def _wmax(layer: Layer) -> float:
+    """The layer's largest feed-forward or recurrent weight magnitude."""
     wmax = float(np.abs(layer.weight).max(initial=0.0))
     if layer.rec_weight is not None:
         wmax = max(wmax, float(np.abs(layer.rec_weight).max(initial=0.0)))
     if wmax == 0.0:
         raise NIRError(f"node {layer.name!r}: every weight is zero")
-    k = top / wmax
-    w = np.rint(layer.weight * k).astype(np.int64)
+    return wmax
+
+
+def _weights(layer: Layer, width: int, shift: int, acc_width: int, input_scale: float,
+             clip: float = 1.0):
+    """Integer weights, recurrent weights and bias at the layer's scale ``k`` (the weight
+    ``clip * max |w|`` maps to the top code; larger ones saturate there)."""
+    top = (1 << (width - 1)) - 1
+    k = top / (_wmax(layer) * clip)
+    w = np.clip(np.rint(layer.weight * k), -top, top).astype(np.int64)
     wr = (None if layer.rec_weight is None
-          else np.rint(layer.rec_weight * k).astype(np.int64))
+          else np.clip(np.rint(layer.rec_weight * k), -top, top).astype(np.int64))
     lo, hi = int_range(acc_width)
     bias = np.rint(layer.bias * k * input_scale * (1 << shift)).astype(np.int64)
     if bias.size and (bias.min() < lo or bias.max() > hi):
         raise NIRError(f"node {layer.name!r}: a bias of {np.abs(layer.bias).max():.3g} "
                        f"does not fit the {acc_width}-bit input at this scale")
-    errors = {"weight_scale": k, "weight_max_error": float(np.abs(w / k - layer.weight).max()),
+    clipped = int((np.abs(layer.weight) * k > top + 0.5).sum())
+    if wr is not None:
+        clipped += int((np.abs(layer.rec_weight) * k > top + 0.5).sum())
+    errors = {"weight_scale": k, "clip": clip, "clipped_weights": clipped,
+              "weight_max_error": float(np.abs(w / k - layer.weight).max()),
               "bias_max_error": float(np.abs(bias / (k * input_scale * (1 << shift))
                                              - layer.bias).max(initial=0.0))}
     if wr is not None:
@@ -92,19 +103,19 @@ def _weights(layer: Layer, width: int, shift: int, acc_width: int, input_scale: 
     return k, w, wr, bias, errors
 
 
-def _fan_in_bits(layer: Layer, width: int, input_max: float) -> int:
+def _fan_in_bits(layer: Layer, width: int, input_max: float, clip: float = 1.0) -> int:
     """Bits of the largest synaptic sum of integer weights (every input active)."""
     top = (1 << (width - 1)) - 1
     total = np.abs(layer.weight).sum(axis=1) * input_max
     if layer.rec_weight is not None:
         total = total + np.abs(layer.rec_weight).sum(axis=1)
-    wmax = max(float(np.abs(layer.weight).max()),
-               float(np.abs(layer.rec_weight).max()) if layer.rec_weight is not None else 0)
-    return max(1, math.ceil(math.log2(float(total.max()) * top / wmax + 1))) + 1
+    k = top / (_wmax(layer) * clip)
+    return max(1, math.ceil(math.log2(float(total.max()) * k + 1))) + 1
 
 
 def _cuba(layer: Layer, dt: float, reset: str, width: int, state_width: int,
-          input_scale: float, input_max: float, max_shift: int) -> tuple[NetLayer, dict]:
+          input_scale: float, input_max: float, max_shift: int, clip: float = 1.0
+          ) -> tuple[NetLayer, dict]:
     in_width = state_width - ACT_SHIFT
     a_syn, a_mem = _rate(layer, "tau_syn", dt), _rate(layer, "tau_mem", dt)
     gain = a_syn * _uniform(layer, "w_in") * a_mem * _uniform(layer, "r")
@@ -117,14 +128,12 @@ def _cuba(layer: Layer, dt: float, reset: str, width: int, state_width: int,
     if not readout and reset == "zero" and _uniform(layer, "v_reset") != 0.0:
         raise NIRError(f"node {layer.name!r}: v_reset = {_uniform(layer, 'v_reset'):g}; "
                        "cuba_lif resets to 0")
-    k0 = ((1 << (width - 1)) - 1) / max(
-        float(np.abs(layer.weight).max()),
-        float(np.abs(layer.rec_weight).max()) if layer.rec_weight is not None else 0.0)
+    k0 = ((1 << (width - 1)) - 1) / (_wmax(layer) * clip)
     vth0 = v_th * k0 * input_scale / gain
     want = max(0, math.ceil(math.log2(256 / vth0))) if 0 < vth0 < 256 else 0
-    room = in_width - _fan_in_bits(layer, width, input_max)
+    room = in_width - _fan_in_bits(layer, width, input_max, clip)
     shift = max(0, min(want, room, max_shift))
-    k, w, wr, bias, errors = _weights(layer, width, shift, in_width, input_scale)
+    k, w, wr, bias, errors = _weights(layer, width, shift, in_width, input_scale, clip)
     scale = k * input_scale * (1 << shift) / gain  # membrane units per real unit, / 64
     vth = round(v_th * scale)
     vth_max = ((1 << (state_width - 1)) - 1) >> ACT_SHIFT
@@ -161,7 +170,7 @@ def _frac_for(values: list[float], gain_per_frac, state_width: int) -> int:
 
 
 def _lif_like(layer: Layer, dt: float, reset: str, width: int, state_width: int,
-              input_scale: float) -> tuple[NetLayer, dict]:
+              input_scale: float, clip: float = 1.0) -> tuple[NetLayer, dict]:
     kind = layer.kind
     if kind in ("LIF", "LI"):
         leak = _rate(layer, "tau", dt)
@@ -171,7 +180,7 @@ def _lif_like(layer: Layer, dt: float, reset: str, width: int, state_width: int,
     else:  # IF, I
         leak, gain = 0.0, dt * _uniform(layer, "r")
     shift = 0
-    k, w, wr, bias, errors = _weights(layer, width, shift, state_width, input_scale)
+    k, w, wr, bias, errors = _weights(layer, width, shift, state_width, input_scale, clip)
     unit_in = k * input_scale  # input codes per real unit
     levels = [_uniform(layer, key) for key in ("v_threshold", "v_reset", "v_leak",
                                                "threshold") if key in layer.params]
@@ -225,7 +234,7 @@ def _lif_like(layer: Layer, dt: float, reset: str, width: int, state_width: int,
 
 def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
                      weight_width: int = 8, state_width: int = 24, input_frac: int = 0,
-                     max_shift: int = 16, source: str = "") -> LayeredNetwork:
+                     max_shift: int = 16, clip=1.0, source: str = "") -> LayeredNetwork:
     """Map every layer onto a registered model with integer weights.
 
     Parameters
@@ -244,6 +253,10 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
     max_shift : int
         Largest left shift of a synaptic sum (the population core carries it out with
         its input shift, see :func:`neurocore_hw.layered.core_layers`; 0: none).
+    clip : float or sequence of float
+        Per layer (or one for all), in ``(0, 1]``: the weight ``clip * max |w|`` maps to
+        the top code and larger weights saturate there (1: none clip). See
+        :func:`calibrate_network`.
     source : str
         Provenance for the file's metadata.
 
@@ -270,19 +283,24 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
         raise ValueError(f"weight_width={weight_width!r} is out of range [2, 16]")
     if not (isinstance(state_width, int) and 16 <= state_width <= 32):
         raise ValueError(f"state_width={state_width!r} is out of range [16, 32]")
+    clips = ([clip] * len(spec.layers) if isinstance(clip, (int, float))
+             else [float(c) for c in clip])
+    if len(clips) != len(spec.layers) or not all(0.0 < c <= 1.0 for c in clips):
+        raise ValueError(f"clip must be one value or one per layer ({len(spec.layers)}), "
+                         f"each in (0, 1]; got {clip!r}")
     layers, report = [], []
     input_scale = float(1 << input_frac)
     input_max = input_scale
-    for layer in spec.layers:
+    for layer, c in zip(spec.layers, clips):
         if layer.kind == "CubaLIF":
             net_layer, errors = _cuba(layer, dt, reset, weight_width, state_width,
-                                      input_scale, input_max, max_shift)
+                                      input_scale, input_max, max_shift, c)
         elif layer.kind == "CubaLI":
             net_layer, errors = _cuba(layer, dt, reset, weight_width, state_width,
-                                      input_scale, input_max, 0)
+                                      input_scale, input_max, 0, c)
         elif layer.kind in ("LIF", "IF", "LI", "I", "Threshold"):
             net_layer, errors = _lif_like(layer, dt, reset, weight_width, state_width,
-                                          input_scale)
+                                          input_scale, c)
         else:
             raise NIRError(f"node {layer.name!r}: {layer.kind} has no registered model to "
                            "map onto")
@@ -294,3 +312,80 @@ def quantize_network(spec: NetworkSpec, *, dt: float, reset: str = "zero",
             "state_width": state_width, "max_shift": max_shift, "layers": report}
     return LayeredNetwork(inputs=spec.inputs, layers=tuple(layers), input_frac=input_frac,
                           meta=meta)
+
+
+#: Weight clips :func:`calibrate_network` tries per layer.
+CLIP_CANDIDATES = (1.0, 0.85, 0.7, 0.55, 0.4)
+
+
+def decisions(out: np.ndarray) -> np.ndarray:
+    """Per sample the class: the output with the most spikes, or for a readout the largest
+    time mean (``out`` is ``[T, B, n]``; both are the largest sum over time)."""
+    return np.asarray(out, dtype=np.float64).sum(axis=0).argmax(axis=-1)
+
+
+def calibrate_network(spec: NetworkSpec, x, *, dt: float, reset: str = "zero",
+                      candidates=CLIP_CANDIDATES, passes: int = 2, **quant
+                      ) -> LayeredNetwork:
+    """Quantize with per-layer weight clips chosen on calibration data.
+
+    One scale per layer is set by its largest weight, so one outlier leaves the typical
+    weight a few codes; clipping trades the outliers' error for the rest's resolution.
+    Coordinate search: each layer in turn tries every clip in ``candidates`` with the
+    others fixed, keeping the one whose decisions (:func:`decisions`) agree with the float
+    reference on ``x`` most often (ties: output entries equal, then the larger clip);
+    ``passes`` rounds.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    x : array_like, shape (T, B, C)
+        Calibration inputs (spikes, or real values with ``input_frac``).
+    dt : float
+    reset : {"zero", "subtract"}
+    candidates : sequence of float
+        Clips to try, each in ``(0, 1]``.
+    passes : int
+        Rounds over the layers.
+    **quant
+        Further arguments of :func:`quantize_network` (``weight_width``,
+        ``state_width``, ``input_frac``, ``max_shift``, ``source``).
+
+    Returns
+    -------
+    LayeredNetwork
+        Quantized with the chosen clips; ``meta["calibration"]`` holds them, the samples
+        used and the agreement before and after.
+    """
+    from ..layered import run_layered
+    from .reference import check_input, simulate_float
+
+    x = check_input(spec, x)
+    codes = np.rint(x * (1 << quant.get("input_frac", 0))).astype(np.int64)
+    spiking = spec.layers[-1].spiking
+    ref = simulate_float(spec, x, dt=dt, reset=reset)["output"]
+    want = decisions(ref)
+
+    def score(clips):
+        net = quantize_network(spec, dt=dt, reset=reset, clip=clips, **quant)
+        out = run_layered(net, codes)["output"]
+        agree = float((decisions(out) == want).mean())
+        entries = float((out.astype(bool) == ref.astype(bool)).mean()) if spiking else 0.0
+        return (agree, entries, min(clips)), net
+
+    clips = [1.0] * len(spec.layers)
+    best, net = score(clips)
+    before = best[0]
+    for _ in range(passes):
+        for i in range(len(clips)):
+            for c in candidates:
+                if c == clips[i]:
+                    continue
+                trial = clips[:i] + [float(c)] + clips[i + 1:]
+                got, trial_net = score(trial)
+                if got > best:
+                    best, net, clips = got, trial_net, trial
+    net.meta["calibration"] = {"clips": clips, "samples": int(x.shape[1]),
+                               "steps": int(x.shape[0]), "agreement_before": before,
+                               "agreement_after": best[0]}
+    return net
