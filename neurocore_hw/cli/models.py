@@ -252,7 +252,7 @@ def cmd_mutants(args) -> int:
         reports.append(report)
         progress("mutants", len(reports), len(jobs), f"{label} {100 * report.kill_rate:.1f} %")
         rows.append((label, preset, len(report.mutants), report.killed,
-                     report.count("equivalent"), report.count("undecided"),
+                     report.equivalents, report.count("undecided"),
                      report.count("survived"), f"{100 * report.kill_rate:.1f} %",
                      f"{report.seconds:.0f}"))
         for m in report.survivors():

