@@ -9,6 +9,7 @@ and whose ``cap_out`` concatenates ``spike`` and every state output. Environment
   ``exp_<state>``) and ``en``;
 * ``NEUROCORE_COSIM_META`` -- JSON: seed, output names, signedness and widths;
 * ``NEUROCORE_COSIM_REPORT`` -- where to write the JSON result.
+* ``NEUROCORE_COSIM_DUMP`` (optional) -- an ``.npz`` to write every captured output to.
 
 Timing: the word for cycle k is written while the clock is low (only when it changes);
 the rising edge applies it; at the next falling edge every output is sampled and must
@@ -104,6 +105,10 @@ def report(data, meta: dict, got: dict, start: float) -> None:
     with ``bench_bulk``)."""
     mismatches, message = compare(data, meta, got)
     cycles = len(data["en"])
+    if os.environ.get("NEUROCORE_COSIM_DUMP"):  # the RTL's outputs, as captured
+        np.savez(os.environ["NEUROCORE_COSIM_DUMP"],
+                 **{name: np.asarray(got[name], dtype=np.int64) for name, _, _ in
+                    meta["widths"]})
     with open(os.environ["NEUROCORE_COSIM_REPORT"], "w") as fh:
         json.dump({"cycles": cycles, "mismatches": mismatches, "first_mismatch": message,
                    "bench_seconds": time.perf_counter() - start}, fh)

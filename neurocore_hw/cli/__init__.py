@@ -17,6 +17,7 @@ from .core import add_core_group
 from .explore import add_explore_command
 from .models import add_commands
 from .nir import add_nir_group
+from .plot import add_plot_command
 
 __all__ = ["CliError", "format_table", "main", "parse_param"]
 
@@ -30,6 +31,7 @@ def _build_parser() -> Parser:
     add_core_group(sub)
     add_nir_group(sub)
     add_explore_command(sub)
+    add_plot_command(sub)
     return parser
 
 

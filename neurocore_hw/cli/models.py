@@ -202,9 +202,15 @@ def cmd_cosim(args) -> int:
     rows, failed = [], 0
     for name, preset, params, variant in jobs:
         waves_dir = Path(args.waves_dir) / f"{name}-{preset}" if args.waves else None
-        res = run_cosim(params, preset=preset, cycles=args.cycles, seed=args.seed,
-                        verilog=verilog, top=args.top, waves=args.waves,
-                        waves_dir=waves_dir, variant=variant, mode=args.mode)
+        dump = Path(args.dump) / f"{name}-{preset}" if args.dump else None
+        try:
+            res = run_cosim(params, preset=preset, cycles=args.cycles, seed=args.seed,
+                            verilog=verilog, top=args.top, waves=args.waves,
+                            waves_dir=waves_dir, variant=variant, mode=args.mode, dump=dump)
+        except ValueError as exc:
+            if dump is None or "dump" not in str(exc):
+                raise
+            raise CliError(f"--dump: {exc}") from None
         failed += not res.passed
         label = res.model + (f" ({variant})" if variant else "")
         progress("cosim", len(rows) + 1, len(jobs),
@@ -216,6 +222,8 @@ def cmd_cosim(args) -> int:
             print(f"MISMATCH {name}/{preset}: {res.first_mismatch}", file=sys.stderr)
         if res.waveform:
             print(f"waveform: {res.waveform}")
+        if dump is not None:
+            print(f"outputs: {dump / 'rtl.npz'} (RTL), {dump / 'golden.npz'} (golden model)")
     print(format_table(("model", "preset", "cycles", "mismatches", "seconds", "cycles/s",
                         "result"), rows))
     return 1 if failed else 0
@@ -467,6 +475,10 @@ def add_commands(sub) -> None:
     p.add_argument("--waves-dir", default="build/waves",
                    help="folder for --waves, created if missing; one subfolder MODEL-PRESET "
                         "per run (default: build/waves)")
+    p.add_argument("--dump", metavar="DIR",
+                   help="write every cycle's outputs into DIR/MODEL-PRESET/: rtl.npz (the "
+                        "RTL's) and golden.npz (the golden model's, with the stimulus), for "
+                        "`neurocore-hw plot` (default: none)")
     p.set_defaults(func=cmd_cosim)
 
     p = add_command(sub, "mutants", "mutation analysis: how many injected RTL bugs the "

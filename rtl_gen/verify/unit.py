@@ -146,8 +146,8 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
               build_root: str | Path | None = DEFAULT_BUILD_ROOT, waves: bool = False,
               waves_dir: str | Path | None = None, quiet: bool = True,
               variant: str | None = None, golden=None, mode: str = "cycle",
-              plusargs: tuple[str, ...] = (), mutants: tuple[int, ...] = ()
-              ) -> CosimResult:
+              plusargs: tuple[str, ...] = (), mutants: tuple[int, ...] = (),
+              dump: str | Path | None = None) -> CosimResult:
     """Co-simulate a neuron unit's Verilog against the golden model, every cycle.
 
     Parameters
@@ -194,6 +194,10 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         stimulus without a mutant, once per listed mutant and once more without, in one
         simulation (bulk mode; ``sim/bench_mutants.py``). ``passed`` and ``mismatches``
         speak of the passes without a mutant; ``mutant_mismatches`` of the others.
+    dump : path, optional
+        A folder to write ``rtl.npz`` (every output the RTL gave, per cycle: ``spike`` and
+        each state register) and ``golden.npz`` (the same names from the golden model,
+        plus ``en``, ``rst`` and each input port) into, for ``neurocore-hw plot``.
 
     Returns
     -------
@@ -211,6 +215,9 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
         raise ValueError(f"mode={mode!r} is not one of cycle, bulk")
     if mutants and (mode != "bulk" or verilog is None or waves):
         raise ValueError("mutants need a schema as verilog, bulk mode and no waves")
+    if dump is not None and (mutants or (mode == "bulk" and cycles > BULK_DEPTH)):
+        raise ValueError(f"dump takes one run: no mutants, at most {BULK_DEPTH} cycles "
+                         "in bulk mode")
     if mode == "bulk" and cycles > BULK_DEPTH:
         if waves or golden is not None:
             raise ValueError(f"a bulk run of more than {BULK_DEPTH} cycles takes no waves "
@@ -272,6 +279,13 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
                "NEUROCORE_COSIM_STIM": str(tmp / "stim.hex")}
         if mutants:
             env["NEUROCORE_MUTANTS"] = json.dumps([int(i) for i in mutants])
+        if dump is not None:
+            dump = Path(dump).resolve()
+            dump.mkdir(parents=True, exist_ok=True)
+            env["NEUROCORE_COSIM_DUMP"] = str(dump / "rtl.npz")
+            np.savez(dump / "golden.npz", **expected,
+                     en=stim.en.astype(np.uint8), rst=stim.rst.astype(np.uint8),
+                     **{p.name: stim.inputs[p.name] for p in in_ports})
         if mode == "bulk":
             env["NEUROCORE_BULK_CAPTURE"] = str(tmp / "cap.hex")
             plusargs = ["+bulk", f"+stim={tmp / 'stim.hex'}", f"+cap={tmp / 'cap.hex'}",
