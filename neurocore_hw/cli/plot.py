@@ -130,8 +130,8 @@ def figure(data: dict, *, path: str = "input", raster: str | None = None,
                 ax.legend(title="neuron", fontsize="small", ncol=4, loc="upper right")
     axes[-1, 0].set_xlabel("step")
     if compare is not None:
-        title = f"{title + ': ' if title else ''}{differ} entries differ (dashed / red: "\
-                "--compare)"
+        title = (f"{title}\n" if title else "") + \
+            f"{differ} entries differ from --compare (dashed / red)"
     if title:
         fig.suptitle(title)
     fig.tight_layout()
