@@ -100,14 +100,28 @@ def cmd_simulate(args) -> int:
         t, b, n = arrays["output"].shape
         print(f"simulated {args.network}: {t} steps x {b} samples, {n} outputs -> {args.out}")
         return 0
-    if args.steps is None:
-        raise CliError("core simulate needs --steps T")
     config = _core_config(args)
     data = load_inputs(args.input)
+    if "input_spikes" in data:  # dense [T, M] input spikes instead of events
+        if "event_step" in data or "event_source" in data:
+            raise CliError(f"{args.input!r}: give input_spikes or event_step/event_source, "
+                           "not both")
+        dense = np.asarray(data.pop("input_spikes"))
+        if dense.ndim != 2 or dense.shape[1] != config.inputs or dense.dtype.kind not in "biu" \
+                or not np.isin(dense, (0, 1)).all():
+            raise CliError(f"input_spikes must be 0/1 integers [T, {config.inputs}], got "
+                           f"dtype {dense.dtype} shape {dense.shape}")
+        if args.steps is not None and args.steps != dense.shape[0]:
+            raise CliError(f"--steps {args.steps} but input_spikes has {dense.shape[0]} steps")
+        args.steps = dense.shape[0]
+        data["event_step"], data["event_source"] = np.nonzero(dense)
+    if args.steps is None:
+        raise CliError("core simulate needs --steps T")
     for key in ("weights", "event_step", "event_source"):
         if key not in data:
-            raise CliError(f"{args.input!r} has no array {key!r} (core input: weights, "
-                           "event_step, event_source; optional acc and state_<name>)")
+            raise CliError(f"{args.input!r} has no array {key!r} (core input: weights, and "
+                           "event_step, event_source or input_spikes [T, M]; optional acc "
+                           "and state_<name>)")
     if args.steps < 1:
         raise CliError(f"--steps must be >= 1, got {args.steps}")
     events = events_from_arrays(data["event_step"], data["event_source"], args.steps)
@@ -288,11 +302,12 @@ def add_core_group(sub) -> None:
                     "  neurocore-hw core simulate --network net.npz --input in.npz "
                     "--out out.npz")
     _config_args(p)
-    p.add_argument("--input", required=True, help=".npz: weights, event_step, "
-                   "event_source (optional acc, state_<name>); with --network: 'input' "
-                   "[T, B, C]")
+    p.add_argument("--input", required=True, help=".npz: weights, and the input as AER "
+                   "events event_step, event_source or as dense 0/1 input_spikes [T, M] "
+                   "(optional acc, state_<name>); with --network: 'input' [T, B, C]")
     p.add_argument("--out", required=True, help=".npz to write: spikes, aer, acc, state")
-    p.add_argument("--steps", type=int, help="timesteps T (single core)")
+    p.add_argument("--steps", type=int, help="timesteps T (single core; default: the rows "
+                   "of input_spikes)")
     p.set_defaults(func=cmd_simulate)
 
     p = add_command(core, "cosim", "bit-exact co-simulation under Verilator: the core on a "

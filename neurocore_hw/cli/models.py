@@ -161,14 +161,63 @@ def _register_dtype(port, values: np.ndarray) -> np.ndarray:
     return values.astype(dtype)
 
 
+def dense_from_events(data: dict[str, np.ndarray], ports, steps: int | None,
+                      neurons: int | None) -> dict[str, np.ndarray]:
+    """Input arrays with every ``<port>_events`` (AER: rows of step, neuron[, value];
+    value 1 when absent; events at one step and neuron add up) made a dense ``[T, N]``
+    ``<port>``; dense arrays pass through.
+
+    Raises
+    ------
+    CliError
+        Events without ``--steps``/``--neurons``, a malformed event array, an event outside
+        them, a port given both ways.
+    """
+    out = {k: v for k, v in data.items() if not k.endswith("_events")}
+    for name, value in (("steps", steps), ("neurons", neurons)):
+        if value is not None and not 1 <= value <= 1 << 30:
+            raise CliError(f"--{name} must be in [1, 2**30], got {value}")
+    if steps is not None and neurons is not None and steps * neurons > 1 << 30:
+        raise CliError(f"--steps {steps} x --neurons {neurons} is more than 2**30 entries "
+                       "per input")
+    for key in sorted(k for k in data if k.endswith("_events")):
+        port = key[:-len("_events")]
+        if port not in ports:
+            raise CliError(f"{key!r} names no input port (inputs: {', '.join(ports)})")
+        if port in out:
+            raise CliError(f"input {port!r} is given both dense and as {key!r}")
+        if steps is None or neurons is None:
+            raise CliError(f"{key!r} is AER events: give --steps T and --neurons N")
+        ev = np.asarray(data[key])
+        if ev.dtype.kind not in "iu" or ev.ndim != 2 or ev.shape[1] not in (2, 3):
+            raise CliError(f"{key!r} must be integer rows (step, neuron) or (step, neuron, "
+                           f"value), got dtype {ev.dtype} shape {ev.shape}")
+        step, neuron = ev[:, 0].astype(np.int64), ev[:, 1].astype(np.int64)
+        bad = (step < 0) | (step >= steps) | (neuron < 0) | (neuron >= neurons)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise CliError(f"{key!r} row {k}: event ({step[k]}, {neuron[k]}) is outside "
+                           f"--steps {steps} x --neurons {neurons}")
+        dense = np.zeros((steps, neurons), dtype=np.int64)
+        np.add.at(dense, (step, neuron), ev[:, 2].astype(np.int64) if ev.shape[1] == 3 else 1)
+        out[port] = dense
+    return out
+
+
 def cmd_simulate(args) -> int:
     params = params_from_args(args)
-    inputs = load_inputs(args.input)
+    ports = [p.name for p in params.input_ports()]
+    inputs = dense_from_events(load_inputs(args.input), ports, args.steps, args.neurons)
     result = run(params, inputs, record=True)
     ports = {port.name: port for port in params.state_ports()}
     traces = {name: _register_dtype(ports[name], x) if name in ports else x
               for name, x in result.traces.items()}
-    arrays = {"spike": result.spikes.astype(np.uint8), **traces}
+    if args.out_events:
+        step, neuron = np.nonzero(result.spikes)
+        arrays = {"spike_events": np.stack([step, neuron], axis=1).astype(np.int64),
+                  **traces}
+    else:
+        arrays = {"spike": result.spikes.astype(np.uint8), **traces}
     atomic_write(args.out, lambda fh: np.savez(fh, **arrays))
     t_steps, n = result.spikes.shape
     print(f"simulated {args.model}: {t_steps} steps x {n} neurons, "
@@ -442,13 +491,22 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_generate)
 
     p = add_command(sub, "simulate", "run the bit-true golden model on .npz inputs",
-                "  neurocore-hw simulate lif --input currents.npz --out trace.npz")
+                "  neurocore-hw simulate lif --input currents.npz --out trace.npz\n"
+                "  neurocore-hw simulate lif --input events.npz --steps 1000 --neurons 64 "
+                "--out trace.npz --out-events   # AER in and out")
     model_args(p)
     p.add_argument("--input", required=True,
-                   help=".npz: one integer array [T, N] per input port")
+                   help=".npz: per input port a dense integer array PORT [T, N], or AER "
+                        "events PORT_events with rows (step, neuron[, value]) (then --steps "
+                        "and --neurons)")
     p.add_argument("--out", required=True,
                    help=".npz to write: spike (uint8) and state traces [T, N], each in its "
                         "register's narrowest dtype (int16 for a 16-bit v)")
+    p.add_argument("--steps", type=int, help="T, with event inputs (default: none)")
+    p.add_argument("--neurons", type=int, help="N, with event inputs (default: none)")
+    p.add_argument("--out-events", action="store_true",
+                   help="write the spikes as AER events spike_events, rows (step, neuron) "
+                        "in time order, instead of the dense spike array (default: dense)")
     p.set_defaults(func=cmd_simulate)
 
     p = add_command(sub, "cosim", "bit-exact co-simulation of a unit under Verilator",
