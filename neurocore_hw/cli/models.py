@@ -128,7 +128,8 @@ def cmd_describe(args) -> int:
 def cmd_generate(args) -> int:
     from rtl_gen.emit import emit_verilog, top_name  # hardware side, imported on demand
     if args.all:
-        if args.model or args.output or args.preset or args.param or args.variant:
+        if (args.model or args.output or args.preset or args.param or args.variant
+                or args.fusesoc or args.fusesoc_generator):
             raise CliError("generate --all takes only --outdir")
         outdir = Path(args.outdir)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -140,14 +141,39 @@ def cmd_generate(args) -> int:
                 atomic_write(path, lambda fh, t=text: fh.write(t.encode()))
                 print(f"wrote {path} ({name}, preset {entry.default_preset})")
         return 0
+    if args.fusesoc_generator:
+        from rtl_gen.fusesoc import write_generator
+        if args.model or args.output or args.fusesoc:
+            raise CliError("--fusesoc-generator DIR takes no MODEL, -o or --fusesoc")
+        folder = _existing_folder(args.fusesoc_generator, "--fusesoc-generator")
+        print(f"wrote {write_generator(folder)} (generator {'neurocore'})")
+        return 0
     if not args.model:
         raise CliError("generate needs MODEL (or --all)")
+    if args.fusesoc:
+        from rtl_gen.fusesoc import write_unit_core
+        if args.output:
+            raise CliError("give -o FILE.v or --fusesoc DIR, not both")
+        folder = _existing_folder(args.fusesoc, "--fusesoc")
+        params = params_from_args(args)
+        verilog, core = write_unit_core(
+            folder, params, variant=args.variant, label=args.preset,
+            write=lambda path, text: atomic_write(path, lambda fh: fh.write(text.encode())))
+        print(f"wrote {verilog} and {core} (top module {top_name(args.model, args.variant)})")
+        return 0
     if not args.output:
         raise CliError("generate needs -o FILE.v")
     text = emit_verilog(params_from_args(args), args.variant)
     atomic_write(args.output, lambda fh: fh.write(text.encode()))
     print(f"wrote {args.output} (top module {top_name(args.model, args.variant)})")
     return 0
+
+
+def _existing_folder(path: str, option: str) -> Path:
+    folder = Path(path)
+    if not folder.is_dir():
+        raise CliError(f"{option} {path!r} is not an existing folder")
+    return folder
 
 
 def _register_dtype(port, values: np.ndarray) -> np.ndarray:
@@ -479,11 +505,21 @@ def add_commands(sub) -> None:
     p = add_command(sub, "generate", "emit a neuron unit's Verilog",
                 "  neurocore-hw generate lif --param width=12 --param frac=6 -o lif12.v\n"
                 "  neurocore-hw generate izhikevich --variant two_cycle -o izh.v\n"
-                "  neurocore-hw generate --all --outdir build/verilog")
+                "  neurocore-hw generate --all --outdir build/verilog\n"
+                "  neurocore-hw generate lif --preset q4_4_saturate --fusesoc cores/   # + .core\n"
+                "  neurocore-hw generate --fusesoc-generator cores/   # FuseSoC generator")
     model_args(p, optional=True)
     p.add_argument("--variant", help="hardware variant of the model (default: the "
                    "one-step-per-clock unit; `describe MODEL` lists them)")
     p.add_argument("-o", "--output", help="Verilog file to write")
+    p.add_argument("--fusesoc", metavar="DIR",
+                   help="write the Verilog and a FuseSoC CAPI2 .core (targets default and "
+                        "lint; VLNV neurocore-hw:neurons:TOP_PRESET:VERSION) into DIR "
+                        "(default: none)")
+    p.add_argument("--fusesoc-generator", metavar="DIR",
+                   help="write the FuseSoC generator core 'neurocore' into DIR (a project "
+                        "then asks for a neuron by model, preset, param, variant) "
+                        "(default: none)")
     p.add_argument("--all", action="store_true",
                    help="every model's default preset and variants into --outdir")
     p.add_argument("--outdir", default="build/verilog",
