@@ -53,9 +53,9 @@ from .bulk import BULK_DEPTH
 from .toolchain import DEFAULT_BUILD_ROOT
 from .unit import run_cosim
 
-__all__ = ["CHUNK", "Mutant", "MutationReport", "OPERATORS", "apply_mutant", "equivalent",
-           "equivalent_from_reset", "find_mutants", "markdown", "mutant_schema",
-           "run_mutation"]
+__all__ = ["CHUNK", "EQUIV_SECONDS", "Mutant", "MutationReport", "OPERATORS", "apply_mutant",
+           "equivalent", "equivalent_from_reset", "find_mutants", "markdown",
+           "mutant_schema", "run_mutation"]
 
 #: Operator classes, in the order of the table above.
 OPERATORS = ("arith", "relation", "logic", "unary", "shift", "sign", "ternary", "constant",
@@ -469,9 +469,12 @@ def _classify(verilog: str, mutant: Mutant, top: str) -> str:
     """``equivalent`` (from any state), ``equivalent-reset`` (from reset), ``survived``
     or ``undecided``."""
     mutated = apply_mutant(verilog, mutant)
-    if equivalent(verilog, mutated, top):
+    first = equivalent(verilog, mutated, top, timeout=EQUIV_SECONDS)
+    if first:
         return "equivalent"
-    verdict = equivalent_from_reset(verilog, mutated, top)
+    if first is None:  # no verdict even with the shared logic merged: the unmerged
+        return "undecided"  # sequential miter will not do better
+    verdict = equivalent_from_reset(verilog, mutated, top, timeout=EQUIV_SECONDS)
     return {True: "equivalent-reset", False: "survived", None: "undecided"}[verdict]
 
 
@@ -590,6 +593,9 @@ def _simulate(params, schema, top, variant, cycles, seed, indices, build_root, j
 
 #: Mutants per simulation.
 CHUNK = 40
+#: Seconds each Yosys check of a survivor may take in :func:`run_mutation` (a survivor
+#: whose mutated cone feeds a wide multiplier can take SAT far longer; it is undecided).
+EQUIV_SECONDS = 15.0
 
 
 def run_mutation(params, *, preset: str = "custom", variant: str | None = None,
