@@ -12,6 +12,7 @@ from neurocore_hw.models import lif, sc_sng
 from rtl_gen.emit import emit_verilog
 from rtl_gen.verify.mutation import (
     OPERATORS,
+    MutationReport,
     apply_mutant,
     equivalent,
     equivalent_from_reset,
@@ -132,6 +133,8 @@ def test_mutation_run_kills_every_sng_mutant_and_a_blind_bench_kills_few():
     assert blind.killed + blind.count("survived") == len(blind.mutants)
     assert blind.kill_rate <= 0.75 and blind.count("survived") >= 3
     assert blind.to_dict()["survived"] == blind.count("survived")
+    again = MutationReport.from_dict(json.loads(json.dumps(blind.to_dict())))
+    assert again.to_dict() == blind.to_dict()  # what mutants_page.py merges
 
 
 def test_mutants_command_refuses_bad_options(capsys):

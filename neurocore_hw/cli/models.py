@@ -315,10 +315,16 @@ def cmd_mutants(args) -> int:
     if args.all:
         if args.model or args.param or args.preset or args.variant:
             raise CliError("mutants --all takes no MODEL, --preset, --param or --variant")
+        only = set(args.only.split(",")) if args.only else set(MODELS)
+        unknown = sorted(only - set(MODELS))
+        if unknown:
+            raise CliError(f"--only: unknown model {unknown[0]!r}")
         jobs = [(name, e.default_preset, e.presets[e.default_preset], variant)
-                for name, e in MODELS.items()
+                for name, e in MODELS.items() if name in only
                 for variant in [None, *_variants(e.presets[e.default_preset])]]
     elif args.model:
+        if args.only:
+            raise CliError("--only goes with --all")
         params = params_from_args(args)
         jobs = [(args.model, args.preset, params, args.variant)]
     else:
@@ -590,6 +596,8 @@ def add_commands(sub) -> None:
     p.add_argument("--variant", help="hardware variant of the model")
     p.add_argument("--all", action="store_true",
                    help="every model's default preset, the unit and every variant")
+    p.add_argument("--only", metavar="M1,M2",
+                   help="with --all: these models only (default: every model)")
     p.add_argument("--cycles", type=int, default=20_000,
                    help="cycles of the run every mutant gets (default: 20000)")
     p.add_argument("--long-cycles", type=int, default=262_144,

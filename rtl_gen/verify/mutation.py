@@ -542,6 +542,17 @@ class MutationReport:
                                  live + (not outcome.startswith("equivalent")))
         return table
 
+    @classmethod
+    def from_dict(cls, data: dict) -> MutationReport:
+        """The report :meth:`to_dict` wrote."""
+        fields = set(Mutant.__dataclass_fields__)
+        mutants = [Mutant(**{k: v for k, v in m.items() if k in fields})
+                   for m in data["outcomes"]]
+        return cls(model=data["model"], preset=data["preset"], variant=data["variant"],
+                   cycles=data["cycles"], long_cycles=data["long_cycles"], mutants=mutants,
+                   outcomes={m["index"]: m["outcome"] for m in data["outcomes"]},
+                   seconds=data["seconds"])
+
     def to_dict(self) -> dict:
         """JSON-ready summary with every mutant and its outcome."""
         return {"model": self.model, "preset": self.preset, "variant": self.variant,
