@@ -346,15 +346,16 @@ def cmd_mutants(args) -> int:
                      f"{report.seconds:.0f}"))
         for m in report.survivors():
             print(f"SURVIVED {label}: {m.describe()}", file=sys.stderr)
+        # after every unit, so a long run that is stopped keeps what it measured
+        if args.markdown:
+            command = "neurocore-hw mutants " + " ".join(sys.argv[2:])
+            text = markdown(reports, command.strip())
+            atomic_write(Path(args.markdown), lambda fh, t=text: fh.write(t.encode()))
+        if args.json:
+            data = json.dumps([r.to_dict() for r in reports], indent=1)
+            atomic_write(Path(args.json), lambda fh, d=data: fh.write(d.encode()))
     print(format_table(("model", "preset", "mutants", "killed", "equivalent", "undecided",
                         "survived", "kill rate", "seconds"), rows))
-    if args.markdown:
-        command = "neurocore-hw mutants " + " ".join(sys.argv[2:])
-        text = markdown(reports, command.strip())
-        atomic_write(Path(args.markdown), lambda fh: fh.write(text.encode()))
-    if args.json:
-        data = json.dumps([r.to_dict() for r in reports], indent=1)
-        atomic_write(Path(args.json), lambda fh: fh.write(data.encode()))
     low = [r for r in reports if r.kill_rate < args.min_kill_rate]
     for r in low:
         print(f"kill rate of {r.model}{f' ({r.variant})' if r.variant else ''} "
