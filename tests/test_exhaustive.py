@@ -10,7 +10,18 @@ from conftest import BUILD_ROOT, evaluate_datapath
 
 from neurocore_hw.registry import MODELS
 from rtl_gen.unit import datapath_for
-from rtl_gen.verify.exhaustive import _golden, all_vectors, datapath_top, run_exhaustive
+from rtl_gen.verify.exhaustive import (
+    _boundaries,
+    _classes,
+    _golden,
+    _limits,
+    all_vectors,
+    datapath_top,
+    run_exhaustive,
+    run_sampled,
+    sampled_vectors,
+)
+from rtl_gen.verify.mutation import apply_mutant, find_mutants
 
 #: Per model a format narrow enough to enumerate (the rest: see docs/verification.md).
 NARROW = {
@@ -64,3 +75,51 @@ def test_exhaustive_check_has_teeth():
     assert not result.passed and result.mismatches > 0
     with pytest.raises(ValueError, match=r"izhikevich: 2\^48 combinations"):
         all_vectors(MODELS["izhikevich"].presets["rs"])
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_datapath_equals_step_at_every_kind_of_state(name):
+    """At the default preset's format: 131,072 random, small, corner and boundary
+    (state, input) vectors -- any state, not only those reachable from reset, since the
+    core's bus writes any state word -- through the datapath's Verilog equal the golden
+    step."""
+    params = MODELS[name].presets[MODELS[name].default_preset]
+    result = run_sampled(params, build_root=BUILD_ROOT)
+    assert result.passed, result.first_mismatch
+    assert result.vectors == 1 << 17
+
+
+def test_sampled_vectors_hold_corners_and_boundaries():
+    """The sample is reproducible, has exactly ``count`` vectors inside every port's range,
+    every corner of every port, and boundary pairs: adjacent codes of one port across
+    which the golden class changes."""
+    params = MODELS["cuba_lif"].presets["loihi"]
+    a, b = sampled_vectors(params, 4096, seed=5), sampled_vectors(params, 4096, seed=5)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["a_in"], sampled_vectors(params, 4096, seed=6)["a_in"])
+    ports = {f"st_{s.name}": s for s in params.state_ports()}
+    ports.update({p.name: p for p in params.input_ports()})
+    for name, port in ports.items():
+        lo, hi = _limits(port)
+        assert len(a[name]) == 4096 and lo <= a[name].min() and a[name].max() <= hi
+        assert {lo, lo + 1, -1, 0, 1, hi - 1, hi} <= set(a[name].tolist())
+    pairs = _boundaries(params, 1024, np.random.default_rng(5))
+    assert 300 <= len(pairs["a_in"]) <= 1024
+    cls = _classes(params, pairs)
+    first, second = slice(0, None, 2), slice(1, None, 2)
+    assert np.all(cls[first] != cls[second])
+    steps = sum(np.abs(pairs[k][second] - pairs[k][first]) for k in pairs)
+    assert np.all(steps == 1)  # one port, one code apart
+
+
+@pytest.mark.cosim
+def test_sampled_check_catches_a_compare_one_code_off():
+    """cuba_lif (loihi): the current's wrap compare ``u_sum > 2^23`` made ``>=`` differs
+    from the golden step only when the sum is exactly 2^23; the boundary vectors find it."""
+    params = MODELS["cuba_lif"].presets["loihi"]
+    text = datapath_top(params)
+    (mutant,) = [m for m in find_mutants(text) if m.operator == "relation"
+                 and m.original.strip() == "$signed(u_sum) > $signed(25'h0800000)"]
+    result = run_sampled(params, build_root=BUILD_ROOT,
+                         verilog_text=apply_mutant(text, mutant))
+    assert not result.passed and result.mismatches > 0

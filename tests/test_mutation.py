@@ -8,15 +8,19 @@ import pytest
 from conftest import BUILD_ROOT
 
 from neurocore_hw.cli import main
-from neurocore_hw.models import lif, sc_sng
+from neurocore_hw.models import alif, cuba_lif, lif, sc_sng
 from rtl_gen.emit import emit_verilog
+from rtl_gen.verify.exhaustive import datapath_top
 from rtl_gen.verify.mutation import (
     OPERATORS,
     MutationReport,
+    _datapath_mutants,
+    _state_check,
     apply_mutant,
     equivalent,
     equivalent_from_reset,
     find_mutants,
+    markdown,
     mutant_schema,
     run_mutation,
 )
@@ -129,12 +133,68 @@ def test_mutation_run_kills_every_sng_mutant_and_a_blind_bench_kills_few():
     assert len(full.mutants) >= 10 and full.kill_rate == 1.0
     assert full.equivalents + full.killed == len(full.mutants)
     blind = run_mutation(params, preset="lfsr8", cycles=2, long_cycles=0, jobs=1,
-                         build_root=BUILD_ROOT, equivalence=False)
+                         build_root=BUILD_ROOT, equivalence=False, state_check=False)
     assert blind.killed + blind.count("survived") == len(blind.mutants)
     assert blind.kill_rate <= 0.75 and blind.count("survived") >= 3
     assert blind.to_dict()["survived"] == blind.count("survived")
     again = MutationReport.from_dict(json.loads(json.dumps(blind.to_dict())))
     assert again.to_dict() == blind.to_dict()  # what mutants_page.py merges
+
+
+@pytest.mark.cosim
+def test_a_sample_of_mutants_is_reported_as_one():
+    """``sample=4`` runs four of the generator's twelve mutants, drawn by the seed; the
+    report and its page say so, with the interval of the estimate."""
+    params = sc_sng.PRESETS["lfsr8"]
+    runs = [run_mutation(params, preset="lfsr8", cycles=200, long_cycles=0, jobs=1,
+                         build_root=BUILD_ROOT, equivalence=False, sample=4, seed=seed)
+            for seed in (1, 2)]
+    assert [len(r.mutants) for r in runs] == [4, 4]
+    assert all(r.population == 12 and r.sampled for r in runs)
+    assert [m.index for m in runs[0].mutants] != [m.index for m in runs[1].mutants]
+    assert "| 4 of 12 |" in markdown(runs)
+    assert MutationReport.from_dict(runs[0].to_dict()).population == 12
+    with pytest.raises(ValueError, match="sample"):
+        run_mutation(params, sample=0)
+
+
+def test_every_datapath_mutant_has_its_twin_in_the_datapath_wrapper():
+    """The state check replays a unit's datapath mutant in the wrapped datapath: the same
+    change on the same text; the registered shell's mutants have none."""
+    params = cuba_lif.PRESETS["loihi"]
+    verilog = emit_verilog(params)
+    mutants = find_mutants(verilog)
+    twins = _datapath_mutants(verilog, mutants, datapath_top(params))
+    inside = [m for m in mutants if m.module.strip().endswith(".datapath")]
+    assert inside and len(inside) < len(mutants)
+    assert sorted(twins) == [m.index for m in inside]
+    for m in inside:
+        twin = twins[m.index]
+        assert (twin.operator, twin.original, twin.mutated) == (m.operator, m.original,
+                                                                 m.mutated)
+
+
+@pytest.mark.cosim
+def test_the_state_check_kills_a_mutant_no_state_from_reset_shows():
+    """ALIF (lsnn): a mutant of the adaptation's overflow compare (an increment added when
+    the neuron does NOT spike, seen only when ``a`` is within one jump of 2^15) survives
+    the bench from reset -- the rising threshold stops spiking long before -- and the
+    datapath check at every state kills it."""
+    params = alif.PRESETS["lsnn"]
+    verilog = emit_verilog(params)
+    mutants = find_mutants(verilog)
+    found = [m for m in mutants if m.operator == "ternary"
+             and m.original.strip() == "spike ? 9'h100 : 9'h000"]
+    assert len(found) == 3  # one copy of the increment per use: max, min, value
+    lines = verilog.split("\n")
+    # the copy whose sum (next line) only feeds the "> 16'h7fff" compare (the line after)
+    (mutant,) = [m for m in found if "> $signed(16'h7fff)" in lines[m.line + 2]]
+    schema = mutant_schema(verilog, [mutant])
+    bench = run_cosim(params, verilog=schema, top="neurocore_alif", mode="bulk",
+                      cycles=50_000, seed=3, build_root=BUILD_ROOT,
+                      mutants=(mutant.index,), preset="mutants")
+    assert bench.passed and bench.mutant_mismatches[mutant.index] == 0
+    assert _state_check(params, verilog, [mutant], BUILD_ROOT)[mutant.index] > 0
 
 
 def test_mutants_command_refuses_bad_options(capsys):
@@ -143,6 +203,7 @@ def test_mutants_command_refuses_bad_options(capsys):
     assert main(["mutants", "--all", "lif"]) == 2
     assert main(["mutants", "lif", "--min-kill-rate", "2"]) == 2
     assert main(["mutants", "lif", "--jobs", "0"]) == 2
+    assert main(["mutants", "lif", "--sample", "0"]) == 2
 
 
 @pytest.mark.cosim

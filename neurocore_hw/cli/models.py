@@ -312,6 +312,8 @@ def cmd_mutants(args) -> int:
         raise CliError(f"--jobs must be >= 1, got {args.jobs}")
     if not 0.0 <= args.min_kill_rate <= 1.0:
         raise CliError(f"--min-kill-rate must be in [0, 1], got {args.min_kill_rate}")
+    if args.sample is not None and args.sample < 1:
+        raise CliError(f"--sample must be >= 1, got {args.sample}")
     if args.all:
         if args.model or args.param or args.preset or args.variant:
             raise CliError("mutants --all takes no MODEL, --preset, --param or --variant")
@@ -335,12 +337,14 @@ def cmd_mutants(args) -> int:
         report = run_mutation(
             params, preset=preset, variant=variant, cycles=args.cycles, seed=args.seed,
             long_cycles=args.long_cycles, jobs=args.jobs,
-            equivalence=not args.no_equivalence,
-            on_progress=lambda done, total, label=label: progress(
+            equivalence=not args.no_equivalence, state_check=not args.no_state_check,
+            sample=args.sample, on_progress=lambda done, total, label=label: progress(
                 "mutants", done, total, f"{label}: mutants simulated"))
         reports.append(report)
         progress("mutants", len(reports), len(jobs), f"{label} {100 * report.kill_rate:.1f} %")
-        rows.append((label, preset, len(report.mutants), report.killed,
+        count = (f"{len(report.mutants)} of {report.population}" if report.sampled
+                 else len(report.mutants))
+        rows.append((label, preset, count, report.killed,
                      report.equivalents, report.count("undecided"),
                      report.count("survived"), f"{100 * report.kill_rate:.1f} %",
                      f"{report.seconds:.0f}"))
@@ -586,13 +590,16 @@ def add_commands(sub) -> None:
                 "bench catches",
                 "  neurocore-hw mutants lif\n"
                 "  neurocore-hw mutants izhikevich --variant pipelined --jobs 2\n"
-                "  neurocore-hw mutants --all --markdown docs/mutants.md   # make mutants",
+                "  neurocore-hw mutants --all --markdown docs/mutants.md   # make mutants\n"
+                "  neurocore-hw mutants izhikevich --sample 300",
                 description="Operator mutants of the emitted Verilog (arithmetic, relations, "
                 "logic, shifts, signedness, ternaries, constants, if conditions), all "
                 "compiled once as a mutant schema and each run through the bulk "
-                "co-simulation; survivors get a longer run, then Yosys tries to prove them "
-                "equivalent. Exit status 1 when a unit's kill rate (killed over mutants "
-                "not proven equivalent) is below --min-kill-rate.")
+                "co-simulation; survivors get a longer run, those in the datapath the "
+                "datapath check at every state (random, corner and boundary states, as in "
+                "CI), then Yosys tries to prove the rest equivalent. Exit status 1 when a "
+                "unit's kill rate (killed over mutants not proven equivalent) is below "
+                "--min-kill-rate.")
     model_args(p, optional=True)
     p.add_argument("--variant", help="hardware variant of the model")
     p.add_argument("--all", action="store_true",
@@ -609,6 +616,12 @@ def add_commands(sub) -> None:
                    help="parallel simulations and Yosys checks (default: 2)")
     p.add_argument("--no-equivalence", action="store_true",
                    help="skip the Yosys equivalence check (survivors count as survived)")
+    p.add_argument("--no-state-check", action="store_true",
+                   help="skip the datapath check at every state for survivors")
+    p.add_argument("--sample", type=int, metavar="N",
+                   help="run N mutants per unit drawn at random (seed --seed) instead of "
+                        "all; the kill rate is then an estimate with a 95 %% interval "
+                        "(default: all)")
     p.add_argument("--min-kill-rate", type=float, default=0.95,
                    help="exit 1 if a unit's kill rate is below this (default: 0.95)")
     p.add_argument("--markdown", help="write the report page (Markdown) here")

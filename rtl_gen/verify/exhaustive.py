@@ -1,4 +1,5 @@
-"""Exhaustive equivalence of a model's datapath and its golden step at a narrow format.
+"""Equivalence of a model's datapath and its golden step at every state: exhaustive at a
+narrow format, sampled with corners and boundaries at any format.
 
 Sampling checks a datapath on random and corner-case vectors; at a format narrow enough
 to enumerate, every combination of state register values and inputs can be checked
@@ -8,6 +9,14 @@ vector per clock from simulator memory, the bulk testbench of :mod:`rtl_gen.veri
 and compares ``spike`` and every next-state value with the golden ``step`` on the same
 vector. The datapath is combinational, so the output captured at the falling edge of
 clock ``k`` is its function of vector ``k``.
+
+At a format too wide to enumerate, :func:`sampled_vectors` draws states and inputs from
+the whole code range (not only the states reachable from reset: the population core's bus
+writes any state word), the cross product of every port's extreme codes, small codes
+around zero, and *boundary* vectors: pairs of adjacent codes of one port across which the
+golden step changes class (spike, a next state at its largest or smallest code, its sign),
+found by bisection, so that a compare one code off or a saturation bound one LSB off is
+hit exactly. :func:`run_sampled` checks them like :func:`run_exhaustive`.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, pack_stimulus, write_stimu
 from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
 __all__ = ["DATAPATH_TOP", "ExhaustiveResult", "all_vectors", "datapath_top",
-           "run_exhaustive"]
+           "run_exhaustive", "run_sampled", "run_vectors", "sampled_vectors"]
 
 #: Module name of the wrapped datapath.
 DATAPATH_TOP = "neurocore_datapath"
@@ -84,14 +93,116 @@ def all_vectors(params) -> dict[str, np.ndarray]:
     """Every combination of state register values and input codes, as one int64 array
     per state port (``st_<name>``) and input port; raises ``ValueError`` above
     :data:`MAX_VECTORS` combinations."""
-    ports = [(f"st_{s.name}", s) for s in params.state_ports()]
-    ports += [(p.name, p) for p in params.input_ports()]
+    ports = _in_ports(params)
     bits = sum(p.width for _, p in ports)
     if 1 << bits > MAX_VECTORS:
         raise ValueError(f"{params.model.name}: 2^{bits} combinations of state and input "
                          f"codes, more than the {MAX_VECTORS:,} enumerated; narrow the format")
     grids = np.meshgrid(*(_codes(p) for _, p in ports), indexing="ij")
     return {name: grid.reshape(-1) for (name, _), grid in zip(ports, grids)}
+
+
+def _in_ports(params) -> list[tuple[str, object]]:
+    ports = [(f"st_{s.name}", s) for s in params.state_ports()]
+    return ports + [(p.name, p) for p in params.input_ports()]
+
+
+def _limits(port) -> tuple[int, int]:
+    return int_range(port.width) if port.signed else (0, (1 << port.width) - 1)
+
+
+def _classes(params, vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Per vector an integer naming the golden step's class: spike, and for each next
+    state whether it is the largest code, the smallest, negative."""
+    out = _golden(params, vectors)
+    cls = out["spike"].copy()
+    for s in params.state_ports():
+        lo, hi = _limits(s)
+        v = out[s.name]
+        cls = cls * 8 + (v == hi) * 4 + (v == lo) * 2 + (v < 0)
+    return cls
+
+
+def _boundaries(params, count: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """About ``count`` vectors in adjacent pairs ``(c, c + 1)`` of one port, the others
+    random, across which the golden class changes (found by bisection)."""
+    ports = _in_ports(params)
+    rounds = max(1, count // (2 * len(ports)))
+    out = {name: [] for name, _ in ports}
+    for name, port in ports:
+        lo_code, hi_code = _limits(port)
+        base = {n: rng.integers(*_limits(p), endpoint=True, size=rounds) for n, p in ports}
+        # endpoints: the port's extremes for half, two random codes for the rest
+        a = np.where(np.arange(rounds) % 2 == 0, lo_code,
+                     rng.integers(lo_code, hi_code, endpoint=True, size=rounds))
+        b = np.where(np.arange(rounds) % 2 == 0, hi_code,
+                     rng.integers(lo_code, hi_code, endpoint=True, size=rounds))
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        c_lo = _classes(params, {**base, name: lo})
+        live = (_classes(params, {**base, name: hi}) != c_lo) & (hi > lo)
+        lo, hi, base = lo[live], hi[live], {n: v[live] for n, v in base.items()}
+        c_lo = c_lo[live]
+        while np.any(hi - lo > 1):  # invariant: class(lo) == c_lo != class(hi)
+            mid = lo + (hi - lo) // 2
+            same = _classes(params, {**base, name: mid}) == c_lo
+            lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+        for n, _ in ports:  # pairs: (lo, hi) of this port, the others the same
+            out[n].append(np.stack([lo, hi], axis=1).reshape(-1) if n == name
+                          else np.repeat(base[n], 2))
+    return {n: np.concatenate(v) if v else np.zeros(0, np.int64) for n, v in out.items()}
+
+
+def sampled_vectors(params, count: int = BULK_DEPTH, seed: int = 0
+                    ) -> dict[str, np.ndarray]:
+    """About ``count`` (state, input) vectors over the whole code range of every port.
+
+    A quarter each: uniform random codes; codes within +-2^(W/2) of zero; the cross
+    product of every port's corner codes (smallest, +1, -1, 0, 1, largest -1, largest),
+    then random corners; boundary pairs (see the module notes).
+
+    Parameters
+    ----------
+    params : object
+        A registered model's ``Params``.
+    count : int
+        Vectors wanted (the result holds exactly this many).
+    seed : int
+        Random seed; the vectors are a function of ``params``, ``count`` and ``seed``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One int64 array per state port (``st_<name>``) and input port.
+    """
+    if count < 16:
+        raise ValueError(f"count must be at least 16, got {count}")
+    rng = np.random.default_rng(seed)
+    ports = _in_ports(params)
+    quarter = count // 4
+    parts = [{n: rng.integers(*_limits(p), endpoint=True, size=quarter) for n, p in ports}]
+    small = {}
+    for n, p in ports:
+        lo, hi = _limits(p)
+        r = 1 << max(1, p.width // 2)
+        small[n] = np.clip(rng.integers(-r, r, endpoint=True, size=quarter), lo, hi)
+    parts.append(small)
+    corners = []
+    for _, p in ports:
+        lo, hi = _limits(p)
+        corners.append(np.unique(np.clip([lo, lo + 1, -1, 0, 1, hi - 1, hi], lo, hi)))
+    grid = np.meshgrid(*corners, indexing="ij")
+    cross = {n: g.reshape(-1)[:quarter] for (n, _), g in zip(ports, grid)}
+    extra = quarter - len(cross[ports[0][0]])
+    picks = [c[rng.integers(0, len(c), size=extra)] for c in corners]
+    parts.append({n: np.concatenate([cross[n], pick]) for (n, _), pick in zip(ports, picks)})
+    boundary = _boundaries(params, count - 3 * quarter, rng)
+    got = len(boundary[ports[0][0]])
+    want = count - 3 * quarter
+    if got < want:  # few class changes (a model with no saturation): fill with random
+        boundary = {n: np.concatenate([boundary[n], rng.integers(
+            *_limits(p), endpoint=True, size=want - got)]) for n, p in ports}
+    parts.append({n: v[:want] for n, v in boundary.items()})
+    return {n: np.concatenate([part[n] for part in parts]).astype(np.int64) for n, _ in ports}
 
 
 def _golden(params, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -116,9 +227,10 @@ class ExhaustiveResult:
     ----------
     model : str
     vectors : int
-        Combinations compared (every one of the format's).
+        Combinations compared (exhaustive: every one of the format's).
     bits : int
-        ``log2`` of that: the widths of the state registers and inputs.
+        The widths of the state registers and inputs summed (exhaustive: ``log2`` of
+        ``vectors``).
     mismatches : int
         Vector-signal pairs that differed.
     first_mismatch : str or None
@@ -131,6 +243,78 @@ class ExhaustiveResult:
     mismatches: int
     first_mismatch: str | None
     passed: bool
+
+
+def run_vectors(params, vectors: dict[str, np.ndarray], *,
+                build_root: str | Path | None = DEFAULT_BUILD_ROOT,
+                verilog_text: str | None = None, mutants: tuple[int, ...] = ()
+                ) -> tuple[int, str | None, dict[int, int]]:
+    """Given (state, input) vectors through the datapath's Verilog under Verilator,
+    compared with the golden step.
+
+    Parameters
+    ----------
+    params : object
+        A registered model's ``Params``.
+    vectors : dict of str to numpy.ndarray
+        One array per state port (``st_<name>``) and input port, as :func:`all_vectors`.
+    build_root : path, optional
+        Verilator build cache.
+    verilog_text : str, optional
+        The datapath Verilog (module :data:`DATAPATH_TOP`); by default
+        :func:`datapath_top`'s. With ``mutants``, a mutant schema of it
+        (:func:`rtl_gen.verify.mutation.mutant_schema`).
+    mutants : tuple of int
+        Mutant indices of the schema to replay the vectors for (``sim/bench_mutants.py``).
+
+    Returns
+    -------
+    mismatches : int
+        Vector-signal pairs that differed without a mutant.
+    first_mismatch : str or None
+    per_mutant : dict of int to int
+        Each mutant's mismatches (empty without ``mutants``).
+    """
+    expected = _golden(params, vectors)
+    in_ports = [(name, port.width) for name, port in _in_ports(params)]
+    outputs = [("spike", 1)] + [(s.name, s.width) for s in params.state_ports()]
+    text = (datapath_top(params) if verilog_text is None else verilog_text)
+    build_dir, _ = build_model(text + bulk_wrapper(DATAPATH_TOP, in_ports, outputs), BULK_TOP,
+                               build_root=build_root)
+    total = len(expected["spike"])
+    mismatches, first, per_mutant = 0, None, dict.fromkeys(mutants, 0)
+    meta = {"seed": 0, "widths": [["spike", False, 1]] + [
+        [s.name, s.signed, s.width] for s in params.state_ports()]}
+    for start in range(0, total, BULK_DEPTH):
+        part = slice(start, min(total, start + BULK_DEPTH))
+        count = part.stop - part.start
+        with tempfile.TemporaryDirectory(prefix="neurocore-exhaustive-") as tmp:
+            tmp = Path(tmp)
+            en = np.ones(count, dtype=np.uint8)
+            np.savez(tmp / "data.npz", en=en,
+                     **{f"exp_{k}": v[part] for k, v in expected.items()})
+            write_stimulus(tmp / "stim.hex", pack_stimulus(
+                en, np.zeros(count, np.uint8),
+                [(vectors[name][part], width) for name, width in in_ports]))
+            env = {"NEUROCORE_COSIM_DATA": str(tmp / "data.npz"),
+                   "NEUROCORE_COSIM_REPORT": str(tmp / "report.json"),
+                   "NEUROCORE_COSIM_META": json.dumps(meta),
+                   "NEUROCORE_COSIM_STIM": str(tmp / "stim.hex"),
+                   "NEUROCORE_BULK_CAPTURE": str(tmp / "cap.hex")}
+            if mutants:
+                env["NEUROCORE_MUTANTS"] = json.dumps([int(i) for i in mutants])
+            report, _ = run_bench(build_dir, BULK_TOP,
+                                  "bench_mutants" if mutants else "bench_bulk", tmp=tmp,
+                                  env=env, report=tmp / "report.json",
+                                  plusargs=["+bulk", f"+stim={tmp / 'stim.hex'}",
+                                            f"+cap={tmp / 'cap.hex'}", f"+cycles={count}"],
+                                  what="datapath check")
+        mismatches += report["mismatches"]
+        if first is None and report["first_mismatch"]:
+            first = f"vectors from {start}: {report['first_mismatch']}"
+        for k, v in report.get("mutants", {}).items():
+            per_mutant[int(k)] += v
+    return mismatches, first, per_mutant
 
 
 def run_exhaustive(params, *, build_root: str | Path | None = DEFAULT_BUILD_ROOT,
@@ -153,41 +337,41 @@ def run_exhaustive(params, *, build_root: str | Path | None = DEFAULT_BUILD_ROOT
     ExhaustiveResult
     """
     vectors = all_vectors(params)
-    expected = _golden(params, vectors)
-    in_ports = [(f"st_{s.name}", s.width) for s in params.state_ports()]
-    in_ports += [(p.name, p.width) for p in params.input_ports()]
-    outputs = [("spike", 1)] + [(s.name, s.width) for s in params.state_ports()]
-    text = (datapath_top(params) if verilog_text is None else verilog_text)
-    build_dir, _ = build_model(text + bulk_wrapper(DATAPATH_TOP, in_ports, outputs), BULK_TOP,
-                               build_root=build_root)
-    total = len(expected["spike"])
-    mismatches, first = 0, None
-    meta = {"seed": 0, "widths": [["spike", False, 1]] + [
-        [s.name, s.signed, s.width] for s in params.state_ports()]}
-    for start in range(0, total, BULK_DEPTH):
-        part = slice(start, min(total, start + BULK_DEPTH))
-        count = part.stop - part.start
-        with tempfile.TemporaryDirectory(prefix="neurocore-exhaustive-") as tmp:
-            tmp = Path(tmp)
-            en = np.ones(count, dtype=np.uint8)
-            np.savez(tmp / "data.npz", en=en,
-                     **{f"exp_{k}": v[part] for k, v in expected.items()})
-            write_stimulus(tmp / "stim.hex", pack_stimulus(
-                en, np.zeros(count, np.uint8),
-                [(vectors[name][part], width) for name, width in in_ports]))
-            env = {"NEUROCORE_COSIM_DATA": str(tmp / "data.npz"),
-                   "NEUROCORE_COSIM_REPORT": str(tmp / "report.json"),
-                   "NEUROCORE_COSIM_META": json.dumps(meta),
-                   "NEUROCORE_COSIM_STIM": str(tmp / "stim.hex"),
-                   "NEUROCORE_BULK_CAPTURE": str(tmp / "cap.hex")}
-            report, _ = run_bench(build_dir, BULK_TOP, "bench_bulk", tmp=tmp, env=env,
-                                  report=tmp / "report.json",
-                                  plusargs=["+bulk", f"+stim={tmp / 'stim.hex'}",
-                                            f"+cap={tmp / 'cap.hex'}", f"+cycles={count}"],
-                                  what="exhaustive check")
-        mismatches += report["mismatches"]
-        if first is None and report["first_mismatch"]:
-            first = f"vectors from {start}: {report['first_mismatch']}"
+    total = len(next(iter(vectors.values())))
+    mismatches, first, _ = run_vectors(params, vectors, build_root=build_root,
+                                       verilog_text=verilog_text)
     return ExhaustiveResult(model=params.model.name, vectors=total,
                             bits=int(total).bit_length() - 1, mismatches=mismatches,
                             first_mismatch=first, passed=mismatches == 0)
+
+
+def run_sampled(params, *, count: int = BULK_DEPTH, seed: int = 0,
+                build_root: str | Path | None = DEFAULT_BUILD_ROOT,
+                verilog_text: str | None = None) -> ExhaustiveResult:
+    """:func:`sampled_vectors` through the datapath's Verilog, compared with the golden
+    step: every state, not only those reachable from reset, at any format.
+
+    Parameters
+    ----------
+    params : object
+        A registered model's ``Params``.
+    count, seed : int
+        As :func:`sampled_vectors`.
+    build_root : path, optional
+        Verilator build cache.
+    verilog_text : str, optional
+        The datapath Verilog to check; by default :func:`datapath_top`'s.
+
+    Returns
+    -------
+    ExhaustiveResult
+        ``vectors`` = ``count``; ``bits``: the widths of the state registers and inputs
+        (the space sampled is 2^bits).
+    """
+    vectors = sampled_vectors(params, count, seed)
+    mismatches, first, _ = run_vectors(params, vectors, build_root=build_root,
+                                       verilog_text=verilog_text)
+    return ExhaustiveResult(model=params.model.name, vectors=count,
+                            bits=sum(p.width for _, p in _in_ports(params)),
+                            mismatches=mismatches, first_mismatch=first,
+                            passed=mismatches == 0)

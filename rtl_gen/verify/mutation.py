@@ -25,10 +25,14 @@ reads ``+mutant=K`` into ``neurocore_mutant`` at time 0 (0: the original design)
 Verilator build per unit; the bulk bench then replays the stimulus once per mutant in one
 simulation, setting ``neurocore_mutant`` between passes (``sim/bench_mutants.py``,
 :func:`rtl_gen.verify.unit.run_cosim` with ``mutants=``). A mutant that survives the
-standard run gets a longer one with other seeds; one that survives that is checked for
-equivalence with Yosys (:func:`equivalent`: the original and the mutant as plain Verilog,
-registers everted into shared inputs, a miter, SAT): proven equivalent (no stimulus can
-tell it apart, from any register state); failing that, from reset
+standard run gets a longer one with other seeds; one in the datapath that survives that
+gets the datapath check at every state (:func:`rtl_gen.verify.exhaustive.run_sampled`,
+the check ``tests/test_exhaustive.py`` runs in CI: random, corner and boundary states and
+inputs, not only states reachable from reset, since the population core's bus writes any
+state word); one that survives that is checked for equivalence with Yosys
+(:func:`equivalent`: the original and the mutant as plain Verilog, registers everted
+into shared inputs, a miter, SAT): proven equivalent (no stimulus can tell it apart,
+from any register state); failing that, from reset
 (:func:`equivalent_from_reset`: k-induction on a miter whose first cycle resets):
 equivalent from reset (the difference lies in states the unit never reaches), a survivor
 (a difference reachable from reset that the bench missed), or undecided. The kill rate
@@ -45,11 +49,14 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from neurocore_hw.model import model_of
 from neurocore_hw.tools import find_tool
 
 from ..emit import emit_verilog, top_name
 from .bulk import BULK_DEPTH
+from .exhaustive import datapath_top, run_vectors, sampled_vectors
 from .toolchain import DEFAULT_BUILD_ROOT
 from .unit import run_cosim
 
@@ -494,12 +501,16 @@ class MutationReport:
         Cycles of the standard run every mutant gets, and of the second run survivors get.
     outcomes : dict of int to str
         Per mutant index: ``"killed"`` (the standard run), ``"killed-long"``,
+        ``"killed-state"`` (the datapath check at every state),
         ``"equivalent"`` (proven by Yosys from any register state),
         ``"equivalent-reset"`` (proven from reset: the difference lies in unreachable
         states), ``"undecided"`` (no proof either way in time) or ``"survived"`` (a
         difference from reset that the bench missed, or no equivalence check).
     mutants : list of Mutant
+        The mutants run: all of the unit's, or a random sample of them.
     seconds : float
+    population : int
+        How many mutants the unit has (``len(mutants)`` unless sampled).
     """
 
     model: str
@@ -510,6 +521,15 @@ class MutationReport:
     mutants: list[Mutant]
     outcomes: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0
+    population: int = 0
+
+    def __post_init__(self):
+        self.population = self.population or len(self.mutants)
+
+    @property
+    def sampled(self) -> bool:
+        """Whether ``mutants`` is a sample of the unit's."""
+        return self.population > len(self.mutants)
 
     def count(self, outcome: str) -> int:
         """Mutants with this outcome."""
@@ -517,8 +537,8 @@ class MutationReport:
 
     @property
     def killed(self) -> int:
-        """Mutants the bench caught (standard or long run)."""
-        return self.count("killed") + self.count("killed-long")
+        """Mutants the checks caught (standard or long run, state check)."""
+        return sum(1 for o in self.outcomes.values() if o.startswith("killed"))
 
     @property
     def equivalents(self) -> int:
@@ -555,13 +575,14 @@ class MutationReport:
         return cls(model=data["model"], preset=data["preset"], variant=data["variant"],
                    cycles=data["cycles"], long_cycles=data["long_cycles"], mutants=mutants,
                    outcomes={m["index"]: m["outcome"] for m in data["outcomes"]},
-                   seconds=data["seconds"])
+                   seconds=data["seconds"], population=data.get("population", 0))
 
     def to_dict(self) -> dict:
         """JSON-ready summary with every mutant and its outcome."""
         return {"model": self.model, "preset": self.preset, "variant": self.variant,
                 "cycles": self.cycles, "long_cycles": self.long_cycles,
-                "mutants": len(self.mutants), "killed": self.killed,
+                "mutants": len(self.mutants), "population": self.population,
+                "killed": self.killed, "killed_state": self.count("killed-state"),
                 "equivalent": self.count("equivalent"),
                 "equivalent_reset": self.count("equivalent-reset"),
                 "survived": self.count("survived"), "undecided": self.count("undecided"),
@@ -606,6 +627,53 @@ def _simulate(params, schema, top, variant, cycles, seed, indices, build_root, j
     return out
 
 
+def _datapath_mutants(verilog: str, mutants: list[Mutant], dp_verilog: str
+                      ) -> dict[int, Mutant]:
+    """For each of ``mutants`` in a submodule of the unit whose text the datapath wrapper
+    ``dp_verilog`` holds unchanged, the same mutant there (unit index -> datapath
+    mutant)."""
+    unit_lines, dp_lines = verilog.split("\n"), dp_verilog.split("\n")
+
+    def suffix(name):
+        name = name.strip()
+        return name.split(".", 1)[1] if "." in name else None
+
+    dp_modules = {suffix(n): (a, b) for n, a, b in _modules(dp_verilog) if suffix(n)}
+    offsets = {}  # unit module name -> line offset to the datapath copy
+    for name, a, b in _modules(verilog):
+        match = dp_modules.get(suffix(name))
+        if match and unit_lines[a + 1:b] == dp_lines[match[0] + 1:match[1]]:
+            offsets[name] = match[0] - a
+    dp_index = {(m.line, m.operator, m.original, m.mutated): m
+                for m in find_mutants(dp_verilog)}
+    out = {}
+    for m in mutants:
+        if m.module in offsets:
+            twin = dp_index.get((m.line + offsets[m.module], m.operator, m.original,
+                                 m.mutated))
+            if twin is not None:
+                out[m.index] = twin
+    return out
+
+
+def _state_check(params, verilog: str, mutants: list[Mutant], build_root
+                 ) -> dict[int, int]:
+    """Mismatches of the datapath check at every state (the CI check's vectors) for each
+    mutant that lies in the datapath; mutants elsewhere are left out."""
+    dp_verilog = datapath_top(params)
+    twins = _datapath_mutants(verilog, mutants, dp_verilog)
+    if not twins:
+        return {}
+    schema = mutant_schema(dp_verilog, list(twins.values()))
+    own, first, counts = run_vectors(params, sampled_vectors(params), build_root=build_root,
+                                     verilog_text=schema,
+                                     mutants=tuple(t.index for t in twins.values()))
+    if own:
+        raise RuntimeError(f"the datapath schema without a mutant is not equal to the "
+                           f"golden step: {first}")
+    return {index: counts[twin.index] for index, twin in twins.items()}
+
+
 #: Mutants per simulation.
 CHUNK = 40
 #: Seconds each Yosys check of a survivor may take in :func:`run_mutation` (a survivor
@@ -616,7 +684,8 @@ EQUIV_SECONDS = 15.0
 def run_mutation(params, *, preset: str = "custom", variant: str | None = None,
                  cycles: int = 20_000, seed: int = 1, long_cycles: int = 2 * BULK_DEPTH,
                  jobs: int = 1, build_root: str | Path | None = DEFAULT_BUILD_ROOT,
-                 equivalence: bool = True, on_progress=None) -> MutationReport:
+                 equivalence: bool = True, state_check: bool = True,
+                 sample: int | None = None, on_progress=None) -> MutationReport:
     """Mutation analysis of one unit's emitted Verilog against the bulk bench.
 
     Parameters
@@ -640,6 +709,11 @@ def run_mutation(params, *, preset: str = "custom", variant: str | None = None,
         Verilator build cache.
     equivalence : bool
         Check survivors for equivalence with Yosys (else they count as survivors).
+    state_check : bool
+        Give survivors in the datapath the datapath check at every state first.
+    sample : int, optional
+        Run this many of the unit's mutants, drawn at random (seed ``seed``), instead of
+        all; the report's kill rate is then an estimate.
     on_progress : callable, optional
         Called as ``on_progress(done, total)`` after each simulation of the first run.
 
@@ -657,9 +731,17 @@ def run_mutation(params, *, preset: str = "custom", variant: str | None = None,
     top = top_name(model.name, variant)
     verilog = emit_verilog(params, variant)
     mutants = find_mutants(verilog)
+    population = len(mutants)
+    if sample is not None:
+        if sample < 1:
+            raise ValueError(f"sample must be at least 1, got {sample}")
+        if sample < population:
+            picks = np.random.default_rng(seed).choice(population, sample, replace=False)
+            mutants = [mutants[i] for i in sorted(picks)]
     schema = mutant_schema(verilog, mutants)
     report = MutationReport(model=model.name, preset=preset, variant=variant,
-                            cycles=cycles, long_cycles=long_cycles, mutants=mutants)
+                            cycles=cycles, long_cycles=long_cycles, mutants=mutants,
+                            population=population)
     counts = _simulate(params, schema, top, variant, cycles, seed,
                        [m.index for m in mutants], build_root, jobs, on_progress)
     survivors = []
@@ -675,6 +757,12 @@ def run_mutation(params, *, preset: str = "custom", variant: str | None = None,
             if counts[m.index]:
                 report.outcomes[m.index] = "killed-long"
         survivors = [m for m in survivors if not counts[m.index]]
+    if survivors and state_check:
+        counts = _state_check(params, verilog, survivors, build_root)
+        for m in survivors:
+            if counts.get(m.index):
+                report.outcomes[m.index] = "killed-state"
+        survivors = [m for m in survivors if not counts.get(m.index)]
     if equivalence and survivors:
         with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
             verdicts = list(pool.map(lambda m: _classify(verilog, m, top), survivors))
@@ -691,14 +779,21 @@ def markdown(reports: list[MutationReport], command: str = "") -> str:
     lines = ["# Mutation analysis", ""]
     if command:
         lines += [f"Measured by `{command}`.", ""]
-    lines += ["| model | variant | preset | mutants | killed (by the long run) | "
+    lines += ["| model | variant | preset | mutants | killed (long run, state check) | "
               "equivalent (from reset) | undecided | survived | kill rate | seconds |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for r in reports:
-        lines.append(f"| {r.model} | {r.variant or '-'} | {r.preset} | {len(r.mutants)} | "
-                     f"{r.killed} ({r.count('killed-long')}) | {r.equivalents} "
-                     f"({r.count('equivalent-reset')}) | {r.count('undecided')} | "
-                     f"{r.count('survived')} | {100 * r.kill_rate:.1f} % | "
+        count = (f"{len(r.mutants)} of {r.population}" if r.sampled
+                 else f"{len(r.mutants)}")
+        rate = f"{100 * r.kill_rate:.1f} %"
+        live = len(r.mutants) - r.equivalents
+        if r.sampled and live:  # 95 % normal interval of a sampled proportion
+            half = 196 * (r.kill_rate * (1 - r.kill_rate) / live) ** 0.5
+            rate += f" +- {half:.1f}"
+        lines.append(f"| {r.model} | {r.variant or '-'} | {r.preset} | {count} | "
+                     f"{r.killed} ({r.count('killed-long')}, {r.count('killed-state')}) | "
+                     f"{r.equivalents} ({r.count('equivalent-reset')}) | "
+                     f"{r.count('undecided')} | {r.count('survived')} | {rate} | "
                      f"{r.seconds:.0f} |")
     total = sum(len(r.mutants) for r in reports)
     killed = sum(r.killed for r in reports)
