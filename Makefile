@@ -6,7 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install verilog sim soak mutants test lint synth bench peers docs codesign clean
+.PHONY: install verilog sim soak mutants test lint synth bench peers conformance docs codesign \
+        clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,33 @@ $(PEERS)/torch/.installed:
 	$(PEERS)/torch/bin/python -m pip install --quiet --no-deps norse nirtorch
 	touch $@
 peers: $(PEERS)/brian2/.installed $(PEERS)/torch/.installed
+# Rockpool with SynSense's XyloSim (xylosim builds from source with g++ and pybind11), and
+# Lava 0.10, which needs Python 3.10 (skipped with a message when there is none).
+$(PEERS)/rockpool/.installed:
+	$(PYTHON) -m venv $(PEERS)/rockpool
+	$(PEERS)/rockpool/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/rockpool/bin/python -m pip install --quiet "rockpool==3.1.*" "xylosim==0.1.3" \
+	    "numpy<2"
+	touch $@
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null)
+$(PEERS)/lava/.installed:
+	$(PYTHON310) -m venv $(PEERS)/lava
+	$(PEERS)/lava/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/lava/bin/python -m pip install --quiet "lava-nc==0.10.*"
+	touch $@
+
+# Conformance (outside CI): the xylo model against XyloSim, cuba_lif (loihi) against Lava's
+# bit-accurate Loihi LIF, each on random and corner inputs, with deliberately wrong models
+# that must fail (docs/conformance.md).
+conformance: $(STAMP) $(PEERS)/rockpool/.installed
+	$(BIN)/python docs/scripts/xylo_conformance.py --teeth --json build/conformance-xylo.json
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "lava-nc 0.10 needs Python 3.10 and none was found: Lava conformance skipped"; \
+	else \
+	  $(MAKE) --no-print-directory $(PEERS)/lava/.installed && \
+	  $(BIN)/python docs/scripts/lava_conformance.py --teeth \
+	    --json build/conformance-lava.json; \
+	fi
 
 # Engine throughput on one thread, every model; then the engine against the peers
 # (written into docs/benchmarks.md).

@@ -33,6 +33,7 @@ MODEL_FILES = (
     "sc_lif",
     "sc_xor_neuron",
     "psu_lif",
+    "xylo",
 )
 
 

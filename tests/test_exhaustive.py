@@ -36,6 +36,8 @@ NARROW = {
     "homeostatic_lif": dict(width=4, frac=1, leak_k=1, gain_k=3, v_reset=-2, th_init=3,
                             th_min=1, th_max=7, rate_frac=4, rate_shift=1, target=3,
                             eta_shift=1),
+    "xylo": dict(width=4, frac=0, dash_syn=1, dash_mem=0, v_threshold=2, bias=-1,
+                 max_spikes=3),
     "sc_sng": dict(),
     "sc_decoder": dict(log2_length=3),
 }

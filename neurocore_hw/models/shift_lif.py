@@ -24,8 +24,8 @@ from ..fixed import QuantizedValue, check_int, int_range, quantize, saturate
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leak_of_tau, real_field, tau_of_leak
 
-__all__ = ["MODEL", "PRESETS", "ShiftLIFParams", "ShiftLIFReal", "ShiftLIFState", "decay_step",
-           "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "ShiftLIFParams", "ShiftLIFReal", "ShiftLIFState", "dash_of_tau",
+           "decay_step", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,14 @@ def reference(params: ShiftLIFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
     return spikes, trace
 
 
+def dash_of_tau(tau: float, dt: float, width: int) -> QuantizedValue:
+    """The decay shift nearest a time constant: ``round(-log2(1 - exp(-dt/tau)))`` in
+    ``0..width-1``, with its error in shift units."""
+    ideal = -math.log2(leak_of_tau(tau, dt))
+    code = min(max(int(math.floor(ideal + 0.5)), 0), width - 1)
+    return QuantizedValue(code, ideal, code - ideal)
+
+
 #: ``xylo16``: 16-bit, dash_syn 2, dash_mem 4 (the default); ``slow8``: 8-bit, dash 3/5;
 #: ``w24``: 24-bit, dash 6/8.
 @dataclass(frozen=True)
@@ -149,16 +157,11 @@ class ShiftLIFReal(RealModel):
     dt: float = real_field(1.0, "ms", "time step", positive=True)
     v_threshold: float = real_field(16.0, "v", "firing threshold")
 
-    def _dash(self, tau: float, width: int) -> QuantizedValue:
-        ideal = -math.log2(leak_of_tau(tau, self.dt))
-        code = min(max(int(math.floor(ideal + 0.5)), 0), width - 1)
-        return QuantizedValue(code, ideal, code - ideal)
-
     def codes(self, fmt: Format, base) -> dict[str, object]:
         """``dash_syn``, ``dash_mem`` and ``v_threshold`` in ``fmt``."""
         return {**fmt.settings(base),
-                "dash_syn": self._dash(self.tau_syn, fmt.width),
-                "dash_mem": self._dash(self.tau_mem, fmt.width),
+                "dash_syn": dash_of_tau(self.tau_syn, self.dt, fmt.width),
+                "dash_mem": dash_of_tau(self.tau_mem, self.dt, fmt.width),
                 "v_threshold": quantize("v_threshold", self.v_threshold, fmt.width, fmt.frac)}
 
     @staticmethod

@@ -1,0 +1,250 @@
+"""Conformance of the ``xylo`` model with SynSense's XyloSim (``make conformance``).
+
+The project side draws per-neuron parameters and input spike counts, runs them through
+XyloSim in the peer environment (``build/peers/rockpool``: Rockpool and ``xylosim``, never
+the project venv), and compares every recorded value -- each neuron's synaptic current,
+membrane potential and spike count after every step -- with ``neurocore_hw``'s golden
+``xylo.step`` (itself equal to the RTL on every cycle: the co-simulation tests).
+
+Each XyloSim layer (one per input weight shift, 0..7) has ``N`` hidden neurons, hidden
+neuron ``j`` fed by input channel ``j`` alone (up to 15 events per step, copies of one
+int8 weight shifted left), and ``N`` output neurons, output ``j`` fed by hidden ``j``'s
+spike count of the step before (up to 31 events, the output weight shifted by the output
+shift). Hidden neurons spike up to 31 times per step, outputs once. The golden model gets,
+per step, the events' sum (one channel: events of one sign, where XyloSim's per-event
+saturating adds equal one).
+
+Stimulus segments: realistic (sparse counts), bursts (15 events of the largest weights:
+synaptic saturation both ways), silence (decay to rest), ``dash_mem = 0`` neurons driven
+hard negative with a small negative bias (the wrap of ``-decay(v)`` at ``v = -2**15``,
+after which XyloSim's neuron stays there), tiny thresholds (the 31-spike
+cap). The coverage table says how often each corner was hit.
+
+Usage (project venv; ``--peer`` runs inside the peer venv)::
+
+    python docs/scripts/xylo_conformance.py --peer-python build/peers/rockpool/bin/python
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+SHIFTS = range(8)
+#: Deliberately wrong models that the comparison must reject (``--teeth``).
+BROKEN = ("no wrap of -decay(v)", "decay without its one-LSB minimum", "one spike per step")
+
+
+def _peer(stimulus: str, out: str) -> None:
+    """In the peer venv: every layer of ``stimulus`` through XyloSim, recordings saved."""
+    import importlib.metadata
+
+    from xylosim.v2 import XyloLayer, XyloSynapse  # the C++ simulator Rockpool wraps
+
+    data = np.load(stimulus)
+    n = int(data["n"])
+    results = {}
+    for s in SHIFTS:
+        counts = data[f"counts_{s}"]  # [T, n] input events per channel
+        syn_in = [[XyloSynapse(j, 0, int(data[f"w_in_{s}"][j]))] for j in range(n)]
+        syn_rec = [[] for _ in range(n)]
+        syn_out = [[XyloSynapse(j, 0, int(data[f"w_out_{s}"][j]))] for j in range(n)]
+        layer = XyloLayer(
+            synapses_in=syn_in, synapses_rec=syn_rec, synapses_out=syn_out,
+            aliases=[[] for _ in range(n)],
+            threshold=[int(x) for x in data[f"th_{s}"][:n]],
+            threshold_out=[int(x) for x in data[f"th_{s}"][n:]],
+            has_bias=True, bias=[int(x) for x in data[f"bias_{s}"][:n]],
+            bias_out=[int(x) for x in data[f"bias_{s}"][n:]],
+            weight_shift_inp=s, weight_shift_rec=0, weight_shift_out=int(data["shift_out"][s]),
+            dash_mem=[int(x) for x in data[f"dash_mem_{s}"][:n]],
+            dash_mem_out=[int(x) for x in data[f"dash_mem_{s}"][n:]],
+            dash_syns=[[int(x)] for x in data[f"dash_syn_{s}"][:n]],
+            dash_syns_out=[[int(x)] for x in data[f"dash_syn_{s}"][n:]],
+            name=f"shift{s}")
+        layer.evolve([[int(c) for c in row] for row in counts])
+        results[f"syn_{s}"] = np.concatenate(
+            [np.array(layer.rec_i_syn, dtype=np.int64),
+             np.array(layer.rec_i_syn_out, dtype=np.int64)]).T
+        results[f"v_{s}"] = np.concatenate(
+            [np.array(layer.rec_v_mem, dtype=np.int64),
+             np.array(layer.rec_v_mem_out, dtype=np.int64)]).T
+        results[f"count_{s}"] = np.concatenate(
+            [np.array(layer.rec_recurrent_spikes, dtype=np.int64),
+             np.array(layer.rec_out_spikes, dtype=np.int64)], axis=1)
+    np.savez(out, **results)
+    versions = {p: importlib.metadata.version(p) for p in ("rockpool", "xylosim")}
+    Path(out).with_suffix(".json").write_text(json.dumps(versions))
+
+
+def _stimulus(n: int, steps: int, seed: int) -> dict[str, np.ndarray]:
+    """Per layer: parameters of 2n neurons (hidden, then output), weights, input counts."""
+    rng = np.random.default_rng(seed)
+    out = {"n": np.array(n), "shift_out": rng.integers(0, 8, size=8)}
+    kinds = np.arange(2 * n) % 4  # 0 typical, 1 dash_mem 0, 2 tiny threshold, 3 slow
+    for s in SHIFTS:
+        dash_syn = rng.integers(0, 16, size=2 * n)
+        dash_mem = np.where(kinds == 1, 0, rng.integers(0, 16, size=2 * n))
+        th = np.where(kinds == 2, rng.integers(1, 8, size=2 * n),
+                      np.exp(rng.uniform(0, np.log(32767), size=2 * n)).astype(np.int64))
+        th = np.clip(th, 1, 32767)
+        bias = np.where(rng.random(2 * n) < 0.5, 0, rng.integers(-2000, 2001, size=2 * n))
+        bias[rng.random(2 * n) < 0.05] = rng.choice([-32768, 32767], size=1)
+        # dash_mem 0 with a small negative bias pins v at -2**15, where -decay(v) wraps
+        bias[kinds == 1] = rng.integers(-300, 0, size=int((kinds == 1).sum()))
+        w_in = rng.integers(-128, 128, size=n)
+        w_in[:4] = [127, -128, 1, -1]
+        w_in[kinds[:n] == 1] = -128  # drive the dash_mem 0 neurons down hard
+        counts = np.zeros((steps, n), dtype=np.int64)
+        seg = steps // 5
+        counts[:seg] = rng.binomial(2, 0.2, size=(seg, n))             # typical
+        counts[seg:2 * seg] = 15                                       # burst
+        counts[2 * seg:3 * seg] = 0                                    # silence
+        counts[3 * seg:4 * seg] = rng.integers(0, 16, size=(seg, n))  # full range
+        counts[4 * seg:] = rng.integers(0, 3, size=(steps - 4 * seg, n)) * 5
+        out.update({f"dash_syn_{s}": dash_syn, f"dash_mem_{s}": dash_mem, f"th_{s}": th,
+                    f"bias_{s}": bias, f"w_in_{s}": w_in,
+                    f"w_out_{s}": rng.integers(-128, 128, size=n), f"counts_{s}": counts})
+    return out
+
+
+def _golden(stim: dict, s: int, n: int, broken: str | None = None):
+    """``xylo.step`` over the layer: [T, 2n] syn, v, count, and the corner counts.
+    ``broken`` names one of :data:`BROKEN`, a deliberately wrong model (the teeth)."""
+    import neurocore_hw.models.xylo as xylo
+    from neurocore_hw.fixed import saturate, wrap
+    from neurocore_hw.models.xylo import XyloParams, XyloState, decay, step
+
+    saved = xylo.wrap, xylo.decay
+    if broken == "no wrap of -decay(v)":
+        xylo.wrap = lambda x, width: x
+    if broken == "decay without its one-LSB minimum":
+        xylo.decay = lambda x, shift: np.asarray(x, np.int64) >> shift
+    try:
+        return _run_golden(stim, s, n, broken, saturate, wrap, XyloParams, XyloState, decay,
+                           step)
+    finally:
+        xylo.wrap, xylo.decay = saved
+
+
+def _run_golden(stim, s, n, broken, saturate, wrap, XyloParams, XyloState, decay, step):
+
+    counts = stim[f"counts_{s}"]
+    steps = len(counts)
+    params = [XyloParams(dash_syn=int(stim[f"dash_syn_{s}"][j]),
+                         dash_mem=int(stim[f"dash_mem_{s}"][j]),
+                         v_threshold=int(stim[f"th_{s}"][j]), bias=int(stim[f"bias_{s}"][j]),
+                         max_spikes=31 if j < n and broken != "one spike per step" else 1)
+              for j in range(2 * n)]
+    w_in = stim[f"w_in_{s}"] << s
+    w_out = stim[f"w_out_{s}"] << int(stim["shift_out"][s])
+    state = [XyloState(np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64))
+             for _ in range(2 * n)]
+    rec = {k: np.zeros((steps, 2 * n), dtype=np.int64) for k in ("syn", "v", "count")}
+    corners = dict.fromkeys(("syn saturated", "membrane increment saturated",
+                             "v saturated", "wrap of -decay(v) at -2^15",
+                             "multi-spike steps", "31-spike cap", "bias added"), 0)
+    for t in range(steps):
+        drive = np.concatenate([np.minimum(counts[t], 15) * w_in,
+                                (rec["count"][t - 1, :n] if t else np.zeros(n, np.int64))
+                                * w_out])
+        for j, p in enumerate(params):
+            st = state[j]
+            # the corners, from the same arithmetic spelled out
+            raw = st.syn + drive[j]
+            corners["syn saturated"] += int(np.any(saturate(raw, 16) != raw))
+            syn = saturate(raw, 16)
+            syn = syn - decay(syn, p.dash_syn)
+            neg = -decay(st.v, p.dash_mem)
+            corners["wrap of -decay(v) at -2^15"] += int(np.any(wrap(neg, 16) != neg))
+            dv_raw = wrap(neg, 16) + syn
+            dv = saturate(dv_raw, 16)
+            corners["membrane increment saturated"] += int(
+                np.any(dv != dv_raw) or np.any(saturate(dv + p.bias, 16) != dv + p.bias))
+            dv = saturate(dv + p.bias, 16)
+            corners["v saturated"] += int(np.any(saturate(st.v + dv, 16) != st.v + dv))
+            corners["bias added"] += int(p.bias != 0)
+            vv = saturate(st.v + dv, 16)
+            corners["31-spike cap"] += int(np.any(vv // p.v_threshold > p.max_spikes)
+                                            and p.max_spikes == 31)
+            state[j], _ = step(p, st, i_in=np.array([drive[j]]))
+            for k in rec:
+                rec[k][t, j] = getattr(state[j], k)[0]
+            corners["multi-spike steps"] += int(state[j].count[0] > 1)
+    return rec, corners
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--peer-python", default="build/peers/rockpool/bin/python",
+                    help="python of the peer venv with xylosim (default: %(default)s)")
+    ap.add_argument("--neurons", type=int, default=64,
+                    help="hidden neurons per layer, as many outputs (default: 64)")
+    ap.add_argument("--steps", type=int, default=250, help="steps (default: 250)")
+    ap.add_argument("--seed", type=int, default=1, help="stimulus seed (default: 1)")
+    ap.add_argument("--json", help="write the result here")
+    ap.add_argument("--teeth", action="store_true",
+                    help="also compare deliberately wrong models (each must mismatch)")
+    ap.add_argument("--peer", nargs=2, metavar=("STIM", "OUT"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.peer:
+        _peer(*args.peer)
+        return 0
+    if not Path(args.peer_python).exists():
+        print(f"error: no peer python at {args.peer_python}: run `make conformance`",
+              file=sys.stderr)
+        return 2
+    n, stim = args.neurons, _stimulus(args.neurons, args.steps, args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        np.savez(Path(tmp) / "stim.npz", **stim)
+        subprocess.run([args.peer_python, __file__, "--peer", str(Path(tmp) / "stim.npz"),
+                        str(Path(tmp) / "out.npz")], check=True)
+        peer = dict(np.load(Path(tmp) / "out.npz"))
+        versions = json.loads((Path(tmp) / "out.json").read_text())
+    values, mismatches, first = 0, 0, None
+    corners: dict[str, int] = {}
+    for s in SHIFTS:
+        rec, hit = _golden(stim, s, n)
+        for k, v in hit.items():
+            corners[k] = corners.get(k, 0) + v
+        for k in ("syn", "v", "count"):
+            bad = np.argwhere(rec[k] != peer[f"{k}_{s}"])
+            values += rec[k].size
+            mismatches += len(bad)
+            if len(bad) and first is None:
+                t, j = bad[0]
+                first = (f"shift {s} step {t} neuron {j} {k}: neurocore {rec[k][t, j]}, "
+                         f"XyloSim {peer[f'{k}_{s}'][t, j]}")
+    spikes = sum(int(peer[f"count_{s}"].sum()) for s in SHIFTS)
+    result = {"values": values, "mismatches": mismatches, "first_mismatch": first,
+              "spikes": spikes, "corners": corners, "versions": versions,
+              "neurons": 2 * n * len(SHIFTS), "steps": args.steps, "seed": args.seed}
+    print(f"xylo vs XyloSim (rockpool {versions['rockpool']}, xylosim "
+          f"{versions['xylosim']}): {values:,} values ({2 * n * len(SHIFTS)} neurons x "
+          f"{args.steps} steps x syn, v, count), {mismatches} mismatches, {spikes:,} spikes")
+    for k, v in corners.items():
+        print(f"  {k}: {v:,} neuron-steps")
+    if first:
+        print(f"  first mismatch: {first}")
+    toothless = False
+    if args.teeth:  # the comparison must reject each deliberately wrong model
+        for name in BROKEN:
+            wrong = 0
+            for s in SHIFTS:
+                rec = _golden(stim, s, n, broken=name)[0]
+                wrong += sum(int(np.sum(rec[k] != peer[f"{k}_{s}"])) for k in rec)
+            print(f"  teeth: {name}: {wrong:,} mismatches")
+            toothless = toothless or wrong == 0
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    return 1 if mismatches or toothless else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
