@@ -78,6 +78,35 @@ def _peer(stimulus: str, out: str) -> None:
         results[f"count_{s}"] = np.concatenate(
             [np.array(layer.rec_recurrent_spikes, dtype=np.int64),
              np.array(layer.rec_out_spikes, dtype=np.int64)], axis=1)
+    # the network: several channels of both signs per hidden neuron, recurrence, outputs
+    net = {k[4:]: data[k] for k in data.files if k.startswith("net_")}
+    n_in, n_hid = net["w_in"].shape
+    n_out = net["w_out"].shape[1]
+
+    def synapses(w):
+        return [[XyloSynapse(j, 0, int(w[i, j])) for j in range(w.shape[1]) if w[i, j]]
+                for i in range(w.shape[0])]
+
+    hid, outp = net["hidden"], net["output"]  # dash_syn, dash_mem, threshold, bias
+    # XyloLayer keeps raw pointers to the synapse objects: hold them while it runs
+    keep = [synapses(net[k]) for k in ("w_in", "w_rec", "w_out")]
+    layer = XyloLayer(
+        synapses_in=keep[0], synapses_rec=keep[1], synapses_out=keep[2],
+        aliases=[[] for _ in range(n_hid)],
+        threshold=[int(hid[2])] * n_hid, threshold_out=[int(outp[2])] * n_out,
+        has_bias=True, bias=[int(hid[3])] * n_hid, bias_out=[int(outp[3])] * n_out,
+        weight_shift_inp=int(net["shifts"][0]), weight_shift_rec=int(net["shifts"][1]),
+        weight_shift_out=int(net["shifts"][2]),
+        dash_mem=[int(hid[1])] * n_hid, dash_mem_out=[int(outp[1])] * n_out,
+        dash_syns=[[int(hid[0])]] * n_hid, dash_syns_out=[[int(outp[0])]] * n_out,
+        name="network")
+    layer.evolve([[int(c) for c in row] for row in net["x"]])
+    results["net_hidden_syn"] = np.array(layer.rec_i_syn, dtype=np.int64).T
+    results["net_hidden_v"] = np.array(layer.rec_v_mem, dtype=np.int64).T
+    results["net_hidden"] = np.array(layer.rec_recurrent_spikes, dtype=np.int64)
+    results["net_output_syn"] = np.array(layer.rec_i_syn_out, dtype=np.int64).T
+    results["net_output_v"] = np.array(layer.rec_v_mem_out, dtype=np.int64).T
+    results["net_output"] = np.array(layer.rec_out_spikes, dtype=np.int64)
     np.savez(out, **results)
     versions = {p: importlib.metadata.version(p) for p in ("rockpool", "xylosim")}
     Path(out).with_suffix(".json").write_text(json.dumps(versions))
@@ -111,6 +140,19 @@ def _stimulus(n: int, steps: int, seed: int) -> dict[str, np.ndarray]:
         out.update({f"dash_syn_{s}": dash_syn, f"dash_mem_{s}": dash_mem, f"th_{s}": th,
                     f"bias_{s}": bias, f"w_in_{s}": w_in,
                     f"w_out_{s}": rng.integers(-128, 128, size=n), f"counts_{s}": counts})
+    # the network: 16 channels -> 32 hidden (recurrent) -> 8 outputs, dense int8 weights
+    # of both signs (a tenth of them zero: no synapse), shifts that reach the rails
+    def weights(shape):
+        w = rng.integers(-128, 128, size=shape)
+        w[rng.random(shape) < 0.1] = 0
+        return w
+
+    x = rng.binomial(3, 0.15, size=(steps, 16))
+    x[steps // 3:steps // 3 + 10] = 15  # bursts: the rails, where the order matters
+    out.update({"net_w_in": weights((16, 32)), "net_w_rec": weights((32, 32)),
+                "net_w_out": weights((32, 8)), "net_shifts": np.array([6, 3, 5]),
+                "net_hidden": np.array([2, 4, 6000, -3]), "net_output": np.array([1, 3, 3000, 0]),
+                "net_x": x})
     return out
 
 
@@ -180,6 +222,36 @@ def _run_golden(stim, s, n, broken, saturate, wrap, XyloParams, XyloState, decay
     return rec, corners
 
 
+def _network(stim: dict, broken: str | None = None) -> dict[str, np.ndarray]:
+    """The network through :class:`~neurocore_hw.xylo_network.XyloNetwork`."""
+    import neurocore_hw.xylo_network as xn
+    from neurocore_hw.models.xylo import XyloParams
+
+    def params(v, max_spikes):
+        return XyloParams(dash_syn=int(v[0]), dash_mem=int(v[1]), v_threshold=int(v[2]),
+                          bias=int(v[3]), max_spikes=max_spikes)
+
+    net = xn.XyloNetwork(w_in=stim["net_w_in"], w_rec=stim["net_w_rec"],
+                         w_out=stim["net_w_out"], hidden=params(stim["net_hidden"], 31),
+                         output=params(stim["net_output"], 1),
+                         shift_in=int(stim["net_shifts"][0]),
+                         shift_rec=int(stim["net_shifts"][1]),
+                         shift_out=int(stim["net_shifts"][2]))
+    saved = xn.saturate
+    if broken == "one saturating add per step":
+        xn.saturate = lambda x, width: x  # the neuron's own add saturates the sum once
+    try:
+        run = net.run(stim["net_x"][:, None, :], record=True)
+    finally:
+        xn.saturate = saved
+    got = {"hidden": run.hidden[:, 0], "output": run.output[:, 0]}
+    got.update({k: v[:, 0] for k, v in run.traces.items()})
+    return got
+
+
+NET_KEYS = ("hidden", "hidden_syn", "hidden_v", "output", "output_syn", "output_v")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--peer-python", default="build/peers/rockpool/bin/python",
@@ -221,8 +293,23 @@ def main(argv=None) -> int:
                 t, j = bad[0]
                 first = (f"shift {s} step {t} neuron {j} {k}: neurocore {rec[k][t, j]}, "
                          f"XyloSim {peer[f'{k}_{s}'][t, j]}")
+    net = _network(stim)
+    net_values, net_mismatches = 0, 0
+    for k in NET_KEYS:
+        bad = np.argwhere(net[k] != peer[f"net_{k}"])
+        net_values += net[k].size
+        net_mismatches += len(bad)
+        if len(bad) and first is None:
+            t, j = bad[0]
+            first = (f"network step {t} {k}[{j}]: neurocore {net[k][t, j]}, "
+                     f"XyloSim {peer[f'net_{k}'][t, j]}")
+    mismatches += net_mismatches
+    wrong = _network(stim, broken="one saturating add per step")
+    order = sum(int(np.sum(wrong[k] != peer[f"net_{k}"])) for k in NET_KEYS)
     spikes = sum(int(peer[f"count_{s}"].sum()) for s in SHIFTS)
-    result = {"values": values, "mismatches": mismatches, "first_mismatch": first,
+    result = {"values": values, "network_values": net_values,
+              "network_mismatches": net_mismatches, "network_order_teeth": order,
+              "mismatches": mismatches, "first_mismatch": first,
               "spikes": spikes, "corners": corners, "versions": versions,
               "neurons": 2 * n * len(SHIFTS), "steps": args.steps, "seed": args.seed}
     print(f"xylo vs XyloSim (rockpool {versions['rockpool']}, xylosim "
@@ -230,9 +317,15 @@ def main(argv=None) -> int:
           f"{args.steps} steps x syn, v, count), {mismatches} mismatches, {spikes:,} spikes")
     for k, v in corners.items():
         print(f"  {k}: {v:,} neuron-steps")
+    print(f"network (16 -> 32 recurrent -> 8, int8 weights of both signs, shifts "
+          f"{stim['net_shifts'].tolist()}): {net_values:,} values, {net_mismatches} mismatches, "
+          f"{int(net['hidden'].sum()):,} hidden and {int(net['output'].sum()):,} output "
+          f"spikes; the per-event order matters: one saturating add per step instead "
+          f"gives {order:,} mismatches")
+    toothless_order = order == 0
     if first:
         print(f"  first mismatch: {first}")
-    toothless = False
+    toothless = toothless_order
     if args.teeth:  # the comparison must reject each deliberately wrong model
         for name in BROKEN:
             wrong = 0
