@@ -79,3 +79,33 @@ def test_bad_input_is_refused():
         net.run(np.array([[[-1]]]))
     with pytest.raises(ValueError, match="shape"):
         net.run(np.zeros((3, 1, 2), int))
+
+
+def test_the_braille_graph_quantizes_onto_xylo():
+    """noBias_subtract: decays to the nearest powers of two (hidden 0.75 / 0.85 -> dash 2
+    and 3, output 0.45 / 0.70 -> 1 and 2), every int8 weight within half an LSB of the
+    graph's weight times the scale; the bias graph and a wrong shape are refused."""
+    from conftest import REPO
+
+    from neurocore_hw.nir import NIRError, load_graph
+    from neurocore_hw.nir.xylo import quantize_xylo
+
+    shared = REPO.parent / "shared" / "nir"
+    spec = load_graph(shared / "braille_noDelay_noBias_subtract.nir")
+    net, report = quantize_xylo(spec, dt=1e-4, threshold=1024)
+    assert (net.hidden.dash_syn, net.hidden.dash_mem) == (2, 3)
+    assert (net.output.dash_syn, net.output.dash_mem) == (1, 2)
+    assert net.shape == (12, 40, 7) and net.hidden.v_threshold == 1024
+    hid = spec.layers[0]
+    p = hid.params
+    gain = (1e-4 / p["tau_mem"][0]) * p["r"][0] / 0.75  # a w_in = 1 for this export
+    for w8, shift, w in ((net.w_in, net.shift_in, hid.weight),
+                         (net.w_rec, net.shift_rec, hid.rec_weight)):
+        exact = w.T * gain * 1024 / (1 << shift)
+        assert np.abs(w8 - exact).max() <= 0.5 + 1e-9
+        assert np.abs(w8).max() >= 64  # the shift is the smallest that fits
+    assert report["in weights"]["clipped"] == 0.0
+    with pytest.raises(NIRError, match="bias"):
+        quantize_xylo(load_graph(shared / "braille_noDelay_bias_zero.nir"), dt=1e-4)
+    with pytest.raises(NIRError, match="Xylo takes"):
+        quantize_xylo(load_graph(shared / "lif_norse.nir"), dt=1e-4)
