@@ -1,17 +1,31 @@
-"""Host side of the UART link (see :mod:`rtl_gen.hostlink` for the byte protocol).
+"""Host side of the UART links (see :mod:`rtl_gen.hostlink` and :mod:`rtl_gen.corelink`
+for the byte protocols).
 
 :func:`encode_inputs` and :func:`decode_outputs` turn port values into frames and back;
 :class:`HostDriver` runs a neuron on the board one step per frame over any byte stream
 with ``write`` and ``read`` (a ``serial.Serial`` from pyserial: ``HostDriver.open(
-"/dev/ttyUSB1", params)``).
+"/dev/ttyUSB1", params)``). :class:`CoreDriver` runs a population core on the board:
+weights and state over the bus, input events in, output events back, a timestep at a
+time (the core link's commands: :func:`encode_write`, :func:`encode_read`,
+:func:`encode_event`, :data:`STEP`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["HostDriver", "decode_outputs", "encode_inputs", "encode_outputs",
-           "field_bytes", "frame_sizes"]
+__all__ = ["CMD_EVENT", "CMD_READ", "CMD_STEP", "CMD_WRITE", "DATA_BYTES", "CoreDriver",
+           "HostDriver", "INDEX_BYTES", "STEP", "decode_outputs", "encode_event",
+           "encode_inputs", "encode_outputs", "encode_read", "encode_write",
+           "encode_step_reply", "field_bytes", "frame_sizes", "pack_state", "unpack_state"]
+
+#: Core link commands (first byte of each): a bus write, a bus read, an input event, a
+#: timestep.
+CMD_WRITE, CMD_READ, CMD_EVENT, CMD_STEP = 0x01, 0x02, 0x03, 0x04
+#: Bytes of a bus index, of a bus data word, of an event source or neuron number.
+INDEX_BYTES, DATA_BYTES, ID_BYTES = 4, 8, 2
+#: The one-byte command that runs a timestep.
+STEP = bytes([CMD_STEP])
 
 
 def field_bytes(width: int) -> int:
@@ -111,3 +125,109 @@ class HostDriver:
             for name, value in state.items():
                 traces[name][t] = value
         return spikes, traces
+
+
+def encode_write(region: int, index: int, value: int) -> bytes:
+    """A bus write: ``0x01``, the region (0 weights, 1 state, 2 accumulators, 3 bias),
+    the index (4 bytes) and the word (8 bytes, two's complement; the core keeps the low
+    bits its memory holds)."""
+    if not 0 <= region <= 3 or not 0 <= index < 1 << (8 * INDEX_BYTES):
+        raise ValueError(f"bus region {region} / index {index} out of range")
+    return (bytes([CMD_WRITE, region]) + index.to_bytes(INDEX_BYTES, "little")
+            + (int(value) & ((1 << (8 * DATA_BYTES)) - 1)).to_bytes(DATA_BYTES, "little"))
+
+
+def encode_read(region: int, index: int) -> bytes:
+    """A bus read: ``0x02``, region, index; the reply is the word (8 bytes)."""
+    if not 0 <= region <= 3 or not 0 <= index < 1 << (8 * INDEX_BYTES):
+        raise ValueError(f"bus region {region} / index {index} out of range")
+    return bytes([CMD_READ, region]) + index.to_bytes(INDEX_BYTES, "little")
+
+
+def encode_event(source: int) -> bytes:
+    """An input event: ``0x03`` and the source (2 bytes)."""
+    if not 0 <= source < 1 << (8 * ID_BYTES):
+        raise ValueError(f"source {source} out of range")
+    return bytes([CMD_EVENT]) + int(source).to_bytes(ID_BYTES, "little")
+
+
+def encode_step_reply(neurons) -> bytes:
+    """What the core link sends for a timestep: ``0x01`` and the neuron (2 bytes) per
+    output event, in the core's order, then ``0x00``."""
+    return b"".join(bytes([1]) + int(n).to_bytes(ID_BYTES, "little") for n in neurons) + b"\0"
+
+
+def pack_state(params, **state) -> int:
+    """The packed state word of one neuron (state ports in order, the first at bit 0)."""
+    word, pos = 0, 0
+    for port in params.state_ports():
+        word |= (int(state[port.name]) & ((1 << port.width) - 1)) << pos
+        pos += port.width
+    return word
+
+
+def unpack_state(params, word: int) -> dict[str, int]:
+    """The state values of a packed word (sign-extended for signed ports)."""
+    out, pos = {}, 0
+    for port in params.state_ports():
+        v = (int(word) >> pos) & ((1 << port.width) - 1)
+        if port.signed and v >> (port.width - 1):
+            v -= 1 << port.width
+        out[port.name] = v
+        pos += port.width
+    return out
+
+
+class CoreDriver:
+    """Drive a population core on the board (``neurocore-hw board B MODEL --neurons N
+    --inputs M``) over a byte stream.
+
+    Parameters
+    ----------
+    port : object
+        Has ``write(bytes)`` and ``read(n) -> bytes`` (e.g. ``serial.Serial``).
+    config : CoreConfig
+        The core the board was built with.
+    """
+
+    def __init__(self, port, config):
+        self.port, self.config = port, config
+
+    @classmethod
+    def open(cls, device: str, config, baud: int = 115_200, timeout: float = 1.0
+             ) -> CoreDriver:
+        """Open a serial port with pyserial (``pip install pyserial``)."""
+        import serial  # optional dependency: only the real-board path needs it
+        return cls(serial.Serial(device, baud, timeout=timeout), config)
+
+    def _read(self, n: int) -> bytes:
+        data = self.port.read(n)
+        if len(data) != n:
+            raise TimeoutError(f"expected {n} bytes from the board, got {len(data)}")
+        return data
+
+    def load_weights(self, weights) -> None:
+        """Write every weight (``rows x N``, row = source) over the bus."""
+        w = np.asarray(weights, dtype=np.int64)
+        n = self.config.neurons
+        self.port.write(b"".join(encode_write(0, r * n + i, int(w[r, i]))
+                                 for r in range(w.shape[0]) for i in range(n)))
+
+    def read_state(self, neuron: int) -> dict[str, int]:
+        """One neuron's state registers."""
+        self.port.write(encode_read(1, neuron))
+        word = int.from_bytes(self._read(DATA_BYTES), "little")
+        return unpack_state(self.config.params, word)
+
+    def step(self, events=()) -> list[int]:
+        """Deliver input events (sources, in order), run a timestep; the neurons that
+        fired, in the core's order."""
+        self.port.write(b"".join(encode_event(int(s)) for s in events) + STEP)
+        fired = []
+        while True:
+            tag = self._read(1)[0]
+            if tag == 0:
+                return fired
+            if tag != 1:
+                raise ValueError(f"unexpected byte {tag:#04x} from the core link")
+            fired.append(int.from_bytes(self._read(ID_BYTES), "little"))

@@ -1,5 +1,5 @@
-"""Board top levels: a neuron behind the UART host link, with the board's clock, reset
-button and an LED, for the boards in ``constraints/``.
+"""Board top levels: a neuron (or a population core) behind the UART host link, with the
+board's clock, reset button and an LED, for the boards in ``constraints/``.
 
 The top module ``neurocore_board_<board>`` has the ports ``clk``, ``rst_n`` (active-low
 button; asynchronous assertion, synchronous release through a reset synchronizer), ``rx``,
@@ -34,10 +34,14 @@ class BoardTop(wiring.Component):
         Keyword-only; UART bit rate.
     variant : str, optional
         Keyword-only; a registered hardware variant of the unit.
+    core : CoreConfig, optional
+        Keyword-only; a population core behind the link instead of one neuron
+        (:class:`~rtl_gen.corelink.CoreLink`; ``params`` is then unused). The LED toggles
+        on every output event.
     """
 
     def __init__(self, *, params, board: str, baud: int = 115_200,
-                 variant: str | None = None):
+                 variant: str | None = None, core=None):
         self.board = BOARDS[check_choice("board", board, tuple(BOARDS))]
         fastest = int(self.board.clock_hz) // 4  # the UART needs >= 4 clocks per bit
         if isinstance(baud, bool) or not isinstance(baud, int) or not 0 < baud <= fastest:
@@ -48,7 +52,14 @@ class BoardTop(wiring.Component):
         if error > 0.02:
             raise ValueError(f"baud {baud} is {100 * error:.1f}% off at "
                              f"{self.board.clock_hz / 1e6:g} MHz (limit 2%)")
-        self.link = HostLink(params=params, divisor=self.divisor, variant=variant)
+        if core is None:
+            self.link = HostLink(params=params, divisor=self.divisor, variant=variant)
+        else:
+            from .corelink import CoreLink
+
+            if variant is not None:
+                raise ValueError("a core takes no unit variant")
+            self.link = CoreLink(config=core, divisor=self.divisor)
         super().__init__({"clk": In(1), "rst_n": In(1), "rx": In(1, init=1), "tx": Out(1),
                           "led": Out(1)})
 
@@ -69,18 +80,18 @@ class BoardTop(wiring.Component):
         return m
 
 
-def board_verilog(params, board: str, baud: int = 115_200, variant: str | None = None
-                  ) -> tuple[str, str]:
+def board_verilog(params, board: str, baud: int = 115_200, variant: str | None = None,
+                  core=None) -> tuple[str, str]:
     """Verilog text and top-module name of :class:`BoardTop`."""
     from amaranth.back import verilog
 
     top = f"neurocore_board_{board}"
-    top_level = BoardTop(params=params, board=board, baud=baud, variant=variant)
+    top_level = BoardTop(params=params, board=board, baud=baud, variant=variant, core=core)
     return verilog.convert(top_level, name=top, emit_src=False), top
 
 
 def place_and_route_board(params, board: str, *, seed: int = 1, baud: int = 115_200,
-                          variant: str | None = None):
+                          variant: str | None = None, core=None):
     """Place and route the board top with its constraints at the board clock.
 
     Returns
@@ -98,7 +109,7 @@ def place_and_route_board(params, board: str, *, seed: int = 1, baud: int = 115_
     spec = BOARDS[check_choice("board", board, tuple(BOARDS))]
     if spec.device is None:
         raise ValueError(f"{board}: no open place-and-route for this FPGA; synthesis only")
-    text, top = board_verilog(params, board, baud, variant)
+    text, top = board_verilog(params, board, baud, variant, core)
     return place_and_route(text, top, spec.device, seed=seed,
                            target_mhz=spec.clock_hz / 1e6,
                            constraints=CONSTRAINTS / spec.constraints)

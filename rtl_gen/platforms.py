@@ -78,15 +78,18 @@ class PlatformTop(Elaboratable):
         Keyword-only; UART bit rate.
     variant : str, optional
         Keyword-only; a hardware variant of the unit.
+    core : CoreConfig, optional
+        Keyword-only; a population core behind the link instead of one neuron.
     """
 
     def __init__(self, *, params, board: str, baud: int = 115_200,
-                 variant: str | None = None):
+                 variant: str | None = None, core=None):
         from .board import BoardTop
 
         self.spec = PLATFORMS[check_choice("board", board, tuple(PLATFORMS))]
         self.board = BOARDS[board]
-        self.top = BoardTop(params=params, board=board, baud=baud, variant=variant)
+        self.top = BoardTop(params=params, board=board, baud=baud, variant=variant,
+                            core=core)
 
     def elaborate(self, platform) -> Module:
         """Clock, reset button (pressed = reset), UART and LED 0 from the platform (which
@@ -223,6 +226,10 @@ def _failure(build_dir: Path, name: str, board: str) -> str:
         return (f"{board}: timing not met: Fmax {fmax} MHz below the {float(clock):g} MHz "
                 "board clock (no bitstream; a pipelined variant may meet it)")
     errors = [line for line in text.splitlines() if line.startswith("ERROR")]
+    full = re.search(r"no BELs remaining to implement cell type '(\w+)'", text)
+    if full:
+        return (f"{board}: the design does not fit: no {full.group(1)} left on the FPGA "
+                "(for a core: fewer neurons or inputs)")
     return f"{board}: the bitstream build failed: {errors[-1] if errors else 'see the log'}"
 
 
@@ -241,7 +248,8 @@ def _tool_environment(tools: tuple[str, ...]):
 
 
 def build_bitstream(params, board: str, *, baud: int = 115_200, variant: str | None = None,
-                    seed: int = 1, build_dir: str | Path | None = None) -> Bitstream:
+                    seed: int = 1, build_dir: str | Path | None = None,
+                    core=None) -> Bitstream:
     """Build the board top's bitstream with Amaranth's build system and the YoWASP tools.
 
     Parameters
@@ -258,6 +266,8 @@ def build_bitstream(params, board: str, *, baud: int = 115_200, variant: str | N
         nextpnr seed.
     build_dir : path, optional
         Where Amaranth writes its files (default: a temporary folder, removed after).
+    core : CoreConfig, optional
+        A population core behind the link instead of one neuron.
 
     Returns
     -------
@@ -272,7 +282,7 @@ def build_bitstream(params, board: str, *, baud: int = 115_200, variant: str | N
     if spec.bitstream is None:
         raise ValueError(f"{board}: no open bitstream flow from PyPI for this FPGA; "
                          "synthesis only")
-    top = PlatformTop(params=params, board=board, baud=baud, variant=variant)
+    top = PlatformTop(params=params, board=board, baud=baud, variant=variant, core=core)
     base = type(platform_for(board))
 
     class Building(base):  # the build needs no programmer (ULX3S asks for openFPGALoader)

@@ -474,8 +474,9 @@ def cmd_board(args) -> int:
     if args.board not in BOARDS:
         raise CliError(f"board {args.board!r} is not one of {', '.join(BOARDS)}")
     params = params_from_args(args)
+    core = _board_core(args, params)
     try:
-        text, top = board_verilog(params, args.board, args.baud, args.variant)
+        text, top = board_verilog(params, args.board, args.baud, args.variant, core)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.output:
@@ -488,20 +489,36 @@ def cmd_board(args) -> int:
         clock = BOARDS[args.board].clock_hz / 1e6
         for seed in range(1, args.seeds + 1):
             r = place_and_route_board(params, args.board, seed=seed, baud=args.baud,
-                                      variant=args.variant)
+                                      variant=args.variant, core=core)
             slack = 1e3 / clock - 1e3 / r.fmax_mhz
             used = ", ".join(f"{k} {u}/{a}" for k, (u, a) in r.utilization.items())
             print(f"{top} seed {seed}: Fmax {r.fmax_mhz:.1f} MHz at a {clock:g} MHz board "
                   f"clock, slack {slack:.1f} ns ({'met' if slack >= 0 else 'FAILED'}); "
                   f"{used}")
     if args.bitstream:
-        _board_bitstream(args, params)
+        _board_bitstream(args, params, core)
     if not (args.output or args.pnr or args.bitstream):
         raise CliError("board needs -o FILE.v, --pnr and/or --bitstream FILE")
     return 0
 
 
-def _board_bitstream(args, params) -> None:
+def _board_core(args, params):
+    """The population core of `board --neurons N --inputs M`, or None (one neuron)."""
+    from ..network import CoreConfig
+    if args.neurons is None and args.inputs is None:
+        if args.recurrent:
+            raise CliError("--recurrent needs --neurons and --inputs")
+        return None
+    if args.neurons is None or args.inputs is None:
+        raise CliError("a core on the board needs both --neurons and --inputs")
+    try:
+        return CoreConfig(params=params, neurons=args.neurons, inputs=args.inputs,
+                          recurrent=args.recurrent)
+    except (TypeError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def _board_bitstream(args, params, core=None) -> None:
     from rtl_gen.devices import BOARDS
     from rtl_gen.platforms import PLATFORMS, build_bitstream
     suffix = PLATFORMS[args.board].bitstream
@@ -510,7 +527,8 @@ def _board_bitstream(args, params) -> None:
                        "(synthesis only)")
     progress("bitstream", 0, 1, f"{args.board}: Amaranth build with the YoWASP tools")
     try:
-        result = build_bitstream(params, args.board, baud=args.baud, variant=args.variant)
+        result = build_bitstream(params, args.board, baud=args.baud, variant=args.variant,
+                                 core=core)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     atomic_write(args.bitstream, lambda fh: fh.write(result.data))
@@ -678,9 +696,13 @@ def add_commands(sub) -> None:
     p = add_command(sub, "board", "board top level with the UART host link",
                 "  neurocore-hw board icebreaker lif -o top.v --pnr\n"
                 "  neurocore-hw board icebreaker lif --bitstream top.bin   # iCE40 .bin\n"
-                "  neurocore-hw board ulx3s xylo --bitstream top.bit       # ECP5 .bit",
-                description="A neuron behind the UART host link with the board's clock, "
-                "reset button and LED. --bitstream builds it through the amaranth-boards "
+                "  neurocore-hw board ulx3s xylo --bitstream top.bit       # ECP5 .bit\n"
+                "  neurocore-hw board icebreaker lif --neurons 64 --inputs 16 --bitstream "
+                "net.bin",
+                description="A neuron (or, with --neurons and --inputs, a population core: "
+                "a network driven with neurocore_hw.hostlink.CoreDriver) behind the UART "
+                "host link with the board's clock, reset button and LED. --bitstream builds "
+                "it through the amaranth-boards "
                 "platform and Amaranth's build system with the YoWASP tools (Yosys, "
                 "nextpnr, icepack/ecppack); Arty A7 is synthesis only.")
     p.add_argument("board", help="icebreaker, ulx3s or arty_a7")
@@ -694,6 +716,12 @@ def add_commands(sub) -> None:
     p.add_argument("--seeds", type=int, default=1, help="placement seeds (default: 1)")
     p.add_argument("--bitstream", metavar="FILE",
                    help="build the bitstream into FILE (icebreaker .bin, ulx3s .bit)")
+    p.add_argument("--neurons", type=int,
+                   help="a population core of this many neurons behind the link (with "
+                        "--inputs; default: one neuron)")
+    p.add_argument("--inputs", type=int, help="input sources of the core")
+    p.add_argument("--recurrent", action="store_true",
+                   help="the core's own spikes are sources too")
     p.set_defaults(func=cmd_board)
 
     p = add_command(sub, "bench", "engine neuron-updates per second",
