@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["CMD_EVENT", "CMD_READ", "CMD_STEP", "CMD_WRITE", "DATA_BYTES", "CoreDriver",
-           "HostDriver", "INDEX_BYTES", "STEP", "decode_outputs", "encode_event",
+           "HostDriver", "INDEX_BYTES", "NetworkDriver", "STEP", "decode_outputs", "encode_event",
            "encode_inputs", "encode_outputs", "encode_read", "encode_write",
            "encode_step_reply", "field_bytes", "frame_sizes", "pack_state", "unpack_state"]
 
@@ -128,18 +128,19 @@ class HostDriver:
 
 
 def encode_write(region: int, index: int, value: int) -> bytes:
-    """A bus write: ``0x01``, the region (0 weights, 1 state, 2 accumulators, 3 bias),
-    the index (4 bytes) and the word (8 bytes, two's complement; the core keeps the low
-    bits its memory holds)."""
-    if not 0 <= region <= 3 or not 0 <= index < 1 << (8 * INDEX_BYTES):
+    """A bus write: ``0x01``, the region (0 weights, 1 state, 2 accumulators, 3 bias; in
+    a chain of cores ``core << 2 | region``), the index (4 bytes) and the word (8 bytes,
+    two's complement; the core keeps the low bits its memory holds)."""
+    if not 0 <= region <= 255 or not 0 <= index < 1 << (8 * INDEX_BYTES):
         raise ValueError(f"bus region {region} / index {index} out of range")
     return (bytes([CMD_WRITE, region]) + index.to_bytes(INDEX_BYTES, "little")
             + (int(value) & ((1 << (8 * DATA_BYTES)) - 1)).to_bytes(DATA_BYTES, "little"))
 
 
 def encode_read(region: int, index: int) -> bytes:
-    """A bus read: ``0x02``, region, index; the reply is the word (8 bytes)."""
-    if not 0 <= region <= 3 or not 0 <= index < 1 << (8 * INDEX_BYTES):
+    """A bus read: ``0x02``, region (``core << 2 | region`` in a chain), index; the reply
+    is the word (8 bytes)."""
+    if not 0 <= region <= 255 or not 0 <= index < 1 << (8 * INDEX_BYTES):
         raise ValueError(f"bus region {region} / index {index} out of range")
     return bytes([CMD_READ, region]) + index.to_bytes(INDEX_BYTES, "little")
 
@@ -231,3 +232,59 @@ class CoreDriver:
             if tag != 1:
                 raise ValueError(f"unexpected byte {tag:#04x} from the core link")
             fired.append(int.from_bytes(self._read(ID_BYTES), "little"))
+
+
+class NetworkDriver(CoreDriver):
+    """Drive a layered network on the board's chain of cores (``neurocore-hw board B
+    MODEL --network FILE``).
+
+    Parameters
+    ----------
+    port : object
+        Has ``write(bytes)`` and ``read(n) -> bytes``.
+    net : LayeredNetwork
+        The network the board was built with (:func:`neurocore_hw.layered.load_network`).
+    """
+
+    def __init__(self, port, net):
+        from .layered import core_layers
+
+        self.net, self.cores = net, core_layers(net)
+        super().__init__(port, self.cores[0].config)
+
+    @classmethod
+    def open(cls, device: str, net, baud: int = 115_200, timeout: float = 1.0
+             ) -> NetworkDriver:
+        """Open a serial port with pyserial (``pip install pyserial``)."""
+        import serial  # optional dependency: only the real-board path needs it
+        return cls(serial.Serial(device, baud, timeout=timeout), net)
+
+    def load(self) -> None:
+        """Write every core's weights, reset state and bias registers."""
+        chunks = []
+        for k, core in enumerate(self.cores):
+            cfg = core.config
+            names = [q.name for q in cfg.params.state_ports()]
+            init = cfg.params.model.initial_state(cfg.params, cfg.neurons)
+            chunks += [encode_write(k << 2, i, int(w))
+                       for i, w in enumerate(core.weights.reshape(-1).tolist())]
+            chunks += [encode_write(k << 2 | 1, i, pack_state(cfg.params, **{
+                n: int(getattr(init, n)[i]) for n in names})) for i in range(cfg.neurons)]
+            if cfg.bias:
+                chunks += [encode_write(k << 2 | 3, i, int(b)) for i, b in enumerate(core.bias)]
+        self.port.write(b"".join(chunks))
+
+    def read_state(self, neuron: int, core: int = 0) -> dict[str, int]:
+        """One neuron's state registers in core ``core``."""
+        self.port.write(encode_read(core << 2 | 1, neuron))
+        word = int.from_bytes(self._read(DATA_BYTES), "little")
+        return unpack_state(self.cores[core].config.params, word)
+
+    def run(self, x) -> np.ndarray:
+        """One sample ``x`` ``[T, inputs]`` of spikes: the last layer's spikes ``[T, n]``."""
+        x = np.asarray(x)
+        out = np.zeros((x.shape[0], self.cores[-1].size), dtype=bool)
+        for t, row in enumerate(x):
+            fired = self.step(np.flatnonzero(row).tolist())
+            out[t, [n for n in fired if n < out.shape[1]]] = True
+        return out

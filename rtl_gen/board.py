@@ -34,10 +34,10 @@ class BoardTop(wiring.Component):
         Keyword-only; UART bit rate.
     variant : str, optional
         Keyword-only; a registered hardware variant of the unit.
-    core : CoreConfig, optional
-        Keyword-only; a population core behind the link instead of one neuron
-        (:class:`~rtl_gen.corelink.CoreLink`; ``params`` is then unused). The LED toggles
-        on every output event.
+    core : CoreConfig or list of (CoreConfig, bool), optional
+        Keyword-only; a population core -- or a chain of them, a layered network --
+        behind the link instead of one neuron (:class:`~rtl_gen.corelink.CoreLink`;
+        ``params`` is then unused). The LED toggles on every output event.
     """
 
     def __init__(self, *, params, board: str, baud: int = 115_200,
@@ -59,7 +59,10 @@ class BoardTop(wiring.Component):
 
             if variant is not None:
                 raise ValueError("a core takes no unit variant")
-            self.link = CoreLink(config=core, divisor=self.divisor)
+            if isinstance(core, (list, tuple)):
+                self.link = CoreLink(chain=core, divisor=self.divisor)
+            else:
+                self.link = CoreLink(config=core, divisor=self.divisor)
         super().__init__({"clk": In(1), "rst_n": In(1), "rx": In(1, init=1), "tx": Out(1),
                           "led": Out(1)})
 

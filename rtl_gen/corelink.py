@@ -1,15 +1,17 @@
-"""A population core behind a UART link: a network on a board.
+"""A population core -- or a chain of them, a layered network -- behind a UART link: a
+network on a board.
 
 Byte protocol (8N1; multi-byte fields little-endian; :mod:`neurocore_hw.hostlink` has the
 host side, :class:`~neurocore_hw.hostlink.CoreDriver`):
 
 * ``0x01 region index[4] data[8]`` -- bus write (region 0 weights ``row * N + i``, 1 packed
   neuron state, 2 accumulators, 3 bias registers; the core keeps the low bits its memory
-  holds). No reply.
+  holds; in a chain, ``region`` is ``core << 2 | region``). No reply.
 * ``0x02 region index[4]`` -- bus read; reply: the word, 8 bytes (zero-extended).
-* ``0x03 source[2]`` -- an input event (one row add). No reply.
-* ``0x04`` -- run a timestep; reply: ``0x01 neuron[2]`` per output event, in the core's
-  order (ascending neuron), then ``0x00`` when the timestep is over and every event sent.
+* ``0x03 source[2]`` -- an input event (one row add; in a chain, of core 0). No reply.
+* ``0x04`` -- run a timestep; reply: ``0x01 neuron[2]`` per output event (of the last core
+  in a chain), in the core's order (ascending neuron), then ``0x00`` when the timestep is
+  over and every event sent.
 
 Any other command byte is ignored. The host waits for a timestep's ``0x00`` before its
 next command (the core serves the bus and takes events only between timesteps); an event
@@ -35,6 +37,7 @@ from neurocore_hw.hostlink import (
 )
 from neurocore_hw.network import CoreConfig
 
+from .chain import CoreChain, chain_layout
 from .core import NeuronCore, core_layout
 
 __all__ = ["CoreLink", "corelink_verilog"]
@@ -51,6 +54,10 @@ class CoreLink(wiring.Component):
     ----------
     config : CoreConfig
         Keyword-only; at most 65,536 neurons and sources, a bus word of at most 64 bits.
+    chain : sequence of (CoreConfig, bool), optional
+        Keyword-only; instead of ``config``, a chain of cores
+        (:class:`~rtl_gen.chain.CoreChain`: per layer its core and whether its bias row
+        gets an event every timestep), at most 64.
     divisor : int
         Keyword-only; clocks per UART bit.
     fifo_depth : int
@@ -68,21 +75,32 @@ class CoreLink(wiring.Component):
         One clock per output event sent (e.g. for an LED).
     """
 
-    def __init__(self, *, config: CoreConfig, divisor: int, fifo_depth: int = 16,
-                 pipelined: bool = False):
+    def __init__(self, *, config: CoreConfig | None = None, divisor: int,
+                 fifo_depth: int = 16, pipelined: bool = False, chain=None):
         from .uart import UARTRx, UARTTx
 
-        if not isinstance(config, CoreConfig):
-            raise TypeError(f"config must be a CoreConfig, got {type(config).__name__}")
-        lay = core_layout(config)
-        if lay["bus_data_bits"] > 8 * DATA_BYTES or lay["bus_addr_bits"] - 2 > 8 * INDEX_BYTES:
+        if (config is None) == (chain is None):
+            raise ValueError("give config (one core) or chain (a layered network)")
+        if chain is not None:
+            chain = list(chain)
+            self.core = CoreChain(layers=chain, fifo_depth=fifo_depth, pipelined=pipelined)
+            first = chain[0][0]
+            lay = chain_layout([c for c, _ in chain])
+        else:
+            if not isinstance(config, CoreConfig):
+                raise TypeError(f"config must be a CoreConfig, got {type(config).__name__}")
+            self.core = NeuronCore(config=config, fifo_depth=fifo_depth, pipelined=pipelined)
+            first, lay = config, {**core_layout(config), "core_bits": 0}
+        self.index_bits = lay["bus_addr_bits"] - 2 - lay["core_bits"]
+        if lay["bus_data_bits"] > 8 * DATA_BYTES or self.index_bits > 8 * INDEX_BYTES:
             raise ValueError("the core's bus word or index is wider than the link's fields")
-        if 10 * divisor * (1 + ID_BYTES) <= config.neurons + 8:
+        if lay["core_bits"] > 6:
+            raise ValueError("at most 64 cores behind one link")
+        if 10 * divisor * (1 + ID_BYTES) <= first.neurons + 8:
             raise ValueError(f"divisor={divisor}: an event command ({30 * divisor} clocks) is "
-                             f"shorter than a row add of {config.neurons} neurons; lower "
+                             f"shorter than a row add of {first.neurons} neurons; lower "
                              "the baud rate")
         self.config, self.layout = config, lay
-        self.core = NeuronCore(config=config, fifo_depth=fifo_depth, pipelined=pipelined)
         self.uart_rx = UARTRx(divisor=divisor)
         self.uart_tx = UARTTx(divisor=divisor)
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1), "spike": Out(1)})
@@ -129,7 +147,7 @@ class CoreLink(wiring.Component):
         region = eargs[:8]
         index = eargs[8:8 + 8 * INDEX_BYTES]
         data = eargs[8 + 8 * INDEX_BYTES:8 + 8 * (INDEX_BYTES + DATA_BYTES)]
-        ib = lay["bus_addr_bits"] - 2
+        ib = self.index_bits
         idle = ~core.busy
         go = Signal()  # a bus access or a timestep's start happens (never an event)
         m.d.comb += go.eq(pending & (ecmd != CMD_EVENT) & idle)
@@ -139,7 +157,7 @@ class CoreLink(wiring.Component):
         finished = Signal()  # ... and the core has finished it
         read_wait = Signal()
         m.d.comb += [
-            core.bus_addr.eq(Cat(index[:ib], region[:2])),
+            core.bus_addr.eq(Cat(index[:ib], region[:2 + lay["core_bits"]])),
             core.bus_wdata.eq(data[:lay["bus_data_bits"]]),
             core.bus_we.eq(go & (ecmd == CMD_WRITE)),
             core.bus_re.eq(go & (ecmd == CMD_READ)),
@@ -177,12 +195,13 @@ class CoreLink(wiring.Component):
         return m
 
 
-def corelink_verilog(config: CoreConfig, divisor: int, pipelined: bool = False
-                     ) -> tuple[str, str]:
+def corelink_verilog(config: CoreConfig | None, divisor: int, pipelined: bool = False,
+                     chain=None) -> tuple[str, str]:
     """Verilog of a :class:`CoreLink` (ports ``clk``, ``rst``, ``rx``, ``tx``, ``spike``)
     and its top module name."""
     from amaranth.back import verilog
 
-    top = f"neurocore_corelink_{config.params.model.name}"
-    link = CoreLink(config=config, divisor=divisor, pipelined=pipelined)
+    top = ("neurocore_corelink_chain" if chain is not None
+           else f"neurocore_corelink_{config.params.model.name}")
+    link = CoreLink(config=config, divisor=divisor, pipelined=pipelined, chain=chain)
     return verilog.convert(link, name=top, emit_src=False), top

@@ -224,7 +224,7 @@ def _failure(build_dir: Path, name: str, board: str) -> str:
     if fail:
         fmax, clock = fail[-1]
         return (f"{board}: timing not met: Fmax {fmax} MHz below the {float(clock):g} MHz "
-                "board clock (no bitstream; a pipelined variant may meet it)")
+                "board clock (no bitstream; a pipelined variant or a faster FPGA may meet it)")
     errors = [line for line in text.splitlines() if line.startswith("ERROR")]
     full = re.search(r"no BELs remaining to implement cell type '(\w+)'", text)
     if full:

@@ -95,3 +95,23 @@ def test_bad_core_links_are_refused(capsys):
     assert "--inputs" in capsys.readouterr().err
     assert main(["board", "icebreaker", "lif", "--recurrent", "-o", "x.v"]) == 2
     assert np.iinfo(np.uint16).max >= RECURRENT.neurons
+
+
+@pytest.mark.cosim
+def test_a_layered_network_behind_the_link():
+    """A NIR graph (LIF, recurrent hidden layer, biases) quantized to a layered network,
+    on the chain of cores behind the UART: every core's weights, state and bias over the
+    link (region byte core << 2 | region), the sample's events in, the last layer's spikes
+    back every timestep, every core's state read at the end -- byte for byte the golden
+    chain (itself equal to run_layered)."""
+    from test_nir import _two_layer_graph
+
+    from neurocore_hw.nir import quantize_network, spec_from_graph
+    from rtl_gen.verify.corelink import run_network_link_cosim
+
+    spec = spec_from_graph(_two_layer_graph("LIF", seed=3))
+    net = quantize_network(spec, dt=1e-4, weight_width=8, state_width=16, max_shift=0)
+    x = (np.random.default_rng(3).random((30, 8)) < 0.3).astype(np.uint8)
+    result = run_network_link_cosim(net, x, build_root=BUILD_ROOT)
+    assert result["passed"], result["first_mismatch"]
+    assert result["cores"] == 2 and result["spikes"] > 0

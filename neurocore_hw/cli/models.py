@@ -473,7 +473,15 @@ def cmd_board(args) -> int:
     from rtl_gen.devices import CONSTRAINTS
     if args.board not in BOARDS:
         raise CliError(f"board {args.board!r} is not one of {', '.join(BOARDS)}")
-    params = params_from_args(args)
+    if args.network is not None:
+        if args.model or args.preset or args.param or args.real or args.format:
+            raise CliError("--network takes its models from the file: no MODEL, --preset, "
+                           "--param, --real or --format")
+        params = None
+    elif not args.model:
+        raise CliError("board needs MODEL (or --network FILE)")
+    else:
+        params = params_from_args(args)
     core = _board_core(args, params)
     try:
         text, top = board_verilog(params, args.board, args.baud, args.variant, core)
@@ -503,8 +511,18 @@ def cmd_board(args) -> int:
 
 
 def _board_core(args, params):
-    """The population core of `board --neurons N --inputs M`, or None (one neuron)."""
+    """The population core of `board --neurons N --inputs M`, the chain of cores of
+    `board --network FILE`, or None (one neuron)."""
     from ..network import CoreConfig
+    if args.network is not None:
+        from ..layered import core_layers, load_network
+        if args.neurons is not None or args.inputs is not None or args.recurrent:
+            raise CliError("--network takes no --neurons, --inputs or --recurrent")
+        try:
+            net = load_network(args.network)
+            return [(c.config, c.has_bias) for c in core_layers(net)]
+        except (OSError, ValueError) as exc:
+            raise CliError(f"{args.network}: {exc}") from None
     if args.neurons is None and args.inputs is None:
         if args.recurrent:
             raise CliError("--recurrent needs --neurons and --inputs")
@@ -698,7 +716,8 @@ def add_commands(sub) -> None:
                 "  neurocore-hw board icebreaker lif --bitstream top.bin   # iCE40 .bin\n"
                 "  neurocore-hw board ulx3s xylo --bitstream top.bit       # ECP5 .bit\n"
                 "  neurocore-hw board icebreaker lif --neurons 64 --inputs 16 --bitstream "
-                "net.bin",
+                "net.bin\n"
+                "  neurocore-hw board ulx3s --network braille.npz --bitstream net.bit",
                 description="A neuron (or, with --neurons and --inputs, a population core: "
                 "a network driven with neurocore_hw.hostlink.CoreDriver) behind the UART "
                 "host link with the board's clock, reset button and LED. --bitstream builds "
@@ -706,7 +725,7 @@ def add_commands(sub) -> None:
                 "platform and Amaranth's build system with the YoWASP tools (Yosys, "
                 "nextpnr, icepack/ecppack); Arty A7 is synthesis only.")
     p.add_argument("board", help="icebreaker, ulx3s or arty_a7")
-    model_args(p)
+    model_args(p, optional=True)
     p.add_argument("--variant", help="hardware variant of the model")
     p.add_argument("-o", "--output", help="Verilog file to write")
     p.add_argument("--baud", type=int, default=115_200,
@@ -722,6 +741,9 @@ def add_commands(sub) -> None:
     p.add_argument("--inputs", type=int, help="input sources of the core")
     p.add_argument("--recurrent", action="store_true",
                    help="the core's own spikes are sources too")
+    p.add_argument("--network", metavar="FILE",
+                   help="a layered network (`nir quantize` output) on a chain of cores "
+                        "behind the link: neurocore_hw.hostlink.NetworkDriver runs it")
     p.set_defaults(func=cmd_board)
 
     p = add_command(sub, "bench", "engine neuron-updates per second",

@@ -12,18 +12,21 @@ import numpy as np
 
 from neurocore_hw.hostlink import (
     STEP,
+    NetworkDriver,
     encode_event,
     encode_read,
     encode_step_reply,
     encode_write,
     pack_state,
 )
+from neurocore_hw.layered import LayeredNetwork, core_events, core_layers, run_layered
 from neurocore_hw.network import CoreConfig, run_network
 
 from ..corelink import corelink_verilog
 from .toolchain import DEFAULT_BUILD_ROOT, build_model, run_bench
 
-__all__ = ["corelink_transactions", "run_corelink_cosim"]
+__all__ = ["corelink_transactions", "network_transactions", "run_corelink_cosim",
+           "run_network_link_cosim"]
 
 
 def corelink_transactions(config: CoreConfig, *, steps: int, seed: int,
@@ -86,9 +89,13 @@ def run_corelink_cosim(config: CoreConfig, *, steps: int = 20, seed: int = 1,
         meta["reset"] = "rst_n"
     if verilog_text is not None:
         text = verilog_text
+    sends, replies, facts = corelink_transactions(config, steps=steps, seed=seed)
+    return _run(text, top, sends, replies, facts, meta, build_root)
+
+
+def _run(text, top, sends, replies, facts, meta, build_root) -> dict:
     build_dir, _ = build_model(text, top, build_root=build_root or DEFAULT_BUILD_ROOT,
                                extra_waivers=("CASEINCOMPLETE",))
-    sends, replies, facts = corelink_transactions(config, steps=steps, seed=seed)
 
     def flat(chunks):
         at = np.cumsum([0] + [len(c) for c in chunks])
@@ -109,3 +116,65 @@ def run_corelink_cosim(config: CoreConfig, *, steps: int = 20, seed: int = 1,
     result["passed"] = (result["mismatches"] == 0
                         and result["transactions"] == len(sends))
     return result
+
+
+class _Recorder:
+    """A byte stream that keeps what is written."""
+
+    def __init__(self):
+        self.sent = b""
+
+    def write(self, data: bytes) -> None:
+        self.sent += data
+
+
+def network_transactions(net: LayeredNetwork, x) -> tuple[list[bytes], list[bytes], dict]:
+    """Host bytes and golden replies for a layered network on the chain of cores behind
+    the link: :meth:`~neurocore_hw.hostlink.NetworkDriver.load`'s bytes (every core's
+    weights, reset state and bias registers; region byte ``core << 2 | region``), then
+    per timestep core 0's input events (the active sources, ascending) and the step --
+    the reply the last core's spikes --, then every core's every neuron's state read
+    back. The last layer must spike."""
+    if not net.layers[-1].spiking:
+        raise ValueError("the last layer is a readout: read it over the bus instead")
+    x = np.asarray(x)
+    cores, steps = core_layers(net), x.shape[0]
+    recorder = _Recorder()
+    NetworkDriver(recorder, net).load()  # the host driver's own bytes
+    sends, replies, finals = [recorder.sent], [b""], []
+    feed = x
+    for core in cores:
+        res = run_network(core.config, core.weights, core_events(feed, core.has_bias), steps,
+                          bias=core.bias)
+        finals.append(res)
+        feed = res.spikes[:, :core.size].astype(np.int64)
+    ref = run_layered(net, x[:, None, :])["output"][:, 0]
+    if not np.array_equal(finals[-1].spikes[:, :cores[-1].size], ref):
+        raise AssertionError("the golden chain of cores differs from run_layered")
+    for t, events in enumerate(core_events(x, False)):
+        sends.append(b"".join(encode_event(int(s)) for s in events) + STEP)
+        replies.append(encode_step_reply(np.flatnonzero(finals[-1].spikes[t])))
+    for k, (core, res) in enumerate(zip(cores, finals)):
+        names = [q.name for q in core.config.params.state_ports()]
+        for i in range(core.config.neurons):
+            sends.append(encode_read(k << 2 | 1, i))
+            word = pack_state(core.config.params, **{n: int(getattr(res.state, n)[i])
+                                                     for n in names})
+            replies.append(word.to_bytes(8, "little"))
+    facts = {"events": int(x.sum()), "spikes": int(finals[-1].spikes.sum()), "steps": steps,
+             "cores": len(cores)}
+    return sends, replies, facts
+
+
+def run_network_link_cosim(net: LayeredNetwork, x, *, divisor: int = 4, build_root=None,
+                           verilog_text: str | None = None) -> dict:
+    """A layered network on the chain of cores behind the link, under Verilator, one
+    sample ``x`` ``[T, C]`` of spikes (:func:`network_transactions`); as
+    :func:`run_corelink_cosim`."""
+    chain = [(c.config, c.has_bias) for c in core_layers(net)]
+    text, top = corelink_verilog(None, divisor, chain=chain)
+    sends, replies, facts = network_transactions(net, x)
+    worst = sum((c.neurons + 16) * (2 + (c.rows if c.recurrent else 0)) for c, _ in chain)
+    return _run(verilog_text or text, top, sends, replies, facts,
+                {"divisor": divisor, "seed": 0, "reset": "rst", "timestep_clocks": 4 * worst},
+                build_root)
