@@ -111,54 +111,100 @@ def _limits(port) -> tuple[int, int]:
     return int_range(port.width) if port.signed else (0, (1 << port.width) - 1)
 
 
-def _classes(params, vectors: dict[str, np.ndarray]) -> np.ndarray:
-    """Per vector an integer naming the golden step's class: spike, and for each next
+def _features(params, vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Per vector the golden step's class features ``[n, F]``: the spike, and for each next
     state whether it is the largest code, the smallest, negative."""
     out = _golden(params, vectors)
-    cls = out["spike"].copy()
+    cols = [out["spike"] != 0]
     for s in params.state_ports():
         lo, hi = _limits(s)
         v = out[s.name]
-        cls = cls * 8 + (v == hi) * 4 + (v == lo) * 2 + (v < 0)
-    return cls
+        cols += [v == hi, v == lo, v < 0]
+    return np.stack(cols, axis=1)
+
+
+def _classes(params, vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Per vector an integer naming the golden step's class (its :func:`_features`)."""
+    feats = _features(params, vectors)
+    return feats.astype(np.int64) @ (1 << np.arange(feats.shape[1], dtype=np.int64))
+
+
+def _rails(ports, count: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """``count`` vectors: one port at one of its four rail codes (smallest, +1, largest
+    -1, largest), every other port within +-8 of zero."""
+    out = {n: [] for n, _ in ports}
+    slots = [(n, code) for n, p in ports for code in sorted(set(
+        np.clip([_limits(p)[0], _limits(p)[0] + 1, _limits(p)[1] - 1, _limits(p)[1]],
+                *_limits(p)).tolist()))]
+    per = -(-count // len(slots))
+    for name, code in slots:
+        for n, p in ports:
+            out[n].append(np.full(per, code) if n == name else
+                          np.clip(rng.integers(-8, 8, endpoint=True, size=per), *_limits(p)))
+    return {n: np.concatenate(v)[:count] for n, v in out.items()}
+
+
+def _mixed(port, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Codes of one port: a third uniform, a third within +-2^(W/2) of zero, a third its
+    corner codes -- the other ports' values around a boundary search."""
+    lo, hi = _limits(port)
+    r = 1 << max(1, port.width // 2)
+    corners = np.unique(np.clip([lo, lo + 1, -1, 0, 1, hi - 1, hi], lo, hi))
+    kind = rng.integers(0, 3, size=size)
+    return np.where(kind == 0, rng.integers(lo, hi, endpoint=True, size=size),
+                    np.where(kind == 1, np.clip(rng.integers(-r, r, endpoint=True, size=size),
+                                                lo, hi),
+                             corners[rng.integers(0, len(corners), size=size)]))
 
 
 def _boundaries(params, count: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """About ``count`` vectors in adjacent pairs ``(c, c + 1)`` of one port, the others
-    random, across which the golden class changes (found by bisection)."""
+    drawn by :func:`_mixed`, across which one class feature of the golden step changes:
+    for every feature that differs between a round's two end codes, its own bisection (so
+    a saturation boundary is found even where a spike boundary lies between the ends)."""
     ports = _in_ports(params)
-    rounds = max(1, count // (2 * len(ports)))
+    n_feat = 1 + 3 * len(params.state_ports())
+    rounds = max(1, count // (2 * len(ports) * n_feat) * 2)
     out = {name: [] for name, _ in ports}
     for name, port in ports:
         lo_code, hi_code = _limits(port)
-        base = {n: rng.integers(*_limits(p), endpoint=True, size=rounds) for n, p in ports}
+        base = {n: _mixed(p, rounds, rng) for n, p in ports}
         # endpoints: the port's extremes for half, two random codes for the rest
         a = np.where(np.arange(rounds) % 2 == 0, lo_code,
                      rng.integers(lo_code, hi_code, endpoint=True, size=rounds))
         b = np.where(np.arange(rounds) % 2 == 0, hi_code,
                      rng.integers(lo_code, hi_code, endpoint=True, size=rounds))
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        c_lo = _classes(params, {**base, name: lo})
-        live = (_classes(params, {**base, name: hi}) != c_lo) & (hi > lo)
-        lo, hi, base = lo[live], hi[live], {n: v[live] for n, v in base.items()}
-        c_lo = c_lo[live]
-        while np.any(hi - lo > 1):  # invariant: class(lo) == c_lo != class(hi)
-            mid = lo + (hi - lo) // 2
-            same = _classes(params, {**base, name: mid}) == c_lo
-            lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
-        for n, _ in ports:  # pairs: (lo, hi) of this port, the others the same
-            out[n].append(np.stack([lo, hi], axis=1).reshape(-1) if n == name
-                          else np.repeat(base[n], 2))
-    return {n: np.concatenate(v) if v else np.zeros(0, np.int64) for n, v in out.items()}
+        ends = np.minimum(a, b), np.maximum(a, b)
+        f_lo = _features(params, {**base, name: ends[0]})
+        f_hi = _features(params, {**base, name: ends[1]})
+        for f in range(n_feat):
+            live = (f_lo[:, f] != f_hi[:, f]) & (ends[1] > ends[0])
+            lo, hi = ends[0][live], ends[1][live]
+            sub = {n: v[live] for n, v in base.items()}
+            at_lo = f_lo[live, f]
+            while np.any(hi - lo > 1):  # invariant: feature(lo) == at_lo != feature(hi)
+                mid = lo + (hi - lo) // 2
+                same = _features(params, {**sub, name: mid})[:, f] == at_lo
+                lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+            for n, _ in ports:  # pairs: (lo, hi) of this port, the others the same
+                out[n].append(np.stack([lo, hi], axis=1).reshape(-1) if n == name
+                              else np.repeat(sub[n], 2))
+    got = {n: np.concatenate(v) if v else np.zeros(0, np.int64) for n, v in out.items()}
+    if len(next(iter(got.values()))) > count:  # keep whole pairs, drawn at random
+        keep = np.sort(rng.choice(len(next(iter(got.values()))) // 2, count // 2,
+                                  replace=False))
+        got = {n: v.reshape(-1, 2)[keep].reshape(-1) for n, v in got.items()}
+    return got
 
 
 def sampled_vectors(params, count: int = BULK_DEPTH, seed: int = 0
                     ) -> dict[str, np.ndarray]:
     """About ``count`` (state, input) vectors over the whole code range of every port.
 
-    A quarter each: uniform random codes; codes within +-2^(W/2) of zero; the cross
-    product of every port's corner codes (smallest, +1, -1, 0, 1, largest -1, largest),
-    then random corners; boundary pairs (see the module notes).
+    A quarter each: uniform random codes; codes within +-2^(W/2) of zero; an eighth the
+    cross product of every port's corner codes (smallest, +1, -1, 0, 1, largest -1,
+    largest), then random corners, an eighth one port at a rail code and the others within
+    +-8 of zero (a sum one step past the rail); boundary pairs (see the module notes).
 
     Parameters
     ----------
@@ -190,11 +236,13 @@ def sampled_vectors(params, count: int = BULK_DEPTH, seed: int = 0
     for _, p in ports:
         lo, hi = _limits(p)
         corners.append(np.unique(np.clip([lo, lo + 1, -1, 0, 1, hi - 1, hi], lo, hi)))
+    half = quarter // 2
     grid = np.meshgrid(*corners, indexing="ij")
-    cross = {n: g.reshape(-1)[:quarter] for (n, _), g in zip(ports, grid)}
-    extra = quarter - len(cross[ports[0][0]])
+    cross = {n: g.reshape(-1)[:half] for (n, _), g in zip(ports, grid)}
+    extra = half - len(cross[ports[0][0]])
     picks = [c[rng.integers(0, len(c), size=extra)] for c in corners]
     parts.append({n: np.concatenate([cross[n], pick]) for (n, _), pick in zip(ports, picks)})
+    parts.append(_rails(ports, quarter - half, rng))
     boundary = _boundaries(params, count - 3 * quarter, rng)
     got = len(boundary[ports[0][0]])
     want = count - 3 * quarter
