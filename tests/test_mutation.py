@@ -15,10 +15,12 @@ from rtl_gen.verify.mutation import (
     OPERATORS,
     MutationReport,
     _datapath_mutants,
+    _mutated_signal,
     _state_check,
     apply_mutant,
     equivalent,
     equivalent_from_reset,
+    equivalent_structural,
     find_mutants,
     markdown,
     mutant_schema,
@@ -195,6 +197,29 @@ def test_the_state_check_kills_a_mutant_no_state_from_reset_shows():
                       mutants=(mutant.index,), preset="mutants")
     assert bench.passed and bench.mutant_mismatches[mutant.index] == 0
     assert _state_check(params, verilog, [mutant], BUILD_ROOT)[mutant.index] > 0
+
+
+def test_structural_check_proves_what_the_flat_miter_cannot():
+    """cuba_lif (loihi): ``u < 0`` made ``u <= 0`` in front of the decay's multiplier (at
+    u = 0 both branches are 0) is proven equivalent through cut points; the clip bound of
+    v one code lower (a real difference at a sum of exactly -2^23) and the wrap compare of
+    the current made ``>=`` are not."""
+    params = cuba_lif.PRESETS["loihi"]
+    verilog = emit_verilog(params)
+    top = "neurocore_cuba_lif"
+    mutants = find_mutants(verilog)
+
+    def check(operator, original, mutated):
+        m = next(m for m in mutants if m.operator == operator
+                 and m.original.strip() == original and m.mutated.strip() == mutated)
+        return equivalent_structural(verilog, apply_mutant(verilog, m), top,
+                                     [_mutated_signal(m, verilog, top)])
+
+    assert check("relation", "$signed(u) < $signed(1'h0)", "$signed(u) <= $signed(1'h0)")
+    assert check("constant", "$signed(v_sum) < $signed(24'h800001)",
+                 "$signed(v_sum) < $signed(24'h800000)") is None
+    assert check("relation", "$signed(u_sum) > $signed(25'h0800000)",
+                 "$signed(u_sum) >= $signed(25'h0800000)") is None
 
 
 def test_mutants_command_refuses_bad_options(capsys):

