@@ -15,14 +15,12 @@ from neurocore_hw.models.xylo import XyloParams
 
 from .arith import saturate
 from .hardware import Hardware, check_params, datapath_signature
+from .shift_lif import decay_step
 
-__all__ = ["HARDWARE", "XyloDatapath", "decay"]
+__all__ = ["HARDWARE", "XyloDatapath"]
 
-
-def decay(x, shift: int):
-    """``x >> shift``, or 1 when that is 0 and ``x > 0`` (XyloSim's decay)."""
-    d = x >> shift
-    return Mux((d == 0) & (x > 0), 1, d)
+#: XyloSim's decay is shift_lif's: ``x >> shift``, or 1 when that is 0 and ``x > 0``.
+decay = decay_step
 
 
 class XyloDatapath(wiring.Component):

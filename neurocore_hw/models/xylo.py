@@ -43,7 +43,7 @@ import numpy as np
 from ..fixed import check_int, int_range, quantize, saturate, wrap
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, real_field
-from .shift_lif import ShiftLIFReal, dash_of_tau
+from .shift_lif import ShiftLIFReal, dash_of_tau, decay_step
 
 __all__ = ["MODEL", "PRESETS", "XyloParams", "XyloReal", "XyloState", "decay", "reference",
            "step"]
@@ -130,11 +130,9 @@ class XyloState(NamedTuple):
     count: np.ndarray
 
 
-def decay(x, shift: int):
-    """XyloSim's decay: ``x >> shift`` (floor), but 1 where that is 0 and ``x > 0``."""
-    x = np.asarray(x, dtype=np.int64)
-    d = x >> shift
-    return np.where((d == 0) & (x > 0), 1, d)
+#: XyloSim's decay, the same as shift_lif's: ``x >> shift`` (floor), but 1 where that is 0
+#: and ``x > 0``.
+decay = decay_step
 
 
 def step(params: XyloParams, state: XyloState, i_in=0) -> tuple[XyloState, np.ndarray]:
