@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conformance_peer import add_common_args, run_in_peer  # noqa: E402
 
 SHIFTS = range(8)
 #: Deliberately wrong models that the comparison must reject (``--teeth``).
@@ -254,31 +255,20 @@ NET_KEYS = ("hidden", "hidden_syn", "hidden_v", "output", "output_syn", "output_
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--peer-python", default="build/peers/rockpool/bin/python",
-                    help="python of the peer venv with xylosim (default: %(default)s)")
     ap.add_argument("--neurons", type=int, default=64,
                     help="hidden neurons per layer, as many outputs (default: 64)")
     ap.add_argument("--steps", type=int, default=250, help="steps (default: 250)")
-    ap.add_argument("--seed", type=int, default=1, help="stimulus seed (default: 1)")
-    ap.add_argument("--json", help="write the result here")
-    ap.add_argument("--teeth", action="store_true",
-                    help="also compare deliberately wrong models (each must mismatch)")
-    ap.add_argument("--peer", nargs=2, metavar=("STIM", "OUT"), help=argparse.SUPPRESS)
+    add_common_args(ap, "build/peers/rockpool/bin/python", "xylosim")
     args = ap.parse_args(argv)
     if args.peer:
         _peer(*args.peer)
         return 0
-    if not Path(args.peer_python).exists():
-        print(f"error: no peer python at {args.peer_python}: run `make conformance`",
-              file=sys.stderr)
-        return 2
     n, stim = args.neurons, _stimulus(args.neurons, args.steps, args.seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        np.savez(Path(tmp) / "stim.npz", **stim)
-        subprocess.run([args.peer_python, __file__, "--peer", str(Path(tmp) / "stim.npz"),
-                        str(Path(tmp) / "out.npz")], check=True)
-        peer = dict(np.load(Path(tmp) / "out.npz"))
-        versions = json.loads((Path(tmp) / "out.json").read_text())
+    try:
+        peer, versions = run_in_peer(args.peer_python, __file__, stim)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     values, mismatches, first = 0, 0, None
     corners: dict[str, int] = {}
     for s in SHIFTS:
