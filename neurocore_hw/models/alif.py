@@ -43,8 +43,19 @@ from ..real import (
     real_field,
     tau_of_leak,
 )
+from .fast_common import (
+    BlockBuffers,
+    const,
+    keep_mask,
+    overflow_inplace,
+    scaled_bound,
+    scaled_into,
+    subtract_where,
+    work_dtype,
+)
 
-__all__ = ["ALIFReal", "MODEL", "PRESETS", "ALIFParams", "ALIFState", "reference", "step"]
+__all__ = ["ALIFBlockKernel", "ALIFReal", "MODEL", "PRESETS", "ALIFParams", "ALIFState",
+           "block_kernel", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -155,6 +166,83 @@ def step(params: ALIFParams, state: ALIFState, i_in=0) -> tuple[ALIFState, np.nd
     return ALIFState(v_out, a_out), spike
 
 
+def _bound(p: ALIFParams) -> int:
+    """The largest magnitude any intermediate of a step can take (register ranges)."""
+    x = 1 << (p.width - 1)
+    threshold = p.v_threshold + (x * p.beta_k >> p.frac) + 1
+    drive = (x * abs(p.gain_k) >> p.frac) + 1
+    products = max(scaled_bound(x, k, p.frac) for k in (p.beta_k, p.leak_k, p.adapt_k,
+                                                         p.gain_k))
+    return max(products, threshold + x, 3 * x + drive + 1, 3 * x + p.jump + 1)
+
+
+class ALIFBlockKernel:
+    """The engine's ALIF fast path for a block of neurons (see :mod:`.fast_common`).
+
+    The drive ``(i_in * gain_k) >> frac`` is prepared for a chunk of steps; a step
+    computes the threshold from the old ``a``, the membrane, the compare, the reset by
+    subtraction (a bit mask of the threshold) and the adaptation, in ``int16`` where the
+    bound of every intermediate allows, else ``int32``.
+
+    Parameters
+    ----------
+    params : ALIFParams
+        Parameters whose intermediates fit ``int32`` (:func:`block_kernel` checks).
+    n : int
+        Neurons in the block.
+    """
+
+    def __init__(self, params: ALIFParams, n: int):
+        p = self.p = params
+        dtype = work_dtype(_bound(params))
+        self.v, self.a = np.zeros(n, dtype=dtype), np.zeros(n, dtype=dtype)
+        self._th, self._t, self._keep = (np.empty(n, dtype=dtype) for _ in range(3))
+        self._buffers = BlockBuffers(dtype, n)
+        self._consts: dict = {}
+        self._b0, self._minus_jump = const(p.v_threshold, dtype), const(-p.jump, dtype)
+
+    def load(self, state: ALIFState) -> None:
+        """Take the state (in range) into the work arrays."""
+        np.copyto(self.v, state.v, casting="unsafe")
+        np.copyto(self.a, state.a, casting="unsafe")
+
+    def store(self, state: ALIFState) -> None:
+        """Write the state back."""
+        np.copyto(state.v, self.v)
+        np.copyto(state.a, self.a)
+
+    def prepare(self, i_in: np.ndarray) -> np.ndarray:
+        """The chunk's drive ``(i_in * gain_k) >> frac``, ``[T, n]`` in the work dtype."""
+        p = self.p
+        return self._buffers.scaled(i_in, p.gain_k, p.frac, p.rounding)
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
+        p, v, a, th, t, keep = self.p, self.v, self.a, self._th, self._t, self._keep
+        w, r, consts = p.width, p.rounding, self._consts
+        for k in range(len(d)):
+            scaled_into(a, p.beta_k, p.frac, r, th)
+            np.add(th, self._b0, out=th)
+            scaled_into(v, p.leak_k, p.frac, r, t)
+            np.subtract(v, t, out=v)
+            np.add(v, d[k], out=v)
+            overflow_inplace(v, w, "saturate", consts)
+            np.greater_equal(v, th, out=spikes[k])
+            keep_mask(spikes[k], keep)
+            subtract_where(v, keep, th, t)
+            overflow_inplace(v, w, "saturate", consts)  # a negative threshold
+            scaled_into(a, p.adapt_k, p.frac, r, t)
+            np.subtract(a, t, out=a)
+            if p.jump:
+                subtract_where(a, keep, self._minus_jump, t)
+            overflow_inplace(a, w, "saturate", consts)
+
+
+def block_kernel(params: ALIFParams, n: int) -> ALIFBlockKernel | None:
+    """:class:`ALIFBlockKernel` where every intermediate fits ``int32``, else None."""
+    return ALIFBlockKernel(params, n) if work_dtype(_bound(params)) is not None else None
+
+
 def reference(params: ALIFParams, i_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Float64 ideal dynamics in real units, quantized constants read as reals.
 
@@ -239,5 +327,6 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    block_kernel=block_kernel,
     real=ALIFReal,
 )

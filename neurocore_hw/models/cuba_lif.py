@@ -34,7 +34,8 @@ from ..fixed import QuantizedValue, check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leak_of_tau, quantize_code, real_field, tau_of_leak
 
-__all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFFloatKernel", "CubaLIFKernel",
+__all__ = ["MODEL", "PRESETS", "RESETS", "CubaLIFBlockKernel", "CubaLIFFloatKernel",
+           "CubaLIFKernel", "block_kernel",
            "CubaLIFParams", "CubaLIFReal", "CubaLIFState", "decay", "reference", "step"]
 
 UNITY = 4096
@@ -347,6 +348,51 @@ class CubaLIFFloatKernel:
         v -= t
 
 
+class CubaLIFBlockKernel:
+    """The engine's CuBa LIF fast path: :class:`CubaLIFFloatKernel` (state in float64
+    arrays holding the integer codes exactly) on a block of neurons, the input times 64
+    prepared for a chunk of steps.
+
+    Parameters
+    ----------
+    params : CubaLIFParams
+    n : int
+        Neurons in the block.
+    """
+
+    def __init__(self, params: CubaLIFParams, n: int):
+        self._step = CubaLIFFloatKernel(params, n)
+        self._fstate: CubaLIFState | None = None
+        self._buf = np.empty((0, n), dtype=np.float64)
+
+    def load(self, state: CubaLIFState) -> None:
+        """Take the state into float64 arrays."""
+        self._fstate = self._step.load(state)
+
+    def store(self, state: CubaLIFState) -> None:
+        """Write the state back (exact integers)."""
+        for given, mine in zip(state, self._fstate):
+            np.copyto(given, mine, casting="unsafe")
+
+    def prepare(self, a_in: np.ndarray) -> np.ndarray:
+        """The chunk's drive ``a_in * 64``, ``[T, n]`` float64."""
+        if len(self._buf) < len(a_in):
+            self._buf = np.empty(a_in.shape, dtype=np.float64)
+        out = self._buf[:len(a_in)]
+        np.multiply(a_in, float(self._step.input_scale), out=out)
+        return out
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
+        for k in range(len(d)):
+            self._step(self._fstate, spikes[k], d[k])
+
+
+def block_kernel(params: CubaLIFParams, n: int) -> CubaLIFBlockKernel:
+    """:class:`CubaLIFBlockKernel` (every width: the float kernel is exact up to 32)."""
+    return CubaLIFBlockKernel(params, n)
+
+
 def reference(params: CubaLIFParams, a_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Float64 ideal dynamics: exact decays, no rounding, wrap or clip.
 
@@ -462,6 +508,7 @@ MODEL = Model(
     step=step,
     reference=reference,
     kernel=CubaLIFKernel,
+    block_kernel=block_kernel,
     float_kernel=CubaLIFFloatKernel,
     real=CubaLIFReal,
 )

@@ -28,9 +28,19 @@ import numpy as np
 from ..fixed import check_int, int_range, quantize, saturate
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leaky_codes, leaky_reals, quantize_code, real_field
+from .fast_common import (
+    BlockBuffers,
+    const,
+    keep_mask,
+    overflow_inplace,
+    reset_where,
+    scaled_bound,
+    scaled_into,
+    work_dtype,
+)
 
-__all__ = ["MODEL", "PRESETS", "HomeostaticLIFParams", "HomeostaticLIFReal", "HomeostaticLIFState",
-           "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "HomeostaticLIFBlockKernel", "HomeostaticLIFParams",
+           "HomeostaticLIFReal", "HomeostaticLIFState", "block_kernel", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,88 @@ def step(params: HomeostaticLIFParams, state: HomeostaticLIFState, i_in=0
     return HomeostaticLIFState(np.where(spike, p.v_reset, v_next), th, rate), spike
 
 
+def _bound(p: HomeostaticLIFParams) -> int:
+    """The largest magnitude any intermediate of a step can take (register ranges)."""
+    x, rate = 1 << (p.width - 1), 1 << (p.rate_frac + 1)
+    drive = (x * abs(p.gain_k) >> p.frac) + 1
+    return max(scaled_bound(x, p.leak_k, p.frac), scaled_bound(x, p.gain_k, p.frac),
+               3 * x + drive, 2 * rate + 1, x + rate + 1)
+
+
+class HomeostaticLIFBlockKernel:
+    """The engine's homeostatic LIF fast path for a block of neurons (see
+    :mod:`.fast_common`).
+
+    The drive is prepared for a chunk of steps; a step is the membrane (leak, drive,
+    saturation), the compare against the per-neuron threshold, the reset (a bit mask),
+    the rate's moving average and the threshold's clipped update, in ``int16`` where the
+    bound of every intermediate allows, else ``int32``.
+
+    Parameters
+    ----------
+    params : HomeostaticLIFParams
+        Parameters whose intermediates fit ``int32`` (:func:`block_kernel` checks).
+    n : int
+        Neurons in the block.
+    """
+
+    def __init__(self, params: HomeostaticLIFParams, n: int):
+        p = self.p = params
+        dtype = work_dtype(_bound(params))
+        self.v, self.th, self.rate = (np.zeros(n, dtype=dtype) for _ in range(3))
+        self._t, self._keep = np.empty(n, dtype=dtype), np.empty(n, dtype=dtype)
+        self._buffers = BlockBuffers(dtype, n)
+        self._consts: dict = {}
+        self._reset = const(p.v_reset, dtype) if p.v_reset else None
+        self._c = {name: const(value, dtype) for name, value in (
+            ("rate_frac", p.rate_frac), ("rate_shift", p.rate_shift), ("target", p.target),
+            ("eta_shift", p.eta_shift), ("th_min", p.th_min), ("th_max", p.th_max))}
+
+    def load(self, state: HomeostaticLIFState) -> None:
+        """Take the state (in range) into the work arrays."""
+        for mine, given in zip((self.v, self.th, self.rate), state):
+            np.copyto(mine, given, casting="unsafe")
+
+    def store(self, state: HomeostaticLIFState) -> None:
+        """Write the state back."""
+        for mine, given in zip((self.v, self.th, self.rate), state):
+            np.copyto(given, mine)
+
+    def prepare(self, i_in: np.ndarray) -> np.ndarray:
+        """The chunk's drive ``(i_in * gain_k) >> frac``, ``[T, n]`` in the work dtype."""
+        return self._buffers.scaled(i_in, self.p.gain_k, self.p.frac, "floor")
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
+        p, v, th, rate, t, keep, c = (self.p, self.v, self.th, self.rate, self._t,
+                                      self._keep, self._c)
+        for k in range(len(d)):
+            scaled_into(v, p.leak_k, p.frac, "floor", t)
+            np.subtract(v, t, out=v)
+            np.add(v, d[k], out=v)
+            overflow_inplace(v, p.width, "saturate", self._consts)
+            spike = spikes[k]
+            np.greater_equal(v, th, out=spike)
+            keep_mask(spike, keep)
+            reset_where(v, keep, self._reset)
+            np.copyto(t, spike, casting="unsafe")
+            np.left_shift(t, c["rate_frac"], out=t)
+            np.subtract(t, rate, out=t)
+            np.right_shift(t, c["rate_shift"], out=t)
+            np.add(rate, t, out=rate)
+            np.subtract(rate, c["target"], out=t)
+            np.right_shift(t, c["eta_shift"], out=t)
+            np.add(th, t, out=th)
+            th.clip(c["th_min"], c["th_max"], out=th)
+
+
+def block_kernel(params: HomeostaticLIFParams, n: int) -> HomeostaticLIFBlockKernel | None:
+    """:class:`HomeostaticLIFBlockKernel` where every intermediate fits ``int32``, else
+    None."""
+    return (HomeostaticLIFBlockKernel(params, n) if work_dtype(_bound(params)) is not None
+            else None)
+
+
 def reference(params: HomeostaticLIFParams, i_in
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Float64 ideal dynamics in real units, quantized constants read as reals.
@@ -219,5 +311,6 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    block_kernel=block_kernel,
     real=HomeostaticLIFReal,
 )

@@ -22,8 +22,18 @@ import numpy as np
 from ..fixed import OVERFLOW_MODES, check_choice, check_int, int_range, overflow, quantize
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, real_field
+from .fast_common import (
+    BlockBuffers,
+    const,
+    keep_mask,
+    overflow_inplace,
+    reset_where,
+    subtract_where,
+    work_dtype,
+)
 
-__all__ = ["IFReal", "MODEL", "PRESETS", "RESET_MODES", "IFParams", "IFState", "reference", "step"]
+__all__ = ["IFBlockKernel", "IFReal", "MODEL", "PRESETS", "RESET_MODES", "IFParams", "IFState",
+           "block_kernel", "reference", "step"]
 
 RESET_MODES = ("value", "subtract")
 
@@ -108,6 +118,65 @@ def step(params: IFParams, state: IFState, i_in=0) -> tuple[IFState, np.ndarray]
     return IFState(np.where(spike, after, v_next)), spike
 
 
+class IFBlockKernel:
+    """The engine's IF fast path for a block of neurons (see :mod:`.fast_common`).
+
+    ``v`` and the input live in ``int16`` where ``|v + i_in| <= 2**width`` fits it
+    (``width <= 15``, or the 16-bit wrapping format, whose overflow is ``int16``'s own),
+    else ``int32``. A step is the add, the overflow, the compare and the reset: four to
+    eight ufunc calls. :func:`step` is the specification; ``tests/test_family_kernels.py``
+    holds this equal to it.
+
+    Parameters
+    ----------
+    params : IFParams
+        ``width <= 30``.
+    n : int
+        Neurons in the block.
+    """
+
+    def __init__(self, params: IFParams, n: int):
+        p = self.p = params
+        native16 = p.width == 16 and p.overflow == "wrap"
+        dtype = np.int16 if native16 else work_dtype(1 << p.width)
+        self.v = np.zeros(n, dtype=dtype)
+        self._keep, self._t = np.empty(n, dtype=dtype), np.empty(n, dtype=dtype)
+        self._buffers = BlockBuffers(dtype, n)
+        self._consts: dict = {}
+        self._thr = const(p.v_threshold, dtype)
+        self._reset = const(p.v_reset, dtype) if p.v_reset else None
+
+    def load(self, state: IFState) -> None:
+        """Take the state (in range) into the work array."""
+        np.copyto(self.v, state.v, casting="unsafe")
+
+    def store(self, state: IFState) -> None:
+        """Write the state back."""
+        np.copyto(state.v, self.v)
+
+    def prepare(self, i_in: np.ndarray) -> np.ndarray:
+        """The chunk's input ``[T, n]`` in the work dtype."""
+        return self._buffers.scaled(i_in, 1, 0, "floor")
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
+        p, v, keep, t, thr = self.p, self.v, self._keep, self._t, self._thr
+        for k in range(len(d)):
+            np.add(v, d[k], out=v)
+            overflow_inplace(v, p.width, p.overflow, self._consts)
+            np.greater_equal(v, thr, out=spikes[k])
+            keep_mask(spikes[k], keep)
+            if p.reset == "value":
+                reset_where(v, keep, self._reset)
+            else:  # v >= threshold > 0: v - threshold is in range
+                subtract_where(v, keep, thr, t)
+
+
+def block_kernel(params: IFParams, n: int) -> IFBlockKernel | None:
+    """:class:`IFBlockKernel`, or None above 30 bits (the engine's step kernel)."""
+    return IFBlockKernel(params, n) if params.width <= 30 else None
+
+
 def reference(params: IFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
     """Float64 ideal dynamics in real units (``x / 2**frac``): no overflow.
 
@@ -174,5 +243,6 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    block_kernel=block_kernel,
     real=IFReal,
 )

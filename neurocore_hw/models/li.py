@@ -29,8 +29,16 @@ from ..fixed import (
 )
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leaky_codes, leaky_reals, real_field
+from .fast_common import (
+    BlockBuffers,
+    overflow_inplace,
+    scaled_bound,
+    scaled_into,
+    work_dtype,
+)
 
-__all__ = ["LIReal", "MODEL", "PRESETS", "LIParams", "LIState", "reference", "step"]
+__all__ = ["LIBlockKernel", "LIReal", "MODEL", "PRESETS", "LIParams", "LIState",
+           "block_kernel", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,67 @@ def step(params: LIParams, state: LIState, i_in=0) -> tuple[LIState, np.ndarray]
     return LIState(v_next), np.zeros(v_next.shape, dtype=bool)
 
 
+def _bound(p: LIParams) -> int:
+    """The largest magnitude any intermediate of a step can take (register ranges)."""
+    v = 1 << (p.width - 1)
+    drive = (v * abs(p.gain_k) >> p.frac) + 1
+    return max(scaled_bound(v, p.leak_k, p.frac), scaled_bound(v, p.gain_k, p.frac),
+               2 * v + 1 + drive)
+
+
+class LIBlockKernel:
+    """The engine's LI fast path for a block of neurons (see :mod:`.fast_common`).
+
+    The drive ``(i_in * gain_k) >> frac`` does not depend on the state: it is prepared for
+    a chunk of steps at once (a copy, or nothing, at gain 1). A step is the leak product
+    and its rounding, two adds and the overflow, in ``int16`` where the bound of every
+    intermediate allows, else ``int32``. The spike output is always False.
+
+    Parameters
+    ----------
+    params : LIParams
+        Parameters whose intermediates fit ``int32`` (:func:`block_kernel` checks).
+    n : int
+        Neurons in the block.
+    """
+
+    def __init__(self, params: LIParams, n: int):
+        self.p = params
+        dtype = work_dtype(_bound(params))
+        self.v = np.zeros(n, dtype=dtype)
+        self._t = np.empty(n, dtype=dtype)
+        self._buffers = BlockBuffers(dtype, n)
+        self._consts: dict = {}
+
+    def load(self, state: LIState) -> None:
+        """Take the state (in range) into the work array."""
+        np.copyto(self.v, state.v, casting="unsafe")
+
+    def store(self, state: LIState) -> None:
+        """Write the state back."""
+        np.copyto(state.v, self.v)
+
+    def prepare(self, i_in: np.ndarray) -> np.ndarray:
+        """The chunk's drive ``(i_in * gain_k) >> frac``, ``[T, n]`` in the work dtype."""
+        p = self.p
+        return self._buffers.scaled(i_in, p.gain_k, p.frac, p.rounding)
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; the rows of ``spikes`` are set to False."""
+        p, v, t = self.p, self.v, self._t
+        spikes.fill(False)
+        for k in range(len(d)):
+            scaled_into(v, p.leak_k, p.frac, p.rounding, t)
+            np.subtract(v, t, out=v)
+            np.add(v, d[k], out=v)
+            overflow_inplace(v, p.width, p.overflow, self._consts)
+
+
+def block_kernel(params: LIParams, n: int) -> LIBlockKernel | None:
+    """:class:`LIBlockKernel` where every intermediate fits ``int32``, else None."""
+    return LIBlockKernel(params, n) if work_dtype(_bound(params)) is not None else None
+
+
 def reference(params: LIParams, i_in) -> np.ndarray:
     """Float64 ideal dynamics in real units with the quantized constants read as reals.
 
@@ -205,5 +274,6 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    block_kernel=block_kernel,
     real=LIReal,
 )

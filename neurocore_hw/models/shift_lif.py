@@ -23,9 +23,17 @@ import numpy as np
 from ..fixed import QuantizedValue, check_int, int_range, quantize, saturate
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leak_of_tau, real_field, tau_of_leak
+from .fast_common import (
+    BlockBuffers,
+    const,
+    keep_mask,
+    overflow_inplace,
+    subtract_where,
+    work_dtype,
+)
 
-__all__ = ["MODEL", "PRESETS", "ShiftLIFParams", "ShiftLIFReal", "ShiftLIFState", "dash_of_tau",
-           "decay_step", "reference", "step"]
+__all__ = ["MODEL", "PRESETS", "ShiftLIFBlockKernel", "ShiftLIFParams", "ShiftLIFReal",
+           "ShiftLIFState", "block_kernel", "dash_of_tau", "decay_step", "reference", "step"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,75 @@ def step(params: ShiftLIFParams, state: ShiftLIFState, i_in=0
     return ShiftLIFState(syn, np.where(spike, v - p.v_threshold, v)), spike
 
 
+class ShiftLIFBlockKernel:
+    """The engine's shift-leak LIF fast path for a block of neurons (see
+    :mod:`.fast_common`).
+
+    ``x - decay_step(x, s)`` is ``x - max(x >> s, min(x, 1))``: for ``x > 0`` that is at
+    least one LSB, for ``x <= 0`` ``x >> s >= x`` so the floor shift stands. State and
+    input in ``int16`` where ``|x - decay + input| <= 2**width`` fits it, else ``int32``;
+    a step is 15 ufunc calls.
+
+    Parameters
+    ----------
+    params : ShiftLIFParams
+        ``width <= 30``.
+    n : int
+        Neurons in the block.
+    """
+
+    def __init__(self, params: ShiftLIFParams, n: int):
+        p = self.p = params
+        dtype = work_dtype(1 << p.width)
+        self.syn, self.v = np.zeros(n, dtype=dtype), np.zeros(n, dtype=dtype)
+        self._t, self._u = np.empty(n, dtype=dtype), np.empty(n, dtype=dtype)
+        self._buffers = BlockBuffers(dtype, n)
+        self._consts: dict = {}
+        self._one, self._thr = const(1, dtype), const(p.v_threshold, dtype)
+        self._dash = const(p.dash_syn, dtype), const(p.dash_mem, dtype)
+
+    def load(self, state: ShiftLIFState) -> None:
+        """Take the state (in range) into the work arrays."""
+        np.copyto(self.syn, state.syn, casting="unsafe")
+        np.copyto(self.v, state.v, casting="unsafe")
+
+    def store(self, state: ShiftLIFState) -> None:
+        """Write the state back."""
+        np.copyto(state.syn, self.syn)
+        np.copyto(state.v, self.v)
+
+    def prepare(self, i_in: np.ndarray) -> np.ndarray:
+        """The chunk's input ``[T, n]`` in the work dtype."""
+        return self._buffers.scaled(i_in, 1, 0, "floor")
+
+    def _decay(self, x: np.ndarray, shift: np.ndarray) -> None:
+        t, u = self._t, self._u
+        np.right_shift(x, shift, out=t)
+        np.minimum(x, self._one, out=u)
+        np.maximum(t, u, out=t)
+        np.subtract(x, t, out=x)
+
+    def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
+        """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
+        p, syn, v, t = self.p, self.syn, self.v, self._t
+        keep = self._u
+        for k in range(len(d)):
+            self._decay(syn, self._dash[0])
+            np.add(syn, d[k], out=syn)
+            overflow_inplace(syn, p.width, "saturate", self._consts)
+            self._decay(v, self._dash[1])
+            np.add(v, syn, out=v)
+            overflow_inplace(v, p.width, "saturate", self._consts)
+            np.greater_equal(v, self._thr, out=spikes[k])
+            keep_mask(spikes[k], keep)
+            subtract_where(v, keep, self._thr, t)
+
+
+def block_kernel(params: ShiftLIFParams, n: int) -> ShiftLIFBlockKernel | None:
+    """:class:`ShiftLIFBlockKernel`, or None above 30 bits (the engine's step kernel)."""
+    return ShiftLIFBlockKernel(params, n) if params.width <= 30 else None
+
+
 def reference(params: ShiftLIFParams, i_in) -> tuple[np.ndarray, np.ndarray]:
     """Float64 ideal dynamics: exact decay factors ``1 - 2**-dash``, no rounding.
 
@@ -194,5 +271,6 @@ MODEL = Model(
     presets=PRESETS,
     step=step,
     reference=reference,
+    block_kernel=block_kernel,
     real=ShiftLIFReal,
 )
