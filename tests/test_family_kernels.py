@@ -194,7 +194,7 @@ MUTANTS = {
     "reset ignored": ("reset_where", lambda real: lambda v, keep, value: None),
     "nearest as floor": ("scaled_into", lambda real: (
         lambda x, k, frac, rounding, out: real(x, k, frac, "floor", out))),
-    "subtract ignored": ("subtract_where", lambda real: lambda v, keep, x, tmp: None),
+    "subtract ignored": ("subtract_where", lambda real: lambda v, spike, x, tmp: None),
 }
 
 

@@ -35,6 +35,18 @@ WORKLOADS = [
     ("LIF", "lif", "sc_lif_q8_8", ["brian2-numpy", "brian2-cpp", "snntorch", "norse"]),
     ("Izhikevich rs", "izhikevich", "rs", ["brian2-numpy", "brian2-cpp"]),
 ]
+#: The families (issue 18): the default preset of each against Brian2 C++ and the torch
+#: peers that have the neuron (``--families``; Brian2's numpy target is left out: it is
+#: 10-30x behind on LIF and Izhikevich, never the fastest peer).
+FAMILY_WORKLOADS = [
+    ("IF", "if", "q8_8", ["brian2-cpp", "snntorch", "norse"]),
+    ("LI", "li", "q8_8", ["brian2-cpp", "snntorch", "norse"]),
+    ("shift-leak LIF", "shift_lif", "xylo16", ["brian2-cpp", "snntorch", "norse"]),
+    ("CuBa LIF", "cuba_lif", "loihi", ["brian2-cpp", "snntorch", "norse"]),
+    ("ALIF", "alif", "lsnn", ["brian2-cpp", "norse"]),
+    ("homeostatic LIF", "homeostatic_lif", "q8_8", ["brian2-cpp"]),
+]
+FAMILY_BEGIN, FAMILY_END = "<!-- families:begin -->", "<!-- families:end -->"
 ENVS = {"brian2-numpy": "brian2", "brian2-cpp": "brian2", "snntorch": "torch",
         "norse": "torch"}
 
@@ -89,9 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--families", action="store_true",
+                        help="the families' table (IF, LI, shift-leak, CuBa, ALIF, "
+                             "homeostatic) instead of LIF and Izhikevich")
     args = parser.parse_args(argv)
     rows, versions = [], {}
-    for label, model, preset, peers in WORKLOADS:
+    workloads = FAMILY_WORKLOADS if args.families else WORKLOADS
+    begin, end = (FAMILY_BEGIN, FAMILY_END) if args.families else (BEGIN, END)
+    for label, model, preset, peers in workloads:
         params = resolve_params(model, preset)
         for n, steps in _sizes(args.quick):
             # interleaved rounds: this shared machine's speed drifts by 2x within minutes,
@@ -101,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(ROUNDS):
                 rounds["ours"].append(bench_model(params, n, steps, repeats=1))
                 for peer in peers:
-                    r = _peer(peer, "lif" if model == "lif" else "izhikevich", n, steps)
+                    r = _peer(peer, model, n, steps)
                     if r is not None:
                         rounds[peer].append(r)
                         versions[peer] = r["version"] + (f" (torch {r['torch']})"
@@ -124,25 +141,26 @@ def main(argv: list[str] | None = None) -> int:
                 row["peers"][peer]["ratio"] = _median(row["peers"][peer]["rounds"])
             rows.append(row)
             print(json.dumps(row), flush=True)
-    table = _render(rows, versions, args.quick)
+    table = _render(rows, versions, args.quick, args.families)
     print(table)
     if not args.no_write:
         text = DOC.read_text()
-        if BEGIN in text and END in text:
-            head, rest = text.split(BEGIN, 1)
-            text = head + BEGIN + "\n" + table + END + rest.split(END, 1)[1]
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            text = head + begin + "\n" + table + end + rest.split(end, 1)[1]
         else:
-            text = text.rstrip("\n") + "\n\n" + BEGIN + "\n" + table + END + "\n"
+            text = text.rstrip("\n") + "\n\n" + begin + "\n" + table + end + "\n"
         DOC.write_text(text)
         print(f"wrote {DOC}")
     return 0
 
 
-def _render(rows: list[dict], versions: dict[str, str], quick: bool) -> str:
+def _render(rows: list[dict], versions: dict[str, str], quick: bool, families: bool) -> str:
     peers = sorted({p for r in rows for p in r["peers"]})
     lines = [
         "Measured by `make bench` (`python docs/scripts/bench_compare.py"
-        + (" --quick" if quick else "") + "`), one thread (OMP/BLAS threads 1). Three",
+        + (" --quick" if quick else "") + (" --families" if families else "")
+        + "`), one thread (OMP/BLAS threads 1). Three",
         "interleaved rounds (the engine, then each peer, back to back); medians over the",
         "rounds. M = million neuron updates per second; us = microseconds per step;",
         "x = median over the rounds of (our rate / the peer's rate in the same round); the",

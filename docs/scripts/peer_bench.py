@@ -17,6 +17,30 @@ Workloads, as close to the engine's as each simulator allows (differences stated
   updates per 1 ms step); the engine takes two 0.5 ms half-steps of v and one of u per
   step. Brian2 only (snnTorch has no Izhikevich neuron; Norse's is not comparable).
 
+The families (issue 18), each the engine's default preset read in real units, Brian2 C++
+on the same equations (Euler at dt = 1 ms, i.e. the same discrete update; Brian2 updates
+all variables from the old values, the engine feeds a new current into ``v`` in the
+same step: the same number of operations), one constant input per neuron:
+
+* ``if``: ``v += I``, threshold 1, reset 0, I in [0, 2). snnTorch ``Leaky(beta=1)``
+  (reset "zero"), Norse ``IAFCell``.
+* ``li``: ``v += 0.1016 (I - v)``, no threshold, I in [0, 2). snnTorch ``Leaky(beta=
+  0.8984, reset_mechanism="none")`` (it still forms a spike tensor), Norse ``LIBoxCell``.
+* ``shift_lif``: ``syn = 0.75 syn + I``, ``v = 0.9375 v + syn``, threshold 16, reset by
+  subtraction, I in [-0.25, 1]. snnTorch ``Synaptic`` (reset "subtract"); Norse
+  ``LIFCell`` (CuBa, reset to 0: Norse has no reset by subtraction; its membrane takes
+  ``dt tau_mem_inv i`` per step, so its input is scaled by ``1 / (1 - beta)``).
+* ``cuba_lif``: Loihi's decays ``u = 0.8997 u + I``, ``v = 0.95 v + u``, threshold 100,
+  reset to 0, I in [-5, 18] (input units). snnTorch ``Synaptic`` (reset "zero"), Norse
+  ``LIFCell``.
+* ``alif``: ``v += 0.0508 (-v) + I``, ``a = (1 - 1/256) a``, threshold ``1 + 1.699 a``,
+  reset by subtracting it, ``a += 1`` on a spike, I in [0, 2). Norse ``LSNNCell`` (it
+  also carries a synaptic current: one more state variable than ours); snnTorch has no
+  adaptive-threshold neuron.
+* ``homeostatic_lif``: ``v += -v/16 + I``, threshold ``th``, reset 0, ``rate += (spike
+  - rate)/32``, ``th = clip(th + rate - 0.05, 0.25, 16)``, I in [0, 2). Brian2 only
+  (``run_regularly`` for the clip, an extra code object per step).
+
 Each peer runs at its own defaults: Brian2's C++ standalone keeps its default compiler
 flags (``-w -O3 -ffast-math -fno-finite-math-only -march=native -std=c++11``; an
 earlier version of this script replaced them with ``-O3 -march=native``, dropping
@@ -24,7 +48,8 @@ earlier version of this script replaced them with ``-O3 -march=native``, droppin
 not the binary's start, allocation and result files); one OpenMP thread.
 
 Usage: ``python peer_bench.py PEER MODEL NEURONS STEPS`` with PEER one of
-``brian2-numpy``, ``brian2-cpp``, ``snntorch``, ``norse``.
+``brian2-numpy``, ``brian2-cpp``, ``snntorch``, ``norse`` and MODEL one of ``lif``,
+``izhikevich`` and the families above.
 """
 
 from __future__ import annotations
@@ -39,6 +64,36 @@ __all__ = ["main"]
 
 LEAK = 1 / 16
 I_MAX = 1 / 8
+LI_K = 26 / 256
+ALIF = {"leak": 13 / 256, "adapt": 1 / 256, "beta": 435 / 256, "jump": 1.0, "b0": 1.0}
+CUBA = {"alpha": 1 - 411 / 4096, "beta": 1 - 205 / 4096, "th": 100.0}
+SHIFT = {"alpha": 0.75, "beta": 0.9375, "th": 16.0}
+#: The families each torch peer has a neuron for.
+TORCH_FAMILIES = {"snntorch": ("if", "li", "shift_lif", "cuba_lif"),
+                  "norse": ("if", "li", "shift_lif", "cuba_lif", "alif")}
+#: Brian2 form of each family: (equations, threshold, reset, input expression, extra code
+#: run every step or None)
+FAMILIES = {
+    "if": ("dv/dt = I / ms : 1", "v >= 1", "v = 0", "2 * rand()", None),
+    "li": (f"dv/dt = {LI_K} * (I - v) / ms : 1", None, None, "2 * rand()", None),
+    "shift_lif": (f"""dsyn/dt = (-(1 - {SHIFT['alpha']}) * syn + I) / ms : 1
+                      dv/dt = (-(1 - {SHIFT['beta']}) * v + syn) / ms : 1""",
+                  f"v >= {SHIFT['th']}", f"v -= {SHIFT['th']}", "-0.25 + 1.25 * rand()",
+                  None),
+    "cuba_lif": (f"""du/dt = (-(1 - {CUBA['alpha']}) * u + I) / ms : 1
+                     dv/dt = (-(1 - {CUBA['beta']}) * v + u) / ms : 1""",
+                 f"v > {CUBA['th']}", "v = 0", "-5 + 23 * rand()", None),
+    "alif": (f"""dv/dt = (-{ALIF['leak']} * v + I) / ms : 1
+                 da/dt = -{ALIF['adapt']} * a / ms : 1""",
+             f"v >= {ALIF['b0']} + {ALIF['beta']} * a",
+             f"v -= {ALIF['b0']} + {ALIF['beta']} * a; a += {ALIF['jump']}", "2 * rand()",
+             None),
+    "homeostatic_lif": ("""dv/dt = (-v / 16 + I) / ms : 1
+                           drate/dt = -rate / 32 / ms : 1
+                           dth/dt = (rate - 0.05) / ms : 1""",
+                        "v >= th", "v = 0; rate += 1.0 / 32", "2 * rand()",
+                        "th = clip(th, 0.25, 16)"),
+}
 
 
 def _brian2(target: str, model: str, n: int, steps: int) -> dict:
@@ -51,7 +106,18 @@ def _brian2(target: str, model: str, n: int, steps: int) -> dict:
     else:
         b2.prefs.codegen.target = "numpy"
     b2.defaultclock.dt = 1 * b2.ms
-    if model == "lif":
+    if model in FAMILIES:
+        eqs, threshold, reset, drive, regular = FAMILIES[model]
+        group = b2.NeuronGroup(n, eqs + "\nI : 1\ncount : 1", threshold=threshold,
+                               reset=None if reset is None else reset + "; count += 1",
+                               method="euler")
+        group.I = drive
+        if model == "homeostatic_lif":
+            group.th = 1.0
+            group.rate = 0.05
+        if regular:
+            group.run_regularly(regular, dt=1 * b2.ms)
+    elif model == "lif":
         group = b2.NeuronGroup(
             n, f"""dv/dt = -v * {LEAK} / ms + I / ms : 1 (unless refractory)
                    I : 1
@@ -127,6 +193,73 @@ def _torch(peer: str, n: int, steps: int) -> dict:
             "spikes": int(total.sum())}
 
 
+def _torch_family(peer: str, model: str, n: int, steps: int) -> dict:
+    """The families on snnTorch or Norse (see the module docstring)."""
+    import torch
+
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(0)
+    low, high = {"shift_lif": (-0.25, 1.0), "cuba_lif": (-5.0, 18.0)}.get(model, (0.0, 2.0))
+    x = low + torch.rand(steps, n, generator=gen) * (high - low)
+    dt = 1e-3
+    with torch.no_grad():
+        if peer == "snntorch":
+            import snntorch as snn
+
+            version = snn.__version__
+            if model in ("if", "li"):
+                cell = snn.Leaky(beta=1.0 if model == "if" else 1 - LI_K, threshold=1.0,
+                                 reset_mechanism="zero" if model == "if" else "none")
+                state = (cell.init_leaky(),)
+                scale = 1.0 if model == "if" else LI_K
+            else:
+                c = SHIFT if model == "shift_lif" else CUBA
+                cell = snn.Synaptic(alpha=c["alpha"], beta=c["beta"], threshold=c["th"],
+                                    reset_mechanism="subtract" if model == "shift_lif"
+                                    else "zero")
+                state = cell.init_synaptic()
+                scale = 1.0
+            t0 = time.perf_counter()
+            total = torch.zeros(n)
+            for t in range(steps):
+                spk, *state = cell(x[t] * scale, *state)
+                total += spk
+            seconds = time.perf_counter() - t0
+        else:
+            import norse
+            import norse.torch as nt
+
+            version = getattr(norse, "__version__", "?")
+            t = torch.tensor
+            if model == "if":
+                cell, scale = nt.IAFCell(nt.IAFParameters(v_th=t(1.0), v_reset=t(0.0)),
+                                         dt=dt), 1.0
+            elif model == "li":
+                cell = nt.LIBoxCell(nt.LIBoxParameters(tau_mem_inv=t(LI_K / dt)), dt=dt)
+                scale = 1.0
+            elif model == "alif":
+                cell = nt.LSNNCell(nt.LSNNParameters(
+                    tau_syn_inv=t(1 / dt), tau_mem_inv=t(ALIF["leak"] / dt),
+                    tau_adapt_inv=t(ALIF["adapt"] / dt), v_th=t(ALIF["b0"]),
+                    beta=t(ALIF["beta"])), dt=dt)
+                scale = 1 / ALIF["leak"]
+            else:
+                c = SHIFT if model == "shift_lif" else CUBA
+                cell = nt.LIFCell(nt.LIFParameters(
+                    tau_syn_inv=t((1 - c["alpha"]) / dt), tau_mem_inv=t((1 - c["beta"]) / dt),
+                    v_th=t(c["th"])), dt=dt)
+                scale = 1 / (1 - c["beta"])  # Norse's v takes (1 - beta) i per step
+            state = None
+            t0 = time.perf_counter()
+            total = torch.zeros(n)
+            for k in range(steps):
+                spk, state = cell(x[k] * scale, state)
+                total += spk
+            seconds = time.perf_counter() - t0
+    return {"version": version, "torch": torch.__version__, "seconds": seconds,
+            "spikes": int(total.sum())}
+
+
 def main(argv: list[str]) -> int:
     """Run one peer on one workload; print a JSON line."""
     if len(argv) != 4:
@@ -138,6 +271,8 @@ def main(argv: list[str]) -> int:
         result = _brian2(peer.split("-")[1], model, n, steps)
     elif peer in ("snntorch", "norse") and model == "lif":
         result = _torch(peer, n, steps)
+    elif model in TORCH_FAMILIES.get(peer, ()):
+        result = _torch_family(peer, model, n, steps)
     else:
         print(f"unknown peer/model {peer}/{model}", file=sys.stderr)
         return 2

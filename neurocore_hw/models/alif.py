@@ -46,7 +46,6 @@ from ..real import (
 from .fast_common import (
     BlockBuffers,
     const,
-    keep_mask,
     overflow_inplace,
     scaled_bound,
     scaled_into,
@@ -196,15 +195,19 @@ class ALIFBlockKernel:
         p = self.p = params
         dtype = work_dtype(_bound(params))
         self.v, self.a = np.zeros(n, dtype=dtype), np.zeros(n, dtype=dtype)
-        self._th, self._t, self._keep = (np.empty(n, dtype=dtype) for _ in range(3))
+        self._th, self._t = np.empty(n, dtype=dtype), np.empty(n, dtype=dtype)
         self._buffers = BlockBuffers(dtype, n)
         self._consts: dict = {}
-        self._b0, self._minus_jump = const(p.v_threshold, dtype), const(-p.jump, dtype)
+        self._b0, self._jump = const(p.v_threshold, dtype), const(p.jump, dtype)
+        self._a_nonnegative = False
 
     def load(self, state: ALIFState) -> None:
         """Take the state (in range) into the work arrays."""
         np.copyto(self.v, state.v, casting="unsafe")
         np.copyto(self.a, state.a, casting="unsafe")
+        # a >= 0 stays so (a - ((a adapt_k) >> frac) >= 0 for adapt_k <= 2**frac, jump
+        # >= 0): the threshold is then >= v_threshold >= 1 and v - threshold needs no clip
+        self._a_nonnegative = bool(self.a.min() >= 0)
 
     def store(self, state: ALIFState) -> None:
         """Write the state back."""
@@ -218,7 +221,7 @@ class ALIFBlockKernel:
 
     def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
         """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
-        p, v, a, th, t, keep = self.p, self.v, self.a, self._th, self._t, self._keep
+        p, v, a, th, t = self.p, self.v, self.a, self._th, self._t
         w, r, consts = p.width, p.rounding, self._consts
         for k in range(len(d)):
             scaled_into(a, p.beta_k, p.frac, r, th)
@@ -228,13 +231,15 @@ class ALIFBlockKernel:
             np.add(v, d[k], out=v)
             overflow_inplace(v, w, "saturate", consts)
             np.greater_equal(v, th, out=spikes[k])
-            keep_mask(spikes[k], keep)
-            subtract_where(v, keep, th, t)
-            overflow_inplace(v, w, "saturate", consts)  # a negative threshold
+            subtract_where(v, spikes[k], th, t)
+            if not self._a_nonnegative:  # a negative threshold: v - threshold can clip
+                overflow_inplace(v, w, "saturate", consts)
             scaled_into(a, p.adapt_k, p.frac, r, t)
             np.subtract(a, t, out=a)
             if p.jump:
-                subtract_where(a, keep, self._minus_jump, t)
+                np.copyto(th, spikes[k], casting="unsafe")
+                np.multiply(th, self._jump, out=th)
+                np.add(a, th, out=a)
             overflow_inplace(a, w, "saturate", consts)
 
 

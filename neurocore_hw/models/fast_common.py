@@ -114,10 +114,12 @@ def reset_where(v: np.ndarray, keep: np.ndarray, value: np.ndarray | None) -> No
     np.add(v, value, out=v)
 
 
-def subtract_where(v: np.ndarray, keep: np.ndarray, x: np.ndarray, tmp: np.ndarray) -> None:
-    """``v -= x where keep == 0`` (``x`` an array or a 0-d constant; ``tmp`` scratch)."""
-    np.invert(keep, out=tmp)
-    np.bitwise_and(tmp, x, out=tmp)
+def subtract_where(v: np.ndarray, spike: np.ndarray, x: np.ndarray, tmp: np.ndarray) -> None:
+    """``v -= x where spike`` (``x`` an array or a 0-d constant): ``tmp = spike * x``
+    (the spike as 0/1, then one product), then the subtraction; ``tmp`` ends as
+    ``spike * x``."""
+    np.copyto(tmp, spike, casting="unsafe")
+    np.multiply(tmp, x, out=tmp)
     np.subtract(v, tmp, out=v)
 
 

@@ -165,11 +165,10 @@ class IFBlockKernel:
             np.add(v, d[k], out=v)
             overflow_inplace(v, p.width, p.overflow, self._consts)
             np.greater_equal(v, thr, out=spikes[k])
-            keep_mask(spikes[k], keep)
             if p.reset == "value":
-                reset_where(v, keep, self._reset)
+                reset_where(v, keep_mask(spikes[k], keep), self._reset)
             else:  # v >= threshold > 0: v - threshold is in range
-                subtract_where(v, keep, thr, t)
+                subtract_where(v, spikes[k], thr, t)
 
 
 def block_kernel(params: IFParams, n: int) -> IFBlockKernel | None:

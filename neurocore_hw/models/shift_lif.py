@@ -26,7 +26,6 @@ from ..real import Format, RealModel, leak_of_tau, real_field, tau_of_leak
 from .fast_common import (
     BlockBuffers,
     const,
-    keep_mask,
     overflow_inplace,
     subtract_where,
     work_dtype,
@@ -126,7 +125,7 @@ class ShiftLIFBlockKernel:
     ``x - decay_step(x, s)`` is ``x - max(x >> s, min(x, 1))``: for ``x > 0`` that is at
     least one LSB, for ``x <= 0`` ``x >> s >= x`` so the floor shift stands. State and
     input in ``int16`` where ``|x - decay + input| <= 2**width`` fits it, else ``int32``;
-    a step is 15 ufunc calls.
+    a step is 16 ufunc calls.
 
     Parameters
     ----------
@@ -170,7 +169,6 @@ class ShiftLIFBlockKernel:
     def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
         """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
         p, syn, v, t = self.p, self.syn, self.v, self._t
-        keep = self._u
         for k in range(len(d)):
             self._decay(syn, self._dash[0])
             np.add(syn, d[k], out=syn)
@@ -179,8 +177,7 @@ class ShiftLIFBlockKernel:
             np.add(v, syn, out=v)
             overflow_inplace(v, p.width, "saturate", self._consts)
             np.greater_equal(v, self._thr, out=spikes[k])
-            keep_mask(spikes[k], keep)
-            subtract_where(v, keep, self._thr, t)
+            subtract_where(v, spikes[k], self._thr, t)
 
 
 def block_kernel(params: ShiftLIFParams, n: int) -> ShiftLIFBlockKernel | None:
