@@ -33,12 +33,16 @@ from .batch import BatchPopulation
 from .fixed import OVERFLOW_MODES, check_choice, check_int, check_range, int_range, overflow
 from .model import model_of
 
-__all__ = ["DROPPED_MAX", "BatchResult", "CoreConfig", "NetworkResult", "events_from_arrays",
-           "events_to_arrays", "run_network", "run_network_batch", "validate_bias",
-           "validate_weights"]
+__all__ = ["DROPPED_MAX", "SYNAPSES", "BatchResult", "CoreConfig", "NetworkResult",
+           "events_from_arrays", "events_to_arrays", "run_network", "run_network_batch",
+           "validate_bias", "validate_weights"]
 
 #: Smallest and largest neuron count of a core (the pipeline needs N > its depth).
 MIN_NEURONS, MAX_NEURONS = 16, 65536
+
+
+#: Synapse semantics of a core (see :class:`CoreConfig`).
+SYNAPSES = ("sum", "xylo")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,18 @@ class CoreConfig:
     bias : bool
         Per-neuron bias registers (signed ``acc_width`` bits, bus region 3), added to the
         shifted accumulator every timestep.
+    synapses : {"sum", "xylo"}
+        ``"sum"``: the accumulator collects a timestep's weighted events and is cleared
+        after the sweep. ``"xylo"`` (model ``xylo`` only): SynSense Xylo's synapses, as
+        XyloSim's (:class:`~neurocore_hw.xylo_network.XyloNetwork`): the accumulator *is*
+        the neuron's synaptic current ``syn`` (``acc_width`` = the neuron's width,
+        ``acc_overflow="saturate"``), every event adds its weight shifted left by
+        ``weight_shift`` with its own saturation, the sweep writes the decayed ``syn``
+        back into it, and a neuron that fired ``c`` times adds its recurrent row (shifted
+        by ``recurrent_shift``) times ``c`` at the start of the *next* timestep, after
+        that timestep's input events, in neuron order. Output events carry the count.
+    weight_shift, recurrent_shift : int
+        ``synapses="xylo"``: left shift of input rows and of recurrent rows, 0..8.
     """
 
     params: object
@@ -87,6 +103,9 @@ class CoreConfig:
     time_width: int = 16
     input_shift: int = 0
     bias: bool = False
+    synapses: str = "sum"
+    weight_shift: int = 0
+    recurrent_shift: int = 0
 
     def __post_init__(self):
         entry = model_of(self.params)  # TypeError for a non-model
@@ -105,6 +124,11 @@ class CoreConfig:
             raise ValueError(f"input_port {name!r} of model {entry.name!r} is unsigned; "
                              "the accumulator needs a signed port")
         object.__setattr__(self, "input_port", name)
+        check_choice("synapses", self.synapses, SYNAPSES)
+        if self.synapses == "xylo":
+            self._check_xylo(entry.name)
+        elif self.weight_shift or self.recurrent_shift:
+            raise ValueError("weight_shift and recurrent_shift are for synapses='xylo'")
         if self.acc_width is None:
             object.__setattr__(self, "acc_width", port.width)
         check_int("acc_width", self.acc_width, self.weight_width, port.width)
@@ -113,6 +137,28 @@ class CoreConfig:
         check_int("input_shift", self.input_shift, 0, 16)
         if not isinstance(self.bias, bool):
             raise TypeError(f"bias must be a bool, got {self.bias!r}")
+
+    def _check_xylo(self, model: str) -> None:
+        if model != "xylo":
+            raise ValueError(f"synapses='xylo' needs model 'xylo', got {model!r}")
+        width = self.params.width
+        if self.acc_width not in (None, width):
+            raise ValueError(f"synapses='xylo': the accumulator is the neuron's syn, "
+                             f"acc_width must be {width}, got {self.acc_width}")
+        object.__setattr__(self, "acc_width", width)
+        if self.acc_overflow != "saturate":
+            raise ValueError("synapses='xylo' saturates every add: acc_overflow='saturate'")
+        check_int("weight_width", self.weight_width, 2, 8)
+        if self.input_shift or self.bias:
+            raise ValueError("synapses='xylo' has no input_shift or bias registers (the "
+                             "neuron has its own bias)")
+        check_int("weight_shift", self.weight_shift, 0, 8)
+        check_int("recurrent_shift", self.recurrent_shift, 0, 8)
+
+    @property
+    def xylo(self) -> bool:
+        """Xylo's synapses (``synapses="xylo"``)."""
+        return self.synapses == "xylo"
 
     @property
     def model(self) -> str:
@@ -143,13 +189,17 @@ class NetworkResult(NamedTuple):
     ----------
     spikes : numpy.ndarray of bool, shape (T, N)
         Spike raster.
-    aer : numpy.ndarray of int64, shape (K, 2)
+    aer : numpy.ndarray of int64, shape (K, 2) or (K, 3)
         Output events ``(timestep mod 2**time_width, neuron)`` in the order the core
-        emits them.
+        emits them; with ``synapses="xylo"`` a third column, the spike count.
     state : NamedTuple
         Final neuron state (int64 arrays).
     acc : numpy.ndarray of int64, shape (N,)
-        Accumulators after the last timestep (the recurrent rows of its spikes).
+        Accumulators after the last timestep (the recurrent rows of its spikes; with
+        ``synapses="xylo"`` the decayed ``syn``, the recurrent rows still to come).
+    counts : numpy.ndarray of int64, shape (N,)
+        With ``synapses="xylo"``: the last timestep's spike counts, whose recurrent rows
+        the next timestep adds (zeros otherwise).
     dropped : int
         Input events dropped because their source names no input (``invalid="drop"``),
         what the core's status register counts (saturating at ``DROPPED_MAX``).
@@ -160,6 +210,7 @@ class NetworkResult(NamedTuple):
     state: tuple
     acc: np.ndarray
     dropped: int = 0
+    counts: np.ndarray | None = None
 
 
 def validate_weights(config: CoreConfig, weights) -> np.ndarray:
@@ -205,9 +256,15 @@ def events_to_arrays(events: Sequence) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _add_rows(acc: np.ndarray, weights: np.ndarray, rows: np.ndarray, width: int,
-              mode: str) -> np.ndarray:
-    """``acc`` after adding ``weights[rows]`` one row at a time under ``mode``."""
+              mode: str, times=None) -> np.ndarray:
+    """``acc`` after adding ``weights[rows]`` (each times ``times[k]`` if given) one row at a
+    time under ``mode``."""
     if not len(rows):
+        return acc
+    if times is not None:
+        lo, hi = int_range(width)
+        for r, c in zip(rows, times):
+            acc = np.clip(acc + weights[r] * c, lo, hi)
         return acc
     if mode == "wrap":  # modular: one sum, one wrap
         return overflow(acc + weights[rows].sum(axis=0), width, "wrap")
@@ -230,13 +287,43 @@ def validate_bias(config: CoreConfig, bias) -> np.ndarray:
     return check_range("bias", b, config.acc_width).astype(np.int64, copy=False)
 
 
+def _run_xylo(config: CoreConfig, w: np.ndarray, lists: list, state, acc: np.ndarray,
+              first_step: int, dropped: int, counts) -> NetworkResult:
+    """:func:`run_network` with Xylo's synapses (``config.synapses == "xylo"``)."""
+    n, p = config.neurons, config.params
+    entry = model_of(p)
+    w_in = w[:config.inputs] << config.weight_shift
+    w_rec = w[config.inputs:] << config.recurrent_shift if config.recurrent else None
+    last = np.zeros(n, np.int64) if counts is None else np.asarray(counts, np.int64)
+    if last.shape != (n,) or (last.size and (last.min() < 0 or last.max() > p.max_spikes)):
+        raise ValueError(f"counts must be {n} values in 0..{p.max_spikes}")
+    width, tmask = config.acc_width, (1 << config.time_width) - 1
+    steps = len(lists)
+    spikes = np.zeros((steps, n), dtype=bool)
+    aer = []
+    for k in range(steps):
+        acc = _add_rows(acc, w_in, lists[k], width, "saturate")
+        if w_rec is not None:
+            fired = np.flatnonzero(last)
+            acc = _add_rows(acc, w_rec, fired, width, "saturate", times=last[fired])
+        state, spike = entry.step(p, state._replace(syn=acc), i_in=0)
+        acc, last = state.syn, np.asarray(state.count, np.int64)
+        spikes[k] = spike
+        fired = np.flatnonzero(last)
+        aer.append(np.stack([np.full(len(fired), (first_step + k) & tmask), fired,
+                             last[fired]], axis=1))
+    state = type(state)(*(np.asarray(x, dtype=np.int64) for x in state))
+    return NetworkResult(spikes, np.concatenate(aer).astype(np.int64), state, acc, dropped,
+                         last)
+
+
 #: The core's dropped-event counter saturates here (16 bits).
 DROPPED_MAX = (1 << 16) - 1
 
 
 def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
                 state=None, acc=None, first_step: int = 0, bias=None,
-                invalid: str = "raise", dropped: int = 0) -> NetworkResult:
+                invalid: str = "raise", dropped: int = 0, counts=None) -> NetworkResult:
     """Run the core's network bit-true for ``steps`` timesteps.
 
     Parameters
@@ -264,6 +351,9 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
         no input (``>= inputs``): an error, or dropped and counted as the core does.
     dropped : int
         The dropped-event counter at the start (for a run that continues another).
+    counts : array_like of int, shape (N,), optional
+        ``synapses="xylo"``: the spike counts of the timestep before the first (their
+        recurrent rows come first); zeros by default.
 
     Returns
     -------
@@ -315,6 +405,10 @@ def run_network(config: CoreConfig, weights, events: Sequence, steps: int, *,
     spikes = np.zeros((steps, n), dtype=bool)
     aer = []
     tmask = (1 << config.time_width) - 1
+    if config.xylo:
+        return _run_xylo(config, w, lists, state, acc, first_step, dropped, counts)
+    if counts is not None:
+        raise ValueError("counts are for synapses='xylo'")
     for k in range(steps):
         acc = _add_rows(acc, w, lists[k], config.acc_width, config.acc_overflow)
         a_in = acc
@@ -388,6 +482,7 @@ def run_network_batch(config: CoreConfig, weights, x, *, bias=None) -> BatchResu
     x = np.asarray(x)
     if x.dtype.kind not in "biu":
         raise TypeError(f"event counts must be integers, got dtype {x.dtype}")
+
     if x.ndim != 3 or x.shape[2] != config.inputs or 0 in x.shape:
         raise ValueError(f"x has shape {x.shape}; the core takes [T, B, {config.inputs}]")
     if x.min() < 0:
@@ -398,7 +493,8 @@ def run_network_batch(config: CoreConfig, weights, x, *, bias=None) -> BatchResu
     worst = np.abs(w_in).sum(axis=0) * count
     if w_rec is not None:
         worst = worst + np.abs(w_rec).sum(axis=0)
-    exact = config.acc_overflow == "wrap" or worst.max() <= int_range(config.acc_width)[1]
+    exact = not config.xylo and (config.acc_overflow == "wrap"
+                                 or worst.max() <= int_range(config.acc_width)[1])
     if exact and w_rec is None:
         return _feedforward_batch(config, w_in, b, x, count)
     if exact:

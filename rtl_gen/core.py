@@ -77,7 +77,8 @@ def core_layout(config: CoreConfig) -> dict[str, int]:
     -------
     dict of str to int
         ``neuron_bits``, ``source_bits``, ``weight_words``, ``weight_addr_bits``,
-        ``state_bits`` (packed state word), ``bus_addr_bits``, ``bus_data_bits``.
+        ``state_bits`` (packed state word), ``bus_addr_bits``, ``bus_data_bits``,
+        ``count_bits`` (the spike count of an output event: ``synapses="xylo"``, else 0).
     """
     n = config.neurons
     words = config.rows * n
@@ -91,6 +92,7 @@ def core_layout(config: CoreConfig) -> dict[str, int]:
         "state_bits": state_bits,
         "bus_addr_bits": 2 + max(waddr, _bits(n) + 1),  # index 2**neuron_bits: status
         "bus_data_bits": max(config.weight_width, state_bits, config.acc_width),
+        "count_bits": config.params.count_width if config.xylo else 0,
     }
 
 
@@ -100,9 +102,9 @@ def core_memories(config: CoreConfig, fifo_depth: int = 16) -> dict[str, tuple[i
     n = config.neurons
     mems = {"weights": (lay["weight_words"], config.weight_width),
             "state": (n, lay["state_bits"]), "acc": (n, config.acc_width),
-            "fifo": (fifo_depth, config.time_width + lay["neuron_bits"])}
+            "fifo": (fifo_depth, config.time_width + lay["neuron_bits"] + lay["count_bits"])}
     if config.recurrent:
-        mems["spike_list"] = (n, lay["neuron_bits"])
+        mems["spike_list"] = (n, lay["neuron_bits"] + lay["count_bits"])
     if config.bias:
         mems["bias"] = (n, config.acc_width)
     return mems
@@ -220,6 +222,8 @@ class NeuronCore(wiring.Component):
         (and set) over the bus at ``REGION_ACC``, :func:`status_index`.
     out_valid, out_ready, out_neuron, out_time
         AER output stream: a spiking neuron and the timestep it fired in.
+    out_count : Out(count_bits)
+        ``synapses="xylo"`` only: how many times the neuron fired in that timestep.
     bus_addr, bus_wdata, bus_we, bus_re, bus_rdata, bus_rvalid
         Memory-mapped access in IDLE: region (top two address bits) 0 = weights
         (``row * N + i``, write only), 1 = packed neuron state (state ports in order,
@@ -255,6 +259,7 @@ class NeuronCore(wiring.Component):
             "bus_wdata": In(unsigned(lay["bus_data_bits"])),
             "bus_we": In(1), "bus_re": In(1),
             "bus_rdata": Out(unsigned(lay["bus_data_bits"])), "bus_rvalid": Out(1),
+            **({"out_count": Out(unsigned(lay["count_bits"]))} if config.xylo else {}),
         })
 
     def _fifo_room(self, m: Module, fifo) -> Value:
@@ -294,10 +299,11 @@ class NeuronCore(wiring.Component):
         st_r, st_w = state_mem.read_port(), state_mem.write_port()
         acc_r, acc_w = acc_mem.read_port(), acc_mem.write_port()
         w_r, w_w = weight_mem.read_port(), weight_mem.write_port()
-        m.submodules.fifo = fifo = SyncFIFOBuffered(width=cfg.time_width + nb,
-                                            depth=self.fifo_depth)
+        cb = lay["count_bits"]  # Xylo: the spike count rides with each event and list entry
+        m.submodules.fifo = fifo = SyncFIFOBuffered(width=cfg.time_width + nb + cb,
+                                                    depth=self.fifo_depth)
         if cfg.recurrent:
-            m.submodules.spike_list = spike_list = Memory(shape=unsigned(nb), depth=n,
+            m.submodules.spike_list = spike_list = Memory(shape=unsigned(nb + cb), depth=n,
                                                           init=[], attrs=rw)
             sl_r, sl_w = spike_list.read_port(), spike_list.write_port()
         if cfg.bias:
@@ -363,7 +369,13 @@ class NeuronCore(wiring.Component):
             with m.If(ra_j == n - 1):
                 m.d.sync += ra_active.eq(0)
         ra_sum = Signal(signed(cfg.acc_width))  # registered: the write is a stage of its own
-        m.d.sync += [ra_sum.eq(overflow(acc_q + w_q, cfg.acc_width, cfg.acc_overflow)),
+        in_rec = Signal()  # the current row add belongs to the recurrent phase
+        rec_count = Signal(max(1, cb))  # Xylo: the listed neuron's spike count
+        addend = w_q
+        if cfg.xylo:  # each group's shift; a recurrent row times the neuron's count
+            addend = Mux(in_rec, (w_q * rec_count) << cfg.recurrent_shift,
+                         w_q << cfg.weight_shift)
+        m.d.sync += [ra_sum.eq(overflow(acc_q + addend, cfg.acc_width, cfg.acc_overflow)),
                      ra_v3.eq(ra_v2), ra_j3.eq(ra_j2)]
 
         # --- sweep pipeline: issue, R (RAM data), Q (registered), the datapath (latency
@@ -392,26 +404,37 @@ class NeuronCore(wiring.Component):
                 m.d.sync += sw_active.eq(0)
         offset = 0
         next_fields = []
+        fields = {}  # state port -> its slice of the registered next-state word
         for s in states:
-            m.d.comb += getattr(dp, s.name).eq(st_q[offset:offset + s.width])
+            value = st_q[offset:offset + s.width]
+            if cfg.xylo and s.name == "syn":  # the accumulator is syn
+                value = in_q
+            m.d.comb += getattr(dp, s.name).eq(value)
             next_fields.append(getattr(dp, s.name + "_next")[:s.width])
+            fields[s.name] = next_q[offset:offset + s.width]
             offset += s.width
         for q in p.input_ports():
-            m.d.comb += getattr(dp, q.name).eq(in_q if q.name == cfg.input_port else 0)
+            m.d.comb += getattr(dp, q.name).eq(
+                in_q if q.name == cfg.input_port and not cfg.xylo else 0)
         m.d.sync += [next_q.eq(Cat(*next_fields)), spike_q.eq(dp.spike & sw_v[-2])]
         fifo_room = self._fifo_room(m, fifo)
         spikes = Signal(range(n + 1))  # spikes listed in this timestep
         pushed = sw_vw & spike_q
+        tw = cfg.time_width
+        count_q = fields["count"] if cfg.xylo else Const(0, 0)
         m.d.comb += [
-            fifo.w_data.eq(Cat(sw_iw, self.timestep)),
+            fifo.w_data.eq(Cat(sw_iw, self.timestep, count_q)),
             fifo.w_en.eq(pushed),
             self.out_valid.eq(fifo.r_rdy),
             self.out_neuron.eq(fifo.r_data[:nb]),
-            self.out_time.eq(fifo.r_data[nb:]),
+            self.out_time.eq(fifo.r_data[nb:nb + tw]),
             fifo.r_en.eq(self.out_ready),
         ]
+        if cfg.xylo:
+            m.d.comb += self.out_count.eq(fifo.r_data[nb + tw:])
         if cfg.recurrent:
-            m.d.comb += [sl_w.addr.eq(spikes), sl_w.data.eq(sw_iw), sl_w.en.eq(pushed)]
+            m.d.comb += [sl_w.addr.eq(spikes), sl_w.data.eq(Cat(sw_iw, count_q)),
+                         sl_w.en.eq(pushed)]
             with m.If(pushed):
                 m.d.sync += spikes.eq(spikes + 1)
 
@@ -423,7 +446,7 @@ class NeuronCore(wiring.Component):
             st_w.en.eq(Mux(idle, bus_write & (region == REGION_STATE), sw_vw)),
             acc_w.addr.eq(Mux(idle, low[:nb], Mux(sw_vw, sw_iw, ra_j3))),
             acc_w.data.eq(Mux(idle, self.bus_wdata[:cfg.acc_width],
-                              Mux(sw_vw, 0, ra_sum))),
+                              Mux(sw_vw, fields["syn"] if cfg.xylo else 0, ra_sum))),
             acc_w.en.eq(Mux(idle, bus_write & (region == REGION_ACC) & ~status,
                             sw_vw | ra_v3)),
         ]
@@ -440,15 +463,18 @@ class NeuronCore(wiring.Component):
 
         # --- phases ---------------------------------------------------------------------
         rec_k = Signal(range(n + 1))
-        in_rec = Signal()  # the current row add belongs to the recurrent phase
         row_base = Signal(wab)
         m.d.comb += self.busy.eq(~idle)
         with m.FSM(name="phase"):
             with m.State("IDLE"):
                 m.d.comb += [idle.eq(1), self.in_ready.eq(~self.start)]
                 with m.If(self.start):
-                    m.d.sync += [sw_i.eq(0), sw_active.eq(1), spikes.eq(0)]
-                    m.next = "SWEEP"
+                    if cfg.xylo and cfg.recurrent:  # last timestep's rows come first
+                        m.d.sync += rec_k.eq(0)
+                        m.next = "RECUR"
+                    else:
+                        m.d.sync += [sw_i.eq(0), sw_active.eq(1), spikes.eq(0)]
+                        m.next = "SWEEP"
                 with m.Elif(self.in_valid & (self.in_source < cfg.inputs)):
                     m.d.sync += [ra_j.eq(0), ra_active.eq(1), in_rec.eq(0),
                                  w_ptr.eq(_index_times(self.in_source, n, wab))]
@@ -464,19 +490,25 @@ class NeuronCore(wiring.Component):
                 m.d.comb += sw_issue.eq(sw_active & fifo_room)
                 with m.If(~sw_active & ~Cat(*sw_v).any()):
                     m.d.sync += rec_k.eq(0)
-                    m.next = "RECUR" if cfg.recurrent else "FINISH"
+                    m.next = "RECUR" if cfg.recurrent and not cfg.xylo else "FINISH"
             if cfg.recurrent:
                 with m.State("RECUR"):
                     m.d.comb += sl_r.addr.eq(rec_k)
                     with m.If(rec_k == spikes):
-                        m.next = "FINISH"
+                        if cfg.xylo:  # then this timestep's sweep lists anew
+                            m.d.sync += [sw_i.eq(0), sw_active.eq(1), spikes.eq(0)]
+                            m.next = "SWEEP"
+                        else:
+                            m.next = "FINISH"
                     with m.Else():
                         m.next = "RECUR_ROW"
                 with m.State("RECUR_ROW"):  # sl_r.data holds the listed neuron
                     m.d.sync += [ra_j.eq(0), ra_active.eq(1), in_rec.eq(1), rec_k.eq(rec_k + 1),
                                  w_ptr.eq(row_base)]
+                    if cfg.xylo:
+                        m.d.sync += rec_count.eq(sl_r.data[nb:])
                     m.next = "ROWADD"
-                m.d.comb += row_base.eq(cfg.inputs * n + _index_times(sl_r.data, n, wab))
+                m.d.comb += row_base.eq(cfg.inputs * n + _index_times(sl_r.data[:nb], n, wab))
             with m.State("FINISH"):
                 m.d.comb += self.done.eq(1)
                 m.d.sync += self.timestep.eq(self.timestep + 1)
@@ -499,7 +531,9 @@ def emit_core(config: CoreConfig, *, fifo_depth: int = 16, pipelined: bool = Fal
              f"{config.acc_width} ({config.acc_overflow}), input_port {config.input_port}, "
              f"time_width {config.time_width}, fifo_depth {fifo_depth}" +
              (f", input_shift {config.input_shift}, bias registers {config.bias}"
-              if config.input_shift or config.bias else ""),
+              if config.input_shift or config.bias else "") +
+             (f", Xylo synapses (weight_shift {config.weight_shift}, recurrent_shift "
+              f"{config.recurrent_shift})" if config.xylo else ""),
              f"model parameters: {config.params!r}",
              f"weight words {lay['weight_words']}, state word {lay['state_bits']} bits, "
              f"bus address {lay['bus_addr_bits']} bits, bus data {lay['bus_data_bits']} bits"]

@@ -6,9 +6,11 @@ This bench resets it, runs the clock until ``finished`` rises and then compares,
 order, every captured output event (timestep, neuron) and every word read over the bus
 with the golden model's. Environment:
 
-* ``NEUROCORE_CORE_EXPECTED`` -- ``.npz`` with ``aer`` (K x 2) and ``reads``;
+* ``NEUROCORE_CORE_EXPECTED`` -- ``.npz`` with ``aer`` (K x 2, or K x 3 with the spike
+  count) and ``reads``;
 * ``NEUROCORE_CORE_FILES`` -- JSON paths of the captures (``aer``, ``cap``, ``counts``);
-* ``NEUROCORE_CORE_META`` -- JSON: ``neuron_bits``, ``time_width``, ``max_cycles``;
+* ``NEUROCORE_CORE_META`` -- JSON: ``neuron_bits``, ``time_width``, ``count_bits``,
+  ``max_cycles``;
 * ``NEUROCORE_CORE_REPORT`` -- where to write the JSON result.
 """
 
@@ -76,11 +78,14 @@ async def core_bit_exact(dut) -> None:
         report["finished"] = True
         report["cycles"] = int((get_sim_time(unit="ns") - t0) // PERIOD_NS)
         n_aer, n_cap = map(int, Path(files["counts"]).read_text().split())
-        nb = meta["neuron_bits"]
+        nb, tw = meta["neuron_bits"], meta["time_width"]
         words = np.array(read_words(files["aer"]) if n_aer else [], dtype=np.int64)
-        got_aer = np.stack([words >> nb, words & ((1 << nb) - 1)], axis=1)
+        columns = [(words >> nb) & ((1 << tw) - 1), words & ((1 << nb) - 1)]
+        if meta.get("count_bits"):  # Xylo: the spike count above the timestep
+            columns.append(words >> (nb + tw))
+        got_aer = np.stack(columns, axis=1)
         got_reads = read_words(files["cap"]) if n_cap else []
-        mismatches, first = compare(expected["aer"].reshape(-1, 2), got_aer,
+        mismatches, first = compare(expected["aer"].reshape(-1, len(columns)), got_aer,
                                     [int(x) for x in expected["reads"]], got_reads)
         report.update(mismatches=mismatches, first_mismatch=first)
     Path(os.environ["NEUROCORE_CORE_REPORT"]).write_text(json.dumps(report))

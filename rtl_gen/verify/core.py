@@ -62,16 +62,21 @@ def core_testbench(config: CoreConfig) -> str:
 def player_testbench(layout: dict, time_width: int, dut: str) -> str:
     """The program-player testbench ``neurocore_core_tb`` around ``dut``, any design with
     the core's ports at the widths of ``layout`` (``bus_addr_bits``, ``bus_data_bits``,
-    ``neuron_bits``, ``source_bits``)."""
+    ``neuron_bits``, ``source_bits``; with ``count_bits``, the output events' spike count
+    is captured above the timestep)."""
     lay = layout
     aw, dw = lay["bus_addr_bits"], lay["bus_data_bits"]
     nb, tw, sb = lay["neuron_bits"], time_width, lay["source_bits"]
+    cb = lay.get("count_bits", 0)
+    count_port = " .out_count(out_count)," if cb else ""
+    count_wire = f"  wire [{cb - 1}:0] out_count;\n" if cb else ""
+    captured = "{out_count, out_time, out_neuron}" if cb else "{out_time, out_neuron}"
     pw = 4 + aw + dw
     ops = {name.upper(): code for name, code in OPS.items()}
     return f"""
 module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   reg [{pw - 1}:0] prog [0:{PROGRAM_DEPTH - 1}];
-  reg [{tw + nb - 1}:0] aer [0:{AER_DEPTH - 1}];
+  reg [{tw + nb + cb - 1}:0] aer [0:{AER_DEPTH - 1}];
   reg [{dw - 1}:0] cap [0:{READ_DEPTH - 1}];
   reg [8*1024-1:0] prog_path, aer_path, cap_path, count_path;
   reg [31:0] pc, aer_n, cap_n, gap, stall, ending;
@@ -85,7 +90,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   wire [{nb - 1}:0] out_neuron;
   wire [{tw - 1}:0] out_time, time_now;
   wire [{dw - 1}:0] bus_rdata;
-  wire out_ready = !hold_r && lfsr[7:0] >= stall[7:0];
+{count_wire}  wire out_ready = !hold_r && lfsr[7:0] >= stall[7:0];
   initial begin
     if (!$value$plusargs("prog=%s", prog_path)) $fatal(1, "missing +prog=");
     if (!$value$plusargs("aer=%s", aer_path)) $fatal(1, "missing +aer=");
@@ -97,7 +102,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   {dut} dut (.clk(clk), .rst(rst || dut_rst_r), .start(start_r), .busy(busy), .done(done),
     .timestep(time_now), .in_valid(in_valid_r), .in_ready(in_ready),
     .in_source(in_source_r), .dropped(), .out_valid(out_valid), .out_ready(out_ready),
-    .out_neuron(out_neuron), .out_time(out_time), .bus_addr(bus_addr_r),
+    .out_neuron(out_neuron), .out_time(out_time),{count_port} .bus_addr(bus_addr_r),
     .bus_wdata(bus_wdata_r), .bus_we(bus_we_r), .bus_re(bus_re_r),
     .bus_rdata(bus_rdata), .bus_rvalid(bus_rvalid));
   wire [{pw - 1}:0] word = prog[pc[21:0]];
@@ -116,7 +121,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
       lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
       start_r <= 0; bus_we_r <= 0; bus_re_r <= intrude_rd; intrude_rd <= 0;
       if (out_valid && out_ready) begin
-        aer[aer_n[19:0]] <= {{out_time, out_neuron}};
+        aer[aer_n[19:0]] <= {captured};
         aer_n <= aer_n + 1;
       end
       if (bus_rvalid) begin
@@ -403,6 +408,7 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
     if intrusions not in (None, "busy", "idle"):
         raise ValueError(f"intrusions must be None, 'busy' or 'idle', got {intrusions!r}")
     cur_state, cur_acc, dropped = state, acc, 0
+    counts = np.zeros(n, np.int64) if config.xylo else None  # Xylo: rows still to add
     lay = core_layout(config)
 
     def intrude() -> None:
@@ -428,6 +434,7 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
             prog.op("reset")
             cur_state = model.initial_state(config.params, n)
             cur_acc, dropped, first = np.zeros(n, np.int64), 0, k + 1
+            counts = np.zeros(n, np.int64) if config.xylo else None
             prog.write_state(cur_state, cur_acc)
             if config.bias:
                 prog.write_bias(bias)
@@ -440,9 +447,9 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
             intrude()
         res = run_network(config, w, [events[k]], 1, state=cur_state, acc=cur_acc,
                           first_step=k - first, bias=bias if config.bias else None,
-                          invalid=invalid, dropped=dropped)
+                          invalid=invalid, dropped=dropped, counts=counts)
         expected_aer.append(res.aer)
-        cur_state, cur_acc, dropped = res.state, res.acc, res.dropped
+        cur_state, cur_acc, dropped, counts = res.state, res.acc, res.dropped, res.counts
         if read_every_step or k == steps - 1:
             prog.read_all()
             reads += expected_reads(config, cur_state, cur_acc, bias)
@@ -467,7 +474,8 @@ def play_program(text: str, prog: CoreProgram, aer: np.ndarray, reads: list[int]
                  what: str, waves_dir: str | Path | None = None) -> CoreCosimResult:
     """Build ``text`` (a design and its program-player testbench), play ``prog`` with the
     output stream stalled ``stall``/256 of the time, and compare the captured output
-    events with ``aer`` (``[K, 2]``: timestep, neuron) and the read words with
+    events with ``aer`` (``[K, 2]``: timestep, neuron; ``[K, 3]`` with the spike count
+    where ``layout`` has ``count_bits``) and the read words with
     ``reads``; with ``waves_dir``, trace the run into a waveform there."""
     t0 = time.perf_counter()
     waves = waves_dir is not None
@@ -477,7 +485,8 @@ def play_program(text: str, prog: CoreProgram, aer: np.ndarray, reads: list[int]
     with tempfile.TemporaryDirectory(prefix="neurocore-core-") as tmp:
         tmp = Path(tmp)
         (tmp / "prog.hex").write_text(prog.hex())
-        np.savez(tmp / "expected.npz", aer=np.asarray(aer).reshape(-1, 2),
+        columns = 3 if layout.get("count_bits") else 2
+        np.savez(tmp / "expected.npz", aer=np.asarray(aer).reshape(-1, columns),
                  reads=np.array(reads, dtype=object if layout["bus_data_bits"] > 62
                                 else np.int64))
         report = tmp / "report.json"
@@ -488,7 +497,7 @@ def play_program(text: str, prog: CoreProgram, aer: np.ndarray, reads: list[int]
                    "counts": str(tmp / "counts.txt")}),
                "NEUROCORE_CORE_META": json.dumps({
                    "neuron_bits": layout["neuron_bits"], "time_width": time_width,
-                   "max_cycles": max_cycles})}
+                   "count_bits": layout.get("count_bits", 0), "max_cycles": max_cycles})}
         result, seconds = run_bench(
             build_dir, CORE_TB_TOP, "bench_core", tmp=tmp, env=env, report=report,
             plusargs=[f"+prog={tmp / 'prog.hex'}", f"+aer={tmp / 'aer.hex'}",
