@@ -47,7 +47,7 @@ def _bytes_needed(params, neurons: int, steps: int) -> int:
 
 
 def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int = 0,
-                warmup: bool = True) -> dict:
+                warmup: bool = True, input_range: tuple[int, int] | None = None) -> dict:
     """Time :func:`neurocore_hw.engine.run` on ``[steps, neurons]`` random currents.
 
     Parameters
@@ -62,6 +62,9 @@ def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int
         Input seed.
     warmup : bool
         Run once first; that run's time is ``cold_seconds`` and stays out of the median.
+    input_range : tuple of int, optional
+        Inclusive range of the first input port's codes (a peer comparison's workload);
+        the model's typical range if omitted.
 
     Returns
     -------
@@ -84,6 +87,8 @@ def bench_model(params, neurons: int, steps: int, *, repeats: int = 3, seed: int
     typical = params.typical_inputs()
     lo, hi = typical.get(port.name, (0, min((1 << (port.frac + 1)) - 1,
                                             (1 << (port.width - 1)) - 1)))
+    if input_range is not None:
+        lo, hi = (int(x) for x in input_range)
     inputs = {port.name: rng.integers(lo, hi, (steps, neurons), endpoint=True,
                                       dtype=_dtype_for(port.width + (not port.signed)))}
     cold = None

@@ -29,6 +29,7 @@ import numpy as np
 
 from .fixed import check_int, saturate
 from .models.xylo import MAX_SPIKES, XyloParams, XyloState, step
+from .network import MIN_NEURONS, CoreConfig
 
 __all__ = ["MAX_INPUT_EVENTS", "XyloNetwork", "XyloRun"]
 
@@ -112,6 +113,39 @@ class XyloNetwork:
             raise ValueError(f"w_out has {self.w_out.shape[0]} rows, expected {n} (hidden)")
         for name in ("shift_in", "shift_rec", "shift_out"):
             check_int(name, getattr(self, name), 0, MAX_SHIFT)
+
+    def cores(self, *, time_width: int = 16) -> list[tuple[CoreConfig, np.ndarray]]:
+        """The network as two population cores with Xylo's synapses, for
+        :class:`rtl_gen.chain.CoreChain` (which runs them last first, so the hidden
+        spikes reach the output neurons a timestep later).
+
+        A population below the core's minimum of ``MIN_NEURONS`` neurons is padded with
+        neurons that nothing drives and that drive nothing; their output events (indexes
+        past the real outputs) are to be ignored.
+
+        Returns
+        -------
+        list of (CoreConfig, numpy.ndarray)
+            The hidden core (inputs, then recurrent rows) and the output core, each with
+            its ``rows x neurons`` weights.
+        """
+        n_in, n_hid, n_out = self.shape
+        h, o = max(n_hid, MIN_NEURONS), max(n_out, MIN_NEURONS)
+        w_in = np.zeros((n_in, h), np.int64)
+        w_in[:, :n_hid] = self.w_in
+        w_rec = np.zeros((h, h), np.int64)
+        w_rec[:n_hid, :n_hid] = self.w_rec
+        w_out = np.zeros((h, o), np.int64)
+        w_out[:n_hid, :n_out] = self.w_out
+        recurrent = bool(self.w_rec.any())
+        hidden = CoreConfig(params=self.hidden, neurons=h, inputs=n_in, recurrent=recurrent,
+                            acc_overflow="saturate", time_width=time_width,
+                            synapses="xylo", weight_shift=self.shift_in,
+                            recurrent_shift=self.shift_rec if recurrent else 0)
+        output = CoreConfig(params=self.output, neurons=o, inputs=h, acc_overflow="saturate",
+                            time_width=time_width, synapses="xylo",
+                            weight_shift=self.shift_out)
+        return [(hidden, np.vstack([w_in, w_rec]) if recurrent else w_in), (output, w_out)]
 
     @property
     def shape(self) -> tuple[int, int, int]:

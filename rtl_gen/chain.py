@@ -15,6 +15,13 @@ Built from the cores of :func:`neurocore_hw.layered.core_layers`. One network ti
 So a layer's spikes reach the next layer in the same timestep and its recurrent rows the
 next one, exactly :func:`neurocore_hw.layered.run_cores` (= ``run_layered``). The bus
 reaches every core: address ``{core, region, index}``.
+
+Cores with Xylo's synapses (``synapses="xylo"``, every core or none) run in the *reverse*
+order: the last core first, then each earlier one, whose output events (with their
+spike counts) land in the next core's synaptic currents after that core's sweep. So a
+layer's spikes reach the next layer one timestep later, as on Xylo (XyloSim's hidden to
+output synapses; :class:`neurocore_hw.xylo_network.XyloNetwork`). The chain then also
+has the cores' ``in_count`` (to core 0) and ``out_count`` (from the last core).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.fixed import check_int
 
-from .core import DROPPED_BITS, NeuronCore, core_layout
+from .core import DROPPED_BITS, XYLO_COUNT_BITS, NeuronCore, core_layout
 
 __all__ = ["CHAIN_TOP", "CoreChain", "chain_layout"]
 
@@ -47,8 +54,8 @@ def chain_layout(configs) -> dict[str, int]:
     -------
     dict of str to int
         ``core_bits``, ``core_addr_bits`` (the widest core's bus address),
-        ``bus_addr_bits``, ``bus_data_bits``, ``source_bits`` (core 0),
-        ``neuron_bits`` (the last core).
+        ``bus_addr_bits``, ``bus_data_bits``, ``source_bits`` and ``in_count_bits`` (core
+        0), ``neuron_bits`` and ``count_bits`` (the last core).
     """
     lays = [core_layout(c) for c in configs]
     core_bits = _bits(len(configs))
@@ -56,7 +63,8 @@ def chain_layout(configs) -> dict[str, int]:
     return {"core_bits": core_bits, "core_addr_bits": core_aw,
             "bus_addr_bits": core_bits + core_aw,
             "bus_data_bits": max(lay["bus_data_bits"] for lay in lays),
-            "source_bits": lays[0]["source_bits"], "neuron_bits": lays[-1]["neuron_bits"]}
+            "source_bits": lays[0]["source_bits"], "neuron_bits": lays[-1]["neuron_bits"],
+            "in_count_bits": lays[0]["in_count_bits"], "count_bits": lays[-1]["count_bits"]}
 
 
 class CoreChain(wiring.Component):
@@ -90,6 +98,12 @@ class CoreChain(wiring.Component):
         times = {c.time_width for c in self.configs}
         if len(times) != 1:
             raise ValueError(f"the cores need one time_width, got {sorted(times)}")
+        xylo = {c.xylo for c in self.configs}
+        if len(xylo) != 1:
+            raise ValueError("every core of a chain has Xylo's synapses, or none")
+        self.xylo = xylo.pop()
+        if self.xylo and any(self.has_bias):
+            raise ValueError("cores with Xylo's synapses have no bias row")
         self.cores = [NeuronCore(config=c, fifo_depth=fifo_depth, pipelined=pipelined)
                       for c in self.configs]
         self.layout = lay = chain_layout(self.configs)
@@ -105,6 +119,8 @@ class CoreChain(wiring.Component):
             "bus_wdata": In(unsigned(lay["bus_data_bits"])),
             "bus_we": In(1), "bus_re": In(1),
             "bus_rdata": Out(unsigned(lay["bus_data_bits"])), "bus_rvalid": Out(1),
+            **({"in_count": In(unsigned(XYLO_COUNT_BITS)),
+                "out_count": Out(unsigned(lay["count_bits"]))} if self.xylo else {}),
         })
 
     def elaborate(self, platform) -> Module:
@@ -147,6 +163,15 @@ class CoreChain(wiring.Component):
             src, dst = cores[k], cores[k + 1]
             m.d.comb += [dst.in_valid.eq(src.out_valid), dst.in_source.eq(src.out_neuron),
                          src.out_ready.eq(dst.in_ready)]
+            if self.xylo:
+                m.d.comb += dst.in_count.eq(src.out_count)
+        if self.xylo:
+            m.d.comb += [cores[0].in_count.eq(self.in_count),
+                         self.out_count.eq(last.out_count)]
+        # the order the cores run in: first to last, or (Xylo) last to first; after each
+        # core but the last one its output stream drains into the next core
+        order = list(range(n_layers))[::-1] if self.xylo else list(range(n_layers))
+        follows = dict(zip(order, order[1:]))
         for k, core in enumerate(cores):
             if self.has_bias[k]:
                 bias_source = self.configs[k].inputs - 1
@@ -162,7 +187,7 @@ class CoreChain(wiring.Component):
                              self.in_ready.eq(cores[0].in_ready),
                              self.busy.eq(any_busy)]
                 with m.If(self.start & ~any_busy):
-                    m.d.sync += [layer.eq(0), inject.eq(self.has_bias[0])]
+                    m.d.sync += [layer.eq(order[0]), inject.eq(self.has_bias[order[0]])]
                     m.next = "INJECT"
             with m.State("INJECT"):  # the bias event of ``layer`` (if any) is offered
                 m.d.comb += self.busy.eq(1)
@@ -183,10 +208,14 @@ class CoreChain(wiring.Component):
                 m.d.comb += self.busy.eq(1)
                 for k, core in enumerate(cores):
                     with m.If((layer == k) & core.done):
-                        if k + 1 == n_layers:
+                        if k == n_layers - 1 and k not in follows:
                             m.d.comb += self.done.eq(1)
                             m.d.sync += self.timestep.eq(self.timestep + 1)
                             m.next = "IDLE"
+                        elif k == n_layers - 1:  # Xylo: the last core's stream leaves
+                            m.d.sync += [layer.eq(follows[k]),
+                                         inject.eq(self.has_bias[follows[k]])]
+                            m.next = "INJECT"
                         else:
                             m.d.sync += drain.eq(0)
                             m.next = "DRAIN"
@@ -197,8 +226,14 @@ class CoreChain(wiring.Component):
                         with m.If(core.out_valid):
                             m.d.sync += drain.eq(0)
                         with m.Elif(drain == DRAIN_CLOCKS):
-                            m.d.sync += [layer.eq(k + 1), inject.eq(self.has_bias[k + 1])]
-                            m.next = "INJECT"
+                            if k in follows:
+                                m.d.sync += [layer.eq(follows[k]),
+                                             inject.eq(self.has_bias[follows[k]])]
+                                m.next = "INJECT"
+                            else:  # Xylo: core 0's events are in core 1: the step ends
+                                m.d.comb += self.done.eq(1)
+                                m.d.sync += self.timestep.eq(self.timestep + 1)
+                                m.next = "IDLE"
                         with m.Else():
                             m.d.sync += drain.eq(drain + 1)
         return m

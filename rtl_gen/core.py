@@ -43,7 +43,7 @@ from .arith import const_mul, overflow
 from .devices import DEVICES
 from .unit import datapath_for, pipelined_datapath_for
 
-__all__ = ["CORE_TOP", "DROPPED_BITS", "NeuronCore", "REGION_ACC", "REGION_BIAS",
+__all__ = ["CORE_TOP", "DROPPED_BITS", "XYLO_COUNT_BITS", "NeuronCore", "REGION_ACC", "REGION_BIAS",
            "REGION_STATE", "REGION_WEIGHTS", "check_fits", "core_layout", "core_memories",
            "emit_core", "ram_plan", "status_index", "strip_weight_init"]
 
@@ -53,6 +53,9 @@ CORE_TOP = "neurocore_core"
 REGION_WEIGHTS, REGION_STATE, REGION_ACC, REGION_BIAS = 0, 1, 2, 3
 #: Width of the dropped-event counter (saturating; ``neurocore_hw.network.DROPPED_MAX``).
 DROPPED_BITS = 16
+#: Width of an input event's count in a core with Xylo's synapses (``in_count``): up to 31
+#: events of one source at once, a hidden Xylo neuron's largest spike count.
+XYLO_COUNT_BITS = 5
 
 
 def status_index(config: CoreConfig) -> int:
@@ -78,7 +81,8 @@ def core_layout(config: CoreConfig) -> dict[str, int]:
     dict of str to int
         ``neuron_bits``, ``source_bits``, ``weight_words``, ``weight_addr_bits``,
         ``state_bits`` (packed state word), ``bus_addr_bits``, ``bus_data_bits``,
-        ``count_bits`` (the spike count of an output event: ``synapses="xylo"``, else 0).
+        ``count_bits`` (the spike count of an output event) and ``in_count_bits`` (of an
+        input event): ``synapses="xylo"``, else 0.
     """
     n = config.neurons
     words = config.rows * n
@@ -93,6 +97,7 @@ def core_layout(config: CoreConfig) -> dict[str, int]:
         "bus_addr_bits": 2 + max(waddr, _bits(n) + 1),  # index 2**neuron_bits: status
         "bus_data_bits": max(config.weight_width, state_bits, config.acc_width),
         "count_bits": config.params.count_width if config.xylo else 0,
+        "in_count_bits": XYLO_COUNT_BITS if config.xylo else 0,
     }
 
 
@@ -224,6 +229,9 @@ class NeuronCore(wiring.Component):
         AER output stream: a spiking neuron and the timestep it fired in.
     out_count : Out(count_bits)
         ``synapses="xylo"`` only: how many times the neuron fired in that timestep.
+    in_count : In(XYLO_COUNT_BITS)
+        ``synapses="xylo"`` only: the input event stands for this many events of its
+        source (one row add of the weights times the count; 0 adds nothing).
     bus_addr, bus_wdata, bus_we, bus_re, bus_rdata, bus_rvalid
         Memory-mapped access in IDLE: region (top two address bits) 0 = weights
         (``row * N + i``, write only), 1 = packed neuron state (state ports in order,
@@ -259,7 +267,8 @@ class NeuronCore(wiring.Component):
             "bus_wdata": In(unsigned(lay["bus_data_bits"])),
             "bus_we": In(1), "bus_re": In(1),
             "bus_rdata": Out(unsigned(lay["bus_data_bits"])), "bus_rvalid": Out(1),
-            **({"out_count": Out(unsigned(lay["count_bits"]))} if config.xylo else {}),
+            **({"out_count": Out(unsigned(lay["count_bits"])),
+                "in_count": In(unsigned(XYLO_COUNT_BITS))} if config.xylo else {}),
         })
 
     def _fifo_room(self, m: Module, fifo) -> Value:
@@ -370,11 +379,11 @@ class NeuronCore(wiring.Component):
                 m.d.sync += ra_active.eq(0)
         ra_sum = Signal(signed(cfg.acc_width))  # registered: the write is a stage of its own
         in_rec = Signal()  # the current row add belongs to the recurrent phase
-        rec_count = Signal(max(1, cb))  # Xylo: the listed neuron's spike count
+        row_count = Signal(XYLO_COUNT_BITS)  # Xylo: the event's count or the neuron's spikes
         addend = w_q
-        if cfg.xylo:  # each group's shift; a recurrent row times the neuron's count
-            addend = Mux(in_rec, (w_q * rec_count) << cfg.recurrent_shift,
-                         w_q << cfg.weight_shift)
+        if cfg.xylo:  # the weight times the count, shifted by the group's shift
+            product = w_q * row_count
+            addend = Mux(in_rec, product << cfg.recurrent_shift, product << cfg.weight_shift)
         m.d.sync += [ra_sum.eq(overflow(acc_q + addend, cfg.acc_width, cfg.acc_overflow)),
                      ra_v3.eq(ra_v2), ra_j3.eq(ra_j2)]
 
@@ -478,6 +487,8 @@ class NeuronCore(wiring.Component):
                 with m.Elif(self.in_valid & (self.in_source < cfg.inputs)):
                     m.d.sync += [ra_j.eq(0), ra_active.eq(1), in_rec.eq(0),
                                  w_ptr.eq(_index_times(self.in_source, n, wab))]
+                    if cfg.xylo:
+                        m.d.sync += row_count.eq(self.in_count)
                     m.next = "ROWADD"
             with m.State("ROWADD"):
                 m.d.comb += ra_issue.eq(ra_active & ~w_we)
@@ -506,7 +517,7 @@ class NeuronCore(wiring.Component):
                     m.d.sync += [ra_j.eq(0), ra_active.eq(1), in_rec.eq(1), rec_k.eq(rec_k + 1),
                                  w_ptr.eq(row_base)]
                     if cfg.xylo:
-                        m.d.sync += rec_count.eq(sl_r.data[nb:])
+                        m.d.sync += row_count.eq(sl_r.data[nb:])
                     m.next = "ROWADD"
                 m.d.comb += row_base.eq(cfg.inputs * n + _index_times(sl_r.data[:nb], n, wab))
             with m.State("FINISH"):

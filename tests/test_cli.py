@@ -194,6 +194,19 @@ def test_bench_reports_what_the_issue_asks(capsys):
     assert json.loads(capsys.readouterr().out)["cold_seconds"] is None
 
 
+def test_bench_model_takes_a_workload_input_range():
+    """A peer comparison's input range (codes, inclusive) replaces the typical one."""
+    from neurocore_hw.bench import bench_model
+
+    p = lif.PRESETS["sc_lif_q8_8"]
+    quiet = bench_model(p, 200, 30, repeats=1, warmup=False, input_range=(0, 0))
+    assert quiet["spikes"] == 0
+    rng = np.random.default_rng(0)
+    i_in = rng.integers(-3, 900, (30, 200), endpoint=True, dtype=np.int16)
+    busy = bench_model(p, 200, 30, repeats=1, warmup=False, input_range=(-3, 900))
+    assert busy["spikes"] == int(run(p, {"i_in": i_in}).spikes.sum()) > 0
+
+
 def _simulate_to(tmp_path, out):
     np.savez(tmp_path / "in.npz", i_in=np.full((10, 2), 300))
     return main(["simulate", "lif", "--input", str(tmp_path / "in.npz"), "--out", str(out)])

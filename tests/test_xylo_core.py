@@ -116,6 +116,8 @@ def test_xylo_core_cosim_is_bit_exact(preset, recurrent, stall):
 
     config = _xylo_config(PRESETS[preset], recurrent=recurrent)
     weights, events, state, acc = random_network(config, 40, seed=5, rate=3.0)
+    rng = np.random.default_rng(7)  # runs of one source: events with counts up to 31
+    events = [np.repeat(e, rng.choice([1, 1, 2, 5, 31, 40], len(e))) for e in events]
     res = run_core_cosim(config, weights, events, 40, state=state, acc=acc, stall=stall,
                          read_every_step=True, build_root=BUILD_ROOT)
     assert res.passed, res.first_mismatch
@@ -159,3 +161,41 @@ def test_xylo_core_cosim_compares_the_counts(monkeypatch):
     res = verify_core.run_core_cosim(config, weights, events, 20, state=state, acc=acc,
                                      build_root=BUILD_ROOT)
     assert not res.passed and res.mismatches >= res.events_out > 0
+
+
+def _random_xylo_network(rng, n_in=8, n_hid=20, n_out=5):
+    w_in, w_rec, _ = _case(rng, n_in=n_in, n=n_hid, rails=True)
+    w_out = rng.integers(-127, 127, (n_hid, n_out), endpoint=True)
+    return XyloNetwork(w_in, w_rec, w_out, PRESETS["hidden"], PRESETS["output"],
+                       shift_in=5, shift_rec=3, shift_out=6)
+
+
+def test_xylo_cores_golden_equals_the_network(rng):
+    """The two cores' golden models (hidden events to the output core a timestep later,
+    padded to the core's 16 neurons) give XyloNetwork's every spike count."""
+    from rtl_gen.verify.xylo_chain import golden_xylo_cores
+
+    net = _random_xylo_network(rng)
+    x = rng.poisson(0.7, (40, 8))
+    hidden, output = golden_xylo_cores(net, x)
+    assert len(output.aer) > 10 and (hidden.aer[:, 2] > 1).any()
+
+
+def test_xylo_chain_cosim_is_bit_exact(rng):
+    """The two-core chain (the output core first, the hidden core's events with their
+    counts into it) under Verilator: every output event and both cores' final registers;
+    a chain built for other shifts fails the same run."""
+    from conftest import BUILD_ROOT
+
+    from rtl_gen.verify.xylo_chain import emit_xylo_chain, run_xylo_chain_cosim
+
+    net = _random_xylo_network(rng)
+    x = rng.poisson(0.7, (30, 8))
+    res = run_xylo_chain_cosim(net, x, stall=64, build_root=BUILD_ROOT)
+    assert res.passed, res.first_mismatch
+    assert res.events_out > 10
+    other = XyloNetwork(net.w_in, net.w_rec, net.w_out, net.hidden, net.output,
+                        shift_in=5, shift_rec=3, shift_out=5)
+    bad = run_xylo_chain_cosim(net, x, build_root=BUILD_ROOT,
+                               verilog_text=emit_xylo_chain(other))
+    assert not bad.passed

@@ -31,6 +31,7 @@ from ..core import (
     REGION_BIAS,
     REGION_STATE,
     REGION_WEIGHTS,
+    XYLO_COUNT_BITS,
     core_layout,
     emit_core,
     status_index,
@@ -67,8 +68,11 @@ def player_testbench(layout: dict, time_width: int, dut: str) -> str:
     lay = layout
     aw, dw = lay["bus_addr_bits"], lay["bus_data_bits"]
     nb, tw, sb = lay["neuron_bits"], time_width, lay["source_bits"]
-    cb = lay.get("count_bits", 0)
+    cb, icb = lay.get("count_bits", 0), lay.get("in_count_bits", 0)
     count_port = " .out_count(out_count)," if cb else ""
+    in_count_port = " .in_count(in_count_r)," if icb else ""
+    in_count_reg = f"  reg [{icb - 1}:0] in_count_r;\n" if icb else ""
+    take_count = f" in_count_r <= arg_d[{sb + icb - 1}:{sb}];" if icb else ""
     count_wire = f"  wire [{cb - 1}:0] out_count;\n" if cb else ""
     captured = "{out_count, out_time, out_neuron}" if cb else "{out_time, out_neuron}"
     pw = 4 + aw + dw
@@ -84,6 +88,7 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   integer fd;
   reg start_r, in_valid_r, bus_we_r, bus_re_r, intrude_rd, hold_r, dut_rst_r;
   reg [{sb - 1}:0] in_source_r;
+{in_count_reg}
   reg [{aw - 1}:0] bus_addr_r;
   reg [{dw - 1}:0] bus_wdata_r;
   wire busy, done, in_ready, out_valid, bus_rvalid;
@@ -101,7 +106,8 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
   end
   {dut} dut (.clk(clk), .rst(rst || dut_rst_r), .start(start_r), .busy(busy), .done(done),
     .timestep(time_now), .in_valid(in_valid_r), .in_ready(in_ready),
-    .in_source(in_source_r), .dropped(), .out_valid(out_valid), .out_ready(out_ready),
+    .in_source(in_source_r),{in_count_port} .dropped(), .out_valid(out_valid),
+    .out_ready(out_ready),
     .out_neuron(out_neuron), .out_time(out_time),{count_port} .bus_addr(bus_addr_r),
     .bus_wdata(bus_wdata_r), .bus_we(bus_we_r), .bus_re(bus_re_r),
     .bus_rdata(bus_rdata), .bus_rvalid(bus_rvalid));
@@ -151,7 +157,9 @@ module {CORE_TB_TOP} (input wire clk, input wire rst, output reg finished);
           4'd{ops["READ"]}: if (free) begin
             bus_re_r <= 1; bus_addr_r <= arg_a; pc <= pc + 1;
           end
-          4'd{ops["EVENT"]}: begin in_valid_r <= 1; in_source_r <= arg_d[{sb - 1}:0]; end
+          4'd{ops["EVENT"]}: begin
+            in_valid_r <= 1; in_source_r <= arg_d[{sb - 1}:0];{take_count}
+          end
           4'd{ops["START"]}: if (free) begin start_r <= 1; pc <= pc + 1; end
           4'd{ops["GAP"]}: begin gap <= arg_d; pc <= pc + 1; end
           4'd{ops["WAIT"]}: if (free) pc <= pc + 1;
@@ -290,6 +298,24 @@ def _random_state_field(rng, port, reset, params) -> np.ndarray:
     return np.where(rng.random(len(reset)) < 0.5, reset, values)
 
 
+def _counted(events, xylo: bool, source_bits: int) -> list[int]:
+    """The event words of one timestep: each source, or with Xylo's synapses each run of
+    one source (up to 31 events) as one event with its count above the source bits."""
+    sources = np.asarray(events, dtype=np.int64).reshape(-1).tolist()
+    if not xylo:
+        return sources
+    words: list[int] = []
+    k = 0
+    while k < len(sources):
+        run = 1
+        while (k + run < len(sources) and sources[k + run] == sources[k]
+               and run < (1 << XYLO_COUNT_BITS) - 1):
+            run += 1
+        words.append(sources[k] | run << source_bits)
+        k += run
+    return words
+
+
 @dataclass
 class CoreCosimResult:
     """Outcome of one core co-simulation.
@@ -423,7 +449,7 @@ def run_core_cosim(config: CoreConfig, weights, events, steps: int, *, state=Non
         raise ValueError(f"reset_at must be in 0..{steps - 2}, got {reset_at}")
     first = 0  # the run's first timestep (a reset starts a new run)
     for k in range(steps):
-        for s in np.asarray(events[k]).tolist():
+        for s in _counted(events[k], config.xylo, lay["source_bits"]):
             if gaps and rng.random() < 0.3:
                 prog.op("gap", d=int(rng.integers(1, 4)))
             prog.op("event", d=s)
