@@ -223,3 +223,21 @@ def test_kernel_check_has_teeth(mutant, rng, small_blocks, monkeypatch):
                     failed += 1
                     break
     assert failed, mutant
+
+
+def test_cuba_bounds_have_teeth(rng, small_blocks, monkeypatch):
+    """The CuBa kernel skips its range checks only where its bounds allow: a kernel that
+    forgets the input in the bound of ``u`` (it then skips wraps that happen) fails."""
+    real = cuba_lif.CubaLIFBlockKernel.prepare
+
+    def forgetful(self, a_in):
+        out = real(self, a_in)
+        self._dmax = 0.0
+        return out
+
+    monkeypatch.setattr(cuba_lif.CubaLIFBlockKernel, "prepare", forgetful)
+    with pytest.raises(AssertionError):
+        for _ in range(30):
+            p = _random_params("cuba_lif", rng)
+            inputs = {q.name: _draw(q, rng, (23, 37)) for q in p.input_ports()}
+            _check(p, inputs, _random_state(p, rng, 37), 23)

@@ -38,13 +38,14 @@ WORKLOADS = [
 #: The families (issue 18): the default preset of each against Brian2 C++ and the torch
 #: peers that have the neuron (``--families``; Brian2's numpy target is left out: it is
 #: 10-30x behind on LIF and Izhikevich, never the fastest peer).
+#: The engine's input codes are the peers' real ranges (peer_bench.py), inclusive.
 FAMILY_WORKLOADS = [
-    ("IF", "if", "q8_8", ["brian2-cpp", "snntorch", "norse"]),
-    ("LI", "li", "q8_8", ["brian2-cpp", "snntorch", "norse"]),
-    ("shift-leak LIF", "shift_lif", "xylo16", ["brian2-cpp", "snntorch", "norse"]),
-    ("CuBa LIF", "cuba_lif", "loihi", ["brian2-cpp", "snntorch", "norse"]),
-    ("ALIF", "alif", "lsnn", ["brian2-cpp", "norse"]),
-    ("homeostatic LIF", "homeostatic_lif", "q8_8", ["brian2-cpp"]),
+    ("IF", "if", "q8_8", ["brian2-cpp", "snntorch", "norse"], (0, 63)),
+    ("LI", "li", "q8_8", ["brian2-cpp", "snntorch", "norse"], (0, 511)),
+    ("shift-leak LIF", "shift_lif", "xylo16", ["brian2-cpp", "snntorch", "norse"], (-64, 256)),
+    ("CuBa LIF", "cuba_lif", "loihi", ["brian2-cpp", "snntorch", "norse"], (-1, 4)),
+    ("ALIF", "alif", "lsnn", ["brian2-cpp", "norse"], (0, 511)),
+    ("homeostatic LIF", "homeostatic_lif", "q8_8", ["brian2-cpp"], (0, 511)),
 ]
 FAMILY_BEGIN, FAMILY_END = "<!-- families:begin -->", "<!-- families:end -->"
 ENVS = {"brian2-numpy": "brian2", "brian2-cpp": "brian2", "snntorch": "torch",
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, versions = [], {}
     workloads = FAMILY_WORKLOADS if args.families else WORKLOADS
     begin, end = (FAMILY_BEGIN, FAMILY_END) if args.families else (BEGIN, END)
-    for label, model, preset, peers in workloads:
+    for label, model, preset, peers, *codes in workloads:
         params = resolve_params(model, preset)
         for n, steps in _sizes(args.quick):
             # interleaved rounds: this shared machine's speed drifts by 2x within minutes,
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             # reported is the median of the per-round ratios
             rounds = {"ours": []} | {peer: [] for peer in peers}
             for _ in range(ROUNDS):
-                rounds["ours"].append(bench_model(params, n, steps, repeats=1))
+                rounds["ours"].append(bench_model(params, n, steps, repeats=1,
+                                                  input_range=codes[0] if codes else None))
                 for peer in peers:
                     r = _peer(peer, model, n, steps)
                     if r is not None:

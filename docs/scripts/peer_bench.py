@@ -22,8 +22,9 @@ on the same equations (Euler at dt = 1 ms, i.e. the same discrete update; Brian2
 all variables from the old values, the engine feeds a new current into ``v`` in the
 same step: the same number of operations), one constant input per neuron:
 
-* ``if``: ``v += I``, threshold 1, reset 0, I in [0, 2). snnTorch ``Leaky(beta=1)``
-  (reset "zero"), Norse ``IAFCell``.
+* ``if``: ``v += I``, threshold 1, reset 0, I in [0, 0.25) (about one spike in nine
+  neuron-steps; Brian2's cost grows with the spike rate, the engine's does not).
+  snnTorch ``Leaky(beta=1)`` (reset "zero"), Norse ``IAFCell``.
 * ``li``: ``v += 0.1016 (I - v)``, no threshold, I in [0, 2). snnTorch ``Leaky(beta=
   0.8984, reset_mechanism="none")`` (it still forms a spike tensor), Norse ``LIBoxCell``.
 * ``shift_lif``: ``syn = 0.75 syn + I``, ``v = 0.9375 v + syn``, threshold 16, reset by
@@ -31,8 +32,8 @@ same step: the same number of operations), one constant input per neuron:
   ``LIFCell`` (CuBa, reset to 0: Norse has no reset by subtraction; its membrane takes
   ``dt tau_mem_inv i`` per step, so its input is scaled by ``1 / (1 - beta)``).
 * ``cuba_lif``: Loihi's decays ``u = 0.8997 u + I``, ``v = 0.95 v + u``, threshold 100,
-  reset to 0, I in [-5, 18] (input units). snnTorch ``Synaptic`` (reset "zero"), Norse
-  ``LIFCell``.
+  reset to 0, I in [-1, 4] (input units; about one spike in nine neuron-steps).
+  snnTorch ``Synaptic`` (reset "zero"), Norse ``LIFCell``.
 * ``alif``: ``v += 0.0508 (-v) + I``, ``a = (1 - 1/256) a``, threshold ``1 + 1.699 a``,
   reset by subtracting it, ``a += 1`` on a spike, I in [0, 2). Norse ``LSNNCell`` (it
   also carries a synaptic current: one more state variable than ours); snnTorch has no
@@ -74,7 +75,7 @@ TORCH_FAMILIES = {"snntorch": ("if", "li", "shift_lif", "cuba_lif"),
 #: Brian2 form of each family: (equations, threshold, reset, input expression, extra code
 #: run every step or None)
 FAMILIES = {
-    "if": ("dv/dt = I / ms : 1", "v >= 1", "v = 0", "2 * rand()", None),
+    "if": ("dv/dt = I / ms : 1", "v >= 1", "v = 0", "0.25 * rand()", None),
     "li": (f"dv/dt = {LI_K} * (I - v) / ms : 1", None, None, "2 * rand()", None),
     "shift_lif": (f"""dsyn/dt = (-(1 - {SHIFT['alpha']}) * syn + I) / ms : 1
                       dv/dt = (-(1 - {SHIFT['beta']}) * v + syn) / ms : 1""",
@@ -82,7 +83,7 @@ FAMILIES = {
                   None),
     "cuba_lif": (f"""du/dt = (-(1 - {CUBA['alpha']}) * u + I) / ms : 1
                      dv/dt = (-(1 - {CUBA['beta']}) * v + u) / ms : 1""",
-                 f"v > {CUBA['th']}", "v = 0", "-5 + 23 * rand()", None),
+                 f"v > {CUBA['th']}", "v = 0", "-1 + 5 * rand()", None),
     "alif": (f"""dv/dt = (-{ALIF['leak']} * v + I) / ms : 1
                  da/dt = -{ALIF['adapt']} * a / ms : 1""",
              f"v >= {ALIF['b0']} + {ALIF['beta']} * a",
@@ -199,7 +200,8 @@ def _torch_family(peer: str, model: str, n: int, steps: int) -> dict:
 
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(0)
-    low, high = {"shift_lif": (-0.25, 1.0), "cuba_lif": (-5.0, 18.0)}.get(model, (0.0, 2.0))
+    low, high = {"shift_lif": (-0.25, 1.0), "cuba_lif": (-1.0, 4.0),
+                 "if": (0.0, 0.25)}.get(model, (0.0, 2.0))
     x = low + torch.rand(steps, n, generator=gen) * (high - low)
     dt = 1e-3
     with torch.no_grad():

@@ -25,6 +25,7 @@ from_norse` (``tau_syn_inv``, ``tau_mem_inv``, ``v_th`` with ``v_leak = v_reset 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -349,9 +350,18 @@ class CubaLIFFloatKernel:
 
 
 class CubaLIFBlockKernel:
-    """The engine's CuBa LIF fast path: :class:`CubaLIFFloatKernel` (state in float64
-    arrays holding the integer codes exactly) on a block of neurons, the input times 64
-    prepared for a chunk of steps.
+    """The engine's CuBa LIF fast path: the arithmetic of :class:`CubaLIFFloatKernel`
+    (state in float64 arrays holding the integer codes exactly) on a block of neurons,
+    the input times 64 prepared for a chunk of steps, and the range checks skipped where
+    a bound proves them idle.
+
+    The float kernel finds a wrap of ``u`` or a clip of ``v`` with a maximum and a minimum
+    per step (four passes of the ten). Here scalar bounds ride along instead:
+    ``|trunc(x k)| <= floor(B k)`` for ``|x| <= B``, so ``|u| <= floor(B_u ku) + D`` (``D``
+    the chunk's largest ``|64 a_in|``) and ``|v| <= floor(B_v kv) + B_u + |bias|`` (a reset
+    only moves ``v`` toward 0). While a bound stays inside the range, that step's check
+    cannot fire and is skipped; otherwise the check runs, as in the float kernel, and its
+    maximum and minimum tighten the bound again.
 
     Parameters
     ----------
@@ -361,13 +371,22 @@ class CubaLIFBlockKernel:
     """
 
     def __init__(self, params: CubaLIFParams, n: int):
-        self._step = CubaLIFFloatKernel(params, n)
+        self.p = params
         self._fstate: CubaLIFState | None = None
+        self._t = np.empty(n, dtype=np.float64)
         self._buf = np.empty((0, n), dtype=np.float64)
+        self._half = float(1 << (params.width - 1))
+        self._vmax = self._half - 1
+        self._ku = (UNITY - params.du - 1) / UNITY
+        self._kv = (UNITY - params.dv) / UNITY
+        self._bounds = (self._half, self._vmax)
+        self._dmax = 0.0
 
     def load(self, state: CubaLIFState) -> None:
-        """Take the state into float64 arrays."""
-        self._fstate = self._step.load(state)
+        """Take the state into float64 arrays; the bounds from its extremes."""
+        self._fstate = CubaLIFFloatKernel.load(state)
+        self._bounds = tuple(float(np.abs(x).max()) if x.size else 0.0
+                             for x in self._fstate)
 
     def store(self, state: CubaLIFState) -> None:
         """Write the state back (exact integers)."""
@@ -375,17 +394,53 @@ class CubaLIFBlockKernel:
             np.copyto(given, mine, casting="unsafe")
 
     def prepare(self, a_in: np.ndarray) -> np.ndarray:
-        """The chunk's drive ``a_in * 64``, ``[T, n]`` float64."""
+        """The chunk's drive ``a_in * 64``, ``[T, n]`` float64; its largest magnitude."""
         if len(self._buf) < len(a_in):
             self._buf = np.empty(a_in.shape, dtype=np.float64)
         out = self._buf[:len(a_in)]
-        np.multiply(a_in, float(self._step.input_scale), out=out)
+        np.multiply(a_in, float(1 << ACT_SHIFT), out=out)
+        self._dmax = float(max(-int(a_in.min()), int(a_in.max()), 0) << ACT_SHIFT)
         return out
 
     def run(self, d: np.ndarray, spikes: np.ndarray) -> None:
         """Advance ``len(d)`` steps; each step's spikes go into a row of ``spikes``."""
+        p, t, half, vmax = self.p, self._t, self._half, self._vmax
+        u, v = self._fstate
+        ku, kv, dmax, bias = self._ku, self._kv, self._dmax, float(p.bias)
+        bu, bv = self._bounds
+        floor = math.floor
         for k in range(len(d)):
-            self._step(self._fstate, spikes[k], d[k])
+            np.multiply(u, ku, out=u)
+            np.trunc(u, out=u)
+            u += d[k]
+            bu = floor(bu * ku) + dmax
+            if bu >= half:  # a wrap is possible: check, as the float kernel does
+                hi, lo = float(u.max()), float(u.min())
+                if hi > half or lo <= -half:
+                    u[u > half] -= 2 * half
+                    u[u <= -half] += 2 * half
+                    hi, lo = float(u.max()), float(u.min())
+                bu = max(hi, -lo)
+            np.multiply(v, kv, out=v)
+            np.trunc(v, out=v)
+            v += u
+            if bias:
+                v += bias
+            bv = floor(bv * kv) + bu + abs(bias)
+            if bv > vmax:
+                hi, lo = float(v.max()), float(v.min())
+                if hi > vmax or lo < -vmax:
+                    np.clip(v, -vmax, vmax, out=v)
+                    hi, lo = min(hi, vmax), max(lo, -vmax)
+                bv = max(hi, -lo)
+            spike = spikes[k]
+            if p.reset == "none":
+                spike.fill(False)
+                continue
+            np.greater(v, p.threshold, out=spike)
+            np.multiply(spike, float(p.threshold) if p.reset == "subtract" else v, out=t)
+            v -= t
+        self._bounds = (bu, bv)
 
 
 def block_kernel(params: CubaLIFParams, n: int) -> CubaLIFBlockKernel:
