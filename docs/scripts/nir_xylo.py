@@ -1,7 +1,12 @@
 """The Braille noBias_subtract graph on Xylo's arithmetic: what the chip's number formats
 keep of the float network's decisions.
 
-Run: ``.venv/bin/python docs/scripts/nir_xylo.py [--samples 1000]``. Prints Markdown.
+Run: ``.venv/bin/python docs/scripts/nir_xylo.py [--samples 1000] [--core K]``. Prints
+Markdown. With ``--core K`` it also runs the threshold-4096 network on the hardware: the
+two population cores with Xylo's synapses (``XyloNetwork.cores``), whose golden models
+are checked equal to the Xylo network on every sample, the first ``K`` samples
+co-simulated through the Verilog chain under Verilator, and the chain synthesized for
+iCE40 and ECP5 (placed and routed on the ECP5 25k).
 Inputs as ``nir_study.py``: random Poisson spike trains (per sample and channel a rate
 uniform in 2-20 %, T = 256); the decision is the output class with the most spikes. For
 each integer threshold (the scale of both populations) the graph is quantized by
@@ -61,9 +66,55 @@ def xylo_structure(spec, x, *, decays: bool, delay: bool, multi: bool) -> np.nda
     return spikes
 
 
+def on_cores(spec, x, want, cosim: int) -> None:
+    """The threshold-4096 network on two Xylo cores: golden cores on every sample, the
+    RTL chain on the first ``cosim``, its synthesis."""
+    import time
+
+    from rtl_gen.synth import place_and_route, synthesize
+    from rtl_gen.verify.xylo_chain import emit_xylo_chain, golden_xylo_cores, run_xylo_chain_cosim
+
+    net, _ = quantize_xylo(spec, dt=1e-4, threshold=4096)
+    n_out = net.shape[2]
+    got = []
+    t0 = time.perf_counter()
+    for b in range(x.shape[1]):
+        _, output = golden_xylo_cores(net, x[:, b].astype(np.int64))
+        counts = np.zeros((x.shape[0], n_out), np.int64)
+        real = output.aer[output.aer[:, 1] < n_out]
+        counts[real[:, 0], real[:, 1]] = real[:, 2]
+        got.append(counts.sum(axis=0).argmax())
+    print(f"\nOn two population cores with Xylo's synapses (threshold 4096): the cores' "
+          f"golden models equal the Xylo network on all {x.shape[1]} samples (every spike "
+          f"count of both populations; {time.perf_counter() - t0:.0f} s); decisions equal "
+          f"to float: {100 * np.mean(np.array(got) == want):.1f} %.")
+    cycles = []
+    for b in range(cosim):
+        res = run_xylo_chain_cosim(net, x[:, b].astype(np.int64), stall=0)
+        if not res.passed:
+            raise SystemExit(f"sample {b}: {res.first_mismatch}")
+        cycles.append(res.cycles / x.shape[0])
+        print(f"- sample {b}: bit-exact, {res.events_in} input events, {res.events_out} "
+              f"output events, {res.cycles} clocks", flush=True)
+    if cosim:
+        print(f"\nRTL chain under Verilator: {cosim} samples x {x.shape[0]} steps bit-exact "
+              f"(every output event and both cores' final registers); about "
+              f"{np.median(cycles):.0f} clocks per timestep, host program included.")
+    text = emit_xylo_chain(net)
+    for target in ("ice40", "ecp5"):
+        r = synthesize(text, "neurocore_chain", target)
+        print(f"- {target}: {r.lut} LUT, {r.ff} FF, {r.carry} carry, {r.bram} block RAM, "
+              f"{r.dsp} DSP")
+    p = place_and_route(text, "neurocore_chain", "ecp5-25k", target_mhz=25.0)
+    print(f"- ECP5 25k placed and routed: Fmax {p.fmax_mhz:.1f} MHz; " + ", ".join(
+        f"{k} {u}/{a}" for k, (u, a) in sorted(p.utilization.items())))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--samples", type=int, default=1000, help="Poisson samples (default 1000)")
+    ap.add_argument("--core", type=int, default=None, metavar="K",
+                    help="also run the network on two Xylo cores and co-simulate K samples")
     args = ap.parse_args(argv)
     spec = load_graph(SHARED / f"{GRAPH}.nir")
     x = poisson(args.samples)
@@ -112,6 +163,8 @@ def main(argv=None) -> int:
         print(f"- {role}: syn {r['graph_decay_syn']:.4f} -> {r['decay_syn']:.4f} "
               f"(dash {r['dash_syn']}), mem {r['graph_decay_mem']:.4f} -> "
               f"{r['decay_mem']:.4f} (dash {r['dash_mem']})")
+    if args.core is not None:
+        on_cores(spec, x, want, args.core)
     return 0
 
 
