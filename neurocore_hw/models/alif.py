@@ -45,6 +45,7 @@ from ..real import (
 )
 from .fast_common import (
     BlockBuffers,
+    WorkArrays,
     const,
     overflow_inplace,
     scaled_bound,
@@ -175,7 +176,7 @@ def _bound(p: ALIFParams) -> int:
     return max(products, threshold + x, 3 * x + drive + 1, 3 * x + p.jump + 1)
 
 
-class ALIFBlockKernel:
+class ALIFBlockKernel(WorkArrays):
     """The engine's ALIF fast path for a block of neurons (see :mod:`.fast_common`).
 
     The drive ``(i_in * gain_k) >> frac`` is prepared for a chunk of steps; a step
@@ -191,6 +192,8 @@ class ALIFBlockKernel:
         Neurons in the block.
     """
 
+    fields = ("v", "a")
+
     def __init__(self, params: ALIFParams, n: int):
         p = self.p = params
         dtype = work_dtype(_bound(params))
@@ -203,16 +206,10 @@ class ALIFBlockKernel:
 
     def load(self, state: ALIFState) -> None:
         """Take the state (in range) into the work arrays."""
-        np.copyto(self.v, state.v, casting="unsafe")
-        np.copyto(self.a, state.a, casting="unsafe")
+        super().load(state)
         # a >= 0 stays so (a - ((a adapt_k) >> frac) >= 0 for adapt_k <= 2**frac, jump
         # >= 0): the threshold is then >= v_threshold >= 1 and v - threshold needs no clip
         self._a_nonnegative = bool(self.a.min() >= 0)
-
-    def store(self, state: ALIFState) -> None:
-        """Write the state back."""
-        np.copyto(state.v, self.v)
-        np.copyto(state.a, self.a)
 
     def prepare(self, i_in: np.ndarray) -> np.ndarray:
         """The chunk's drive ``(i_in * gain_k) >> frac``, ``[T, n]`` in the work dtype."""

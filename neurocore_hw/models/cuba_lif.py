@@ -279,6 +279,17 @@ class CubaLIFKernel:
             np.logical_not(spike, out=spike)
 
 
+def _fire(p: CubaLIFParams, v: np.ndarray, spike: np.ndarray, t: np.ndarray) -> None:
+    """The float kernels' spike and reset: ``spike = v > threshold`` (never for a
+    readout), then ``v`` to 0 or down by the threshold where it fired (``t`` scratch)."""
+    if p.reset == "none":
+        spike.fill(False)
+        return
+    np.greater(v, p.threshold, out=spike)
+    np.multiply(spike, float(p.threshold) if p.reset == "subtract" else v, out=t)
+    v -= t
+
+
 class CubaLIFFloatKernel:
     """The CuBa LIF step on float64 arrays holding the integer codes exactly: the layered
     network's fast path (no int64 round trips, the input times 64 taken straight from its
@@ -341,12 +352,7 @@ class CubaLIFFloatKernel:
             v += p.bias
         if v.max() > self._vmax or v.min() < -self._vmax:
             np.clip(v, -self._vmax, self._vmax, out=v)
-        if p.reset == "none":
-            spike.fill(False)
-            return
-        np.greater(v, p.threshold, out=spike)
-        np.multiply(spike, float(p.threshold) if p.reset == "subtract" else v, out=t)
-        v -= t
+        _fire(p, v, spike, t)
 
 
 class CubaLIFBlockKernel:
@@ -433,13 +439,7 @@ class CubaLIFBlockKernel:
                     np.clip(v, -vmax, vmax, out=v)
                     hi, lo = min(hi, vmax), max(lo, -vmax)
                 bv = max(hi, -lo)
-            spike = spikes[k]
-            if p.reset == "none":
-                spike.fill(False)
-                continue
-            np.greater(v, p.threshold, out=spike)
-            np.multiply(spike, float(p.threshold) if p.reset == "subtract" else v, out=t)
-            v -= t
+            _fire(p, v, spikes[k], t)
         self._bounds = (bu, bv)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BlockBuffers", "const", "keep_mask", "overflow_inplace", "reset_where",
+__all__ = ["BlockBuffers", "WorkArrays", "const", "keep_mask", "overflow_inplace", "reset_where",
            "scaled_bound", "scaled_into", "subtract_where", "work_dtype"]
 
 
@@ -153,3 +153,20 @@ class BlockBuffers:
         out = self.take(len(x))
         scaled_into(x, k, frac, rounding, out)
         return out
+
+
+class WorkArrays:
+    """Base of the families' block kernels: the state fields named in ``fields`` live in
+    attributes of the same names (work-dtype arrays); ``load`` and ``store`` copy them."""
+
+    fields: tuple[str, ...] = ()
+
+    def load(self, state) -> None:
+        """Take the state (integer arrays, in range) into the work arrays."""
+        for name in self.fields:
+            np.copyto(getattr(self, name), getattr(state, name), casting="unsafe")
+
+    def store(self, state) -> None:
+        """Write the work arrays back into ``state``'s arrays."""
+        for name in self.fields:
+            np.copyto(getattr(state, name), getattr(self, name))

@@ -30,6 +30,7 @@ from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leaky_codes, leaky_reals, quantize_code, real_field
 from .fast_common import (
     BlockBuffers,
+    WorkArrays,
     const,
     keep_mask,
     overflow_inplace,
@@ -150,7 +151,7 @@ def _bound(p: HomeostaticLIFParams) -> int:
                3 * x + drive, 2 * rate + 1, x + rate + 1)
 
 
-class HomeostaticLIFBlockKernel:
+class HomeostaticLIFBlockKernel(WorkArrays):
     """The engine's homeostatic LIF fast path for a block of neurons (see
     :mod:`.fast_common`).
 
@@ -167,6 +168,8 @@ class HomeostaticLIFBlockKernel:
         Neurons in the block.
     """
 
+    fields = ("v", "th", "rate")
+
     def __init__(self, params: HomeostaticLIFParams, n: int):
         p = self.p = params
         dtype = work_dtype(_bound(params))
@@ -178,16 +181,6 @@ class HomeostaticLIFBlockKernel:
         self._c = {name: const(value, dtype) for name, value in (
             ("rate_frac", p.rate_frac), ("rate_shift", p.rate_shift), ("target", p.target),
             ("eta_shift", p.eta_shift), ("th_min", p.th_min), ("th_max", p.th_max))}
-
-    def load(self, state: HomeostaticLIFState) -> None:
-        """Take the state (in range) into the work arrays."""
-        for mine, given in zip((self.v, self.th, self.rate), state):
-            np.copyto(mine, given, casting="unsafe")
-
-    def store(self, state: HomeostaticLIFState) -> None:
-        """Write the state back."""
-        for mine, given in zip((self.v, self.th, self.rate), state):
-            np.copyto(given, mine)
 
     def prepare(self, i_in: np.ndarray) -> np.ndarray:
         """The chunk's drive ``(i_in * gain_k) >> frac``, ``[T, n]`` in the work dtype."""

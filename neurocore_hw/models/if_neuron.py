@@ -24,6 +24,7 @@ from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, real_field
 from .fast_common import (
     BlockBuffers,
+    WorkArrays,
     const,
     keep_mask,
     overflow_inplace,
@@ -118,7 +119,7 @@ def step(params: IFParams, state: IFState, i_in=0) -> tuple[IFState, np.ndarray]
     return IFState(np.where(spike, after, v_next)), spike
 
 
-class IFBlockKernel:
+class IFBlockKernel(WorkArrays):
     """The engine's IF fast path for a block of neurons (see :mod:`.fast_common`).
 
     ``v`` and the input live in ``int16`` where ``|v + i_in| <= 2**width`` fits it
@@ -135,6 +136,8 @@ class IFBlockKernel:
         Neurons in the block.
     """
 
+    fields = ("v",)
+
     def __init__(self, params: IFParams, n: int):
         p = self.p = params
         native16 = p.width == 16 and p.overflow == "wrap"
@@ -145,14 +148,6 @@ class IFBlockKernel:
         self._consts: dict = {}
         self._thr = const(p.v_threshold, dtype)
         self._reset = const(p.v_reset, dtype) if p.v_reset else None
-
-    def load(self, state: IFState) -> None:
-        """Take the state (in range) into the work array."""
-        np.copyto(self.v, state.v, casting="unsafe")
-
-    def store(self, state: IFState) -> None:
-        """Write the state back."""
-        np.copyto(state.v, self.v)
 
     def prepare(self, i_in: np.ndarray) -> np.ndarray:
         """The chunk's input ``[T, n]`` in the work dtype."""

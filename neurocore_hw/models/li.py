@@ -31,6 +31,7 @@ from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leaky_codes, leaky_reals, real_field
 from .fast_common import (
     BlockBuffers,
+    WorkArrays,
     overflow_inplace,
     scaled_bound,
     scaled_into,
@@ -156,7 +157,7 @@ def _bound(p: LIParams) -> int:
                2 * v + 1 + drive)
 
 
-class LIBlockKernel:
+class LIBlockKernel(WorkArrays):
     """The engine's LI fast path for a block of neurons (see :mod:`.fast_common`).
 
     The drive ``(i_in * gain_k) >> frac`` does not depend on the state: it is prepared for
@@ -172,6 +173,8 @@ class LIBlockKernel:
         Neurons in the block.
     """
 
+    fields = ("v",)
+
     def __init__(self, params: LIParams, n: int):
         self.p = params
         dtype = work_dtype(_bound(params))
@@ -179,14 +182,6 @@ class LIBlockKernel:
         self._t = np.empty(n, dtype=dtype)
         self._buffers = BlockBuffers(dtype, n)
         self._consts: dict = {}
-
-    def load(self, state: LIState) -> None:
-        """Take the state (in range) into the work array."""
-        np.copyto(self.v, state.v, casting="unsafe")
-
-    def store(self, state: LIState) -> None:
-        """Write the state back."""
-        np.copyto(state.v, self.v)
 
     def prepare(self, i_in: np.ndarray) -> np.ndarray:
         """The chunk's drive ``(i_in * gain_k) >> frac``, ``[T, n]`` in the work dtype."""

@@ -25,6 +25,7 @@ from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, leak_of_tau, real_field, tau_of_leak
 from .fast_common import (
     BlockBuffers,
+    WorkArrays,
     const,
     overflow_inplace,
     subtract_where,
@@ -118,7 +119,7 @@ def step(params: ShiftLIFParams, state: ShiftLIFState, i_in=0
     return ShiftLIFState(syn, np.where(spike, v - p.v_threshold, v)), spike
 
 
-class ShiftLIFBlockKernel:
+class ShiftLIFBlockKernel(WorkArrays):
     """The engine's shift-leak LIF fast path for a block of neurons (see
     :mod:`.fast_common`).
 
@@ -135,6 +136,8 @@ class ShiftLIFBlockKernel:
         Neurons in the block.
     """
 
+    fields = ("syn", "v")
+
     def __init__(self, params: ShiftLIFParams, n: int):
         p = self.p = params
         dtype = work_dtype(1 << p.width)
@@ -144,16 +147,6 @@ class ShiftLIFBlockKernel:
         self._consts: dict = {}
         self._one, self._thr = const(1, dtype), const(p.v_threshold, dtype)
         self._dash = const(p.dash_syn, dtype), const(p.dash_mem, dtype)
-
-    def load(self, state: ShiftLIFState) -> None:
-        """Take the state (in range) into the work arrays."""
-        np.copyto(self.syn, state.syn, casting="unsafe")
-        np.copyto(self.v, state.v, casting="unsafe")
-
-    def store(self, state: ShiftLIFState) -> None:
-        """Write the state back."""
-        np.copyto(state.syn, self.syn)
-        np.copyto(state.v, self.v)
 
     def prepare(self, i_in: np.ndarray) -> np.ndarray:
         """The chunk's input ``[T, n]`` in the work dtype."""
