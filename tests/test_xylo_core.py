@@ -199,3 +199,22 @@ def test_xylo_chain_cosim_is_bit_exact(rng):
     bad = run_xylo_chain_cosim(net, x, build_root=BUILD_ROOT,
                                verilog_text=emit_xylo_chain(other))
     assert not bad.passed
+
+
+def test_braille_on_two_xylo_cores_is_bit_exact():
+    """The NIR paper's Braille network (noBias_subtract), quantized Xylo-style, on the
+    two-core chain under Verilator: one Poisson sample of 48 steps, bit-exact with the
+    golden cores, which equal the Xylo network."""
+    from conftest import BUILD_ROOT, REPO
+
+    from neurocore_hw.nir import load_graph
+    from neurocore_hw.nir.xylo import quantize_xylo
+    from rtl_gen.verify.xylo_chain import run_xylo_chain_cosim
+
+    spec = load_graph(REPO.parent / "shared" / "nir" / "braille_noDelay_noBias_subtract.nir")
+    net, _ = quantize_xylo(spec, dt=1e-4, threshold=4096)
+    rng = np.random.default_rng(3)
+    x = (rng.random((48, 12)) < rng.uniform(0.05, 0.3, 12)).astype(np.int64)
+    res = run_xylo_chain_cosim(net, x, stall=48, build_root=BUILD_ROOT)
+    assert res.passed, res.first_mismatch
+    assert res.events_in > 50
