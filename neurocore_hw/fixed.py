@@ -338,14 +338,15 @@ def check_range(name: str, values, width: int, signed: bool = True) -> np.ndarra
         raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
     lo, hi = int_range(width, signed)
     info = np.iinfo(arr.dtype)
-    if arr.size and (info.min < lo or info.max > hi):  # the dtype alone does not prove it
-        bad_mask = (arr < lo) | (arr > hi)
-        if bad_mask.any():
-            idx = tuple(int(i) for i in np.argwhere(bad_mask)[0])
-            raise ValueError(
-                f"{name}{list(idx)} = {int(arr[idx])} is outside the "
-                f"{'signed' if signed else 'unsigned'} {width}-bit range [{lo}, {hi}]"
-            )
+    # where the dtype alone does not prove the range: two reductions (about 0.1 ns per
+    # element each; the element-wise mask, 1 ns, only to name the first offender)
+    if (arr.size and (info.min < lo or info.max > hi)
+            and (int(arr.min()) < lo or int(arr.max()) > hi)):
+        idx = tuple(int(i) for i in np.argwhere((arr < lo) | (arr > hi))[0])
+        raise ValueError(
+            f"{name}{list(idx)} = {int(arr[idx])} is outside the "
+            f"{'signed' if signed else 'unsigned'} {width}-bit range [{lo}, {hi}]"
+        )
     if arr.dtype == np.uint64:  # every value fits int64 now; avoid float promotion later
         arr = arr.astype(np.int64)
     return arr

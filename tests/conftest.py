@@ -98,3 +98,13 @@ def run_unit(dut, stim, outputs) -> dict:
     sim.add_testbench(bench)
     sim.run()
     return {k: np.array(v, dtype=np.int64) for k, v in got.items()}
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Engine blocks of 16 neurons and chunks of 5 steps: block and chunk edges inside a
+    run of the fast path."""
+    from neurocore_hw import engine
+
+    monkeypatch.setattr(engine, "BLOCK_NEURONS", 16)
+    monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 5 * 16)

@@ -7,7 +7,6 @@ inside the run; and a kernel with a planted bug fails the same check."""
 import numpy as np
 import pytest
 
-from neurocore_hw import engine
 from neurocore_hw.engine import run
 from neurocore_hw.fixed import int_range
 from neurocore_hw.models import (
@@ -108,13 +107,6 @@ def _check(params, inputs, state, steps):
     assert np.array_equal(result.spikes, spikes), params
     for name, got, want in zip(final._fields, result.state, final):
         assert np.array_equal(got, want), (name, params)
-
-
-@pytest.fixture
-def small_blocks(monkeypatch):
-    """Blocks of 16 neurons and chunks of 5 steps: block and chunk edges inside a run."""
-    monkeypatch.setattr(engine, "BLOCK_NEURONS", 16)
-    monkeypatch.setattr(engine, "CHUNK_ELEMENTS", 5 * 16)
 
 
 def _count_runs(monkeypatch, cls) -> list:

@@ -19,6 +19,7 @@ from .. import sc
 from ..fixed import check_int
 from ..model import Model, ModelParams, PortSpec
 from .sc_common import StreamReal, check_sources, initial_state, source_ports
+from .sc_fast import block_kernel as sc_block_kernel
 from .sc_sng import advance
 
 __all__ = ["SCAddReal", "MODEL", "PRESETS", "SCAddParams", "step"]
@@ -102,6 +103,7 @@ MODEL = Model(
     state_cls=None,
     presets=PRESETS,
     step=step,
+    block_kernel=sc_block_kernel("sc_add"),
     initial_state=initial_state,
     real=SCAddReal,
 )

@@ -15,6 +15,7 @@ import numpy as np
 from ..fixed import check_int
 from ..model import Model, ModelParams, PortSpec
 from .sc_common import StreamReal
+from .sc_fast import block_kernel as sc_block_kernel
 
 __all__ = ["DecoderReal", "MODEL", "PRESETS", "DecoderParams", "DecoderState", "step"]
 
@@ -87,5 +88,6 @@ MODEL = Model(
     state_cls=DecoderState,
     presets=PRESETS,
     step=step,
+    block_kernel=sc_block_kernel("sc_decoder"),
     real=DecoderReal,
 )

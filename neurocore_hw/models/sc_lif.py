@@ -19,6 +19,7 @@ from ..fixed import check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
 from . import lif
 from .sc_common import StreamNeuronReal
+from .sc_fast import block_kernel as sc_block_kernel
 from .sc_sng import advance, random_value
 
 __all__ = ["MODEL", "PRESETS", "STREAM_LIF", "SCLIFParams", "SCLIFReal", "SCLIFState",
@@ -133,5 +134,6 @@ MODEL = Model(
     state_cls=SCLIFState,
     presets=PRESETS,
     step=step,
+    block_kernel=sc_block_kernel("sc_lif"),
     real=SCLIFReal,
 )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..fixed import check_choice
 from ..model import Model, ModelParams, PortSpec
 from .sc_common import StreamReal, check_sources, initial_state, source_ports, two_streams
+from .sc_fast import block_kernel as sc_block_kernel
 
 __all__ = ["SCMulReal", "MODEL", "OPS", "PRESETS", "SCMulParams", "step"]
 
@@ -87,6 +88,7 @@ MODEL = Model(
     state_cls=None,
     presets=PRESETS,
     step=step,
+    block_kernel=sc_block_kernel("sc_mul"),
     initial_state=initial_state,
     real=SCMulReal,
 )

@@ -19,6 +19,7 @@ from .. import sc
 from ..fixed import check_choice, check_int
 from ..model import Model, ModelParams, PortSpec
 from .sc_common import StreamReal
+from .sc_fast import block_kernel as sc_block_kernel
 
 __all__ = ["MODEL", "PRESETS", "TAPS", "SNGParams", "SNGReal", "SNGState", "advance",
            "random_value", "step"]
@@ -115,5 +116,6 @@ MODEL = Model(
     state_cls=SNGState,
     presets=PRESETS,
     step=step,
+    block_kernel=sc_block_kernel("sc_sng"),
     real=SNGReal,
 )

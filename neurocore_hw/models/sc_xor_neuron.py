@@ -19,6 +19,7 @@ from ..fixed import check_choice, check_int, int_range
 from ..model import Model, ModelParams, PortSpec
 from . import lif
 from .sc_common import StreamNeuronReal, initial_state, two_streams
+from .sc_fast import block_kernel as sc_block_kernel
 from .sc_lif import STREAM_LIF, check_stream_lif
 
 __all__ = ["MODEL", "PRESETS", "XOR_LIF", "XorNeuronParams", "XorNeuronReal", "step"]
@@ -116,6 +117,7 @@ MODEL = Model(
     state_cls=None,
     presets=PRESETS,
     step=step,
+    block_kernel=sc_block_kernel("sc_xor_neuron"),
     initial_state=initial_state,
     real=XorNeuronReal,
 )
