@@ -119,6 +119,7 @@ bench: $(STAMP) peers
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/bench_compare.py
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/bench_compare.py --families
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/family_roofline.py
+	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_engine.py
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/lif_kernels.py
 	OMP_NUM_THREADS=1 $(BIN)/python docs/scripts/sc_study.py --speed
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python docs/scripts/nir_study.py

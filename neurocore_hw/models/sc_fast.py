@@ -25,7 +25,12 @@ from .. import sc
 from . import lif_fast
 from .lif import LIFState
 
-__all__ = ["SCBlockKernel", "block_kernel"]
+__all__ = ["MAX_TABLE_BITS", "SCBlockKernel", "block_kernel"]
+
+#: Source registers up to this width step through a next-value table (a list lookup per
+#: clock; 2**20 entries at most), wider ones (the 32-bit LFSR) one vectorized step each.
+MAX_TABLE_BITS = 20
+_TABLES: dict[tuple, list[int]] = {}
 
 
 def _bitrev(values: np.ndarray, width: int) -> np.ndarray:
@@ -105,19 +110,43 @@ class SCBlockKernel:
         mirror = (name == "rb") or (name == "rng" and getattr(p, "taps", "") == "mirror")
         return sc.lfsr_next(value, width, mirror)
 
+    def _register_bits(self, name: str) -> int:
+        p, m = self.p, self.model
+        if name == "phase":
+            return p.log2_length
+        width = p.x_width if m in ("sc_lif", "sc_xor_neuron") else p.width
+        return width + 1 if (m == "sc_add" and name == "count") else width
+
+    def _next_table(self, name: str) -> list[int] | None:
+        """``nxt[s]``: the register's next value for every ``s`` (one vectorized call of
+        :meth:`_advance` over all values), for registers of up to 20 bits; else None."""
+        bits = self._register_bits(name)
+        if bits > MAX_TABLE_BITS:
+            return None
+        key = (self.model, name, bits, getattr(self.p, "source", ""),
+               getattr(self.p, "taps", ""))
+        if key not in _TABLES:
+            _TABLES[key] = self._advance(name, np.arange(1 << bits, dtype=np.int64)).tolist()
+        return _TABLES[key]
+
     def _sequences(self, steps: int) -> dict[str, np.ndarray]:
         """Each source register's value before each of the next ``steps`` clocks (one
         column ``[steps, 1]``); the registers advance past them."""
         out = {}
         for name, value in self._regs.items():
-            seq = np.empty(steps + 1, dtype=np.int64)
+            seq = [0] * (steps + 1)
             seq[0] = value
-            cur = np.array([value], dtype=np.int64)
-            for t in range(steps):
-                cur = self._advance(name, cur)
-                seq[t + 1] = cur[0]
+            table = self._next_table(name)
+            if table is not None:  # a list lookup per clock
+                for t in range(steps):
+                    seq[t + 1] = value = table[value]
+            else:  # wide registers: one vectorized step per clock
+                cur = np.array([value], dtype=np.int64)
+                for t in range(steps):
+                    cur = self._advance(name, cur)
+                    seq[t + 1] = int(cur[0])
             self._regs[name] = int(seq[-1])
-            out[name] = seq[:-1, None]
+            out[name] = np.array(seq[:-1], dtype=np.int64)[:, None]
         return out
 
     # -- the engine's interface ----------------------------------------------------------
