@@ -130,6 +130,7 @@ docs: $(STAMP)
 	$(BIN)/python docs/scripts/lif_fidelity.py
 	$(BIN)/python docs/scripts/izhikevich_fidelity.py
 	$(BIN)/python docs/scripts/families_accuracy.py
+	$(BIN)/python docs/scripts/exp_study.py
 	$(BIN)/python docs/scripts/sc_study.py
 
 # Codesign sweeps of docs/codesign.md: fidelity against iCE40/ECP5 cost with Pareto fronts,
