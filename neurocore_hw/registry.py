@@ -34,6 +34,8 @@ MODEL_FILES = (
     "sc_xor_neuron",
     "psu_lif",
     "xylo",
+    "exp_lif",
+    "adex",
 )
 
 

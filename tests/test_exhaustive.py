@@ -38,6 +38,10 @@ NARROW = {
                             eta_shift=1),
     "xylo": dict(width=4, frac=0, dash_syn=1, dash_mem=0, v_threshold=2, bias=-1,
                  max_spikes=3),
+    "exp_lif": dict(width=5, frac=2, v_th=4, delta_k=2, delta_inv_k=8, mem_k=1, syn_k=1,
+                    exp_table_bits=2, exp_mant_frac=6),
+    "adex": dict(width=4, frac=2, v_th=4, delta_k=4, delta_inv_k=4, mem_k=1, syn_k=1,
+                 coupling_k=3, ada_k=1, jump=2, exp_table_bits=2, exp_mant_frac=6),
     "sc_sng": dict(),
     "sc_decoder": dict(log2_length=3),
 }
