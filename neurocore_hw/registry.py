@@ -36,6 +36,7 @@ MODEL_FILES = (
     "xylo",
     "exp_lif",
     "adex",
+    "coba_lif",
 )
 
 

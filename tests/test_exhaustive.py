@@ -42,6 +42,8 @@ NARROW = {
                     exp_table_bits=2, exp_mant_frac=6),
     "adex": dict(width=4, frac=2, v_th=4, delta_k=4, delta_inv_k=4, mem_k=1, syn_k=1,
                  coupling_k=3, ada_k=1, jump=2, exp_table_bits=2, exp_mant_frac=6),
+    "coba_lif": dict(width=5, frac=1, g_width=3, g_frac=3, v_rest=-2, v_reset=-6, v_th=3,
+                     e_exc=12, e_inh=-14, gl_k=2, cm_k=4, syn_e_k=1, syn_i_k=2),
     "sc_sng": dict(),
     "sc_decoder": dict(log2_length=3),
 }

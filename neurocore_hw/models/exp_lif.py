@@ -287,10 +287,11 @@ class ExpLIFReal(RealModel):
 
 
 #: ``norse``: Norse's defaults in Q16.12, the exponential by a 16-segment interpolated
-#: table; ``table``: the same with a 64-entry table (no multiplier); ``q12_7_shift``:
+#: table, nearest rounding; ``table``: a 64-entry table (no multiplier), floor;
+#: ``q12_7_shift``:
 #: Q12.7, Mitchell's shift-and-add exponential, nearest rounding.
 PRESETS: dict[str, ExpLIFParams] = {
-    "norse": ExpLIFParams(),
+    "norse": ExpLIFParams(rounding="nearest"),
     "table": ExpLIFParams(exp_method="table", exp_table_bits=6),
     "q12_7_shift": ExpLIFParams(width=12, frac=7, v_th=128, delta_k=64, delta_inv_k=256,
                                 mem_k=13, syn_k=26, exp_method="shift", exp_mant_frac=12,
