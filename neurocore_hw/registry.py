@@ -37,6 +37,7 @@ MODEL_FILES = (
     "exp_lif",
     "adex",
     "coba_lif",
+    "frac_lif",
 )
 
 

@@ -115,7 +115,7 @@ def test_unit_signature_and_header_are_the_module(name, preset, variant):
     assert dict(unit.signature.members) == dict(unit_signature(params, busy=busy).members)
     text = emit_verilog(params, variant)
     header = {m.group(1) for m in re.finditer(r"^//   (?:in |out) (\w+):", text, re.M)}
-    top = re.search(r"^module (\w+)\((.*?)\);", text, re.M)
+    top = re.search(r"^module (\w+)\((.*?)\);", text, re.M | re.S)  # a long list wraps
     ports = {p.strip().lstrip("\\") for p in top.group(2).split(",")}
     assert ports - {"clk", "rst", "en"} == header, (sorted(ports), sorted(header))
     assert not ports & {"bit", "rand", "logic", "reg", "wire", "int", "byte", "type"}
@@ -129,7 +129,7 @@ def test_header_check_has_teeth():
         "//   out spike: 1 bit, registered\n",
         "//   out spike: 1 bit, registered\n//   out busy: 1 bit, a step is in flight\n")
     header = {m.group(1) for m in re.finditer(r"^//   (?:in |out) (\w+):", text, re.M)}
-    top = re.search(r"^module (\w+)\((.*?)\);", text, re.M)
+    top = re.search(r"^module (\w+)\((.*?)\);", text, re.M | re.S)  # a long list wraps
     ports = {p.strip() for p in top.group(2).split(",")}
     assert ports - {"clk", "rst", "en"} != header
 

@@ -44,6 +44,8 @@ NARROW = {
                  coupling_k=3, ada_k=1, jump=2, exp_table_bits=2, exp_mant_frac=6),
     "coba_lif": dict(width=5, frac=1, g_width=3, g_frac=3, v_rest=-2, v_reset=-6, v_th=3,
                      e_exc=12, e_inh=-14, gl_k=2, cm_k=4, syn_e_k=1, syn_i_k=2),
+    "frac_lif": dict(width=4, frac=1, coef_frac=4, alpha_k=11, history=3, leak_k=2,
+                     gain_k=21, v_th=3, v_reset=-2),
     "sc_sng": dict(),
     "sc_decoder": dict(log2_length=3),
 }

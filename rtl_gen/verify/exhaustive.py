@@ -197,6 +197,19 @@ def _boundaries(params, count: int, rng: np.random.Generator) -> dict[str, np.nd
     return got
 
 
+def _cross_product(codes: list[np.ndarray], limit: int) -> list[np.ndarray]:
+    """The first ``limit`` rows of the cross product of ``codes`` (the last port varying
+    fastest, as ``meshgrid(indexing="ij")`` flattened), without building the whole of it
+    (17 ports of 7 corners would be 2^47 rows)."""
+    sizes = [len(c) for c in codes]
+    index = np.arange(min(limit, int(np.prod(sizes, dtype=object))), dtype=np.int64)
+    out = []
+    for c, size in zip(reversed(codes), reversed(sizes)):
+        out.append(c[index % size])
+        index //= size
+    return out[::-1]
+
+
 def sampled_vectors(params, count: int = BULK_DEPTH, seed: int = 0
                     ) -> dict[str, np.ndarray]:
     """About ``count`` (state, input) vectors over the whole code range of every port.
@@ -237,8 +250,8 @@ def sampled_vectors(params, count: int = BULK_DEPTH, seed: int = 0
         lo, hi = _limits(p)
         corners.append(np.unique(np.clip([lo, lo + 1, -1, 0, 1, hi - 1, hi], lo, hi)))
     half = quarter // 2
-    grid = np.meshgrid(*corners, indexing="ij")
-    cross = {n: g.reshape(-1)[:half] for (n, _), g in zip(ports, grid)}
+    cross = _cross_product(corners, half)
+    cross = {n: c for (n, _), c in zip(ports, cross)}
     extra = half - len(cross[ports[0][0]])
     picks = [c[rng.integers(0, len(c), size=extra)] for c in corners]
     parts.append({n: np.concatenate([cross[n], pick]) for (n, _), pick in zip(ports, picks)})
