@@ -5,7 +5,8 @@ Combinational: the Grunwald-Letnikov sum ``sum c_k h_k`` (one constant multiply 
 history entry, shift-and-add), the input and leak terms, one rounding shift, the
 saturation, the compare and the reset; the history registers shift by one (``h2_next =
 v``, ``h{k+1}_next = h{k}``). The weights are computed here from the definition
-(``w_k = w_{k-1} (1 - (alpha + 1) / k)``, ``c_k = round(-w_k 2**coef_frac)``), not taken
+(``w_k = w_{k-1} (1 - (alpha + 1) / k)``, ``c_k = round(-w_k 2**coef_frac)``, the
+``tail`` window's rest on the last), not taken
 from the golden model; the tests hold the two equal.
 """
 
@@ -22,13 +23,18 @@ from .hardware import Hardware, check_params, datapath_signature
 __all__ = ["HARDWARE", "FracLIFDatapath", "memory_weights"]
 
 
-def memory_weights(alpha_k: int, coef_frac: int, count: int) -> list[int]:
-    """``c_1..c_count`` of order ``alpha_k / 2**coef_frac`` in ``Q(coef_frac)``."""
-    alpha, out, w = alpha_k / (1 << coef_frac), [], 1.0
+def memory_weights(alpha_k: int, coef_frac: int, count: int,
+                   window: str = "truncate") -> list[int]:
+    """``c_1..c_count`` of order ``alpha_k / 2**coef_frac`` in ``Q(coef_frac)``; with
+    ``window="tail"`` the last also carries ``1 - sum(c)`` (the past beyond the window)."""
+    alpha, reals, w, total = alpha_k / (1 << coef_frac), [], 1.0, 0.0
     for k in range(1, count + 1):
         w = w * (1.0 - (alpha + 1.0) / k)
-        out.append(int(round(-w * (1 << coef_frac))))
-    return out
+        reals.append(-w)
+        total += -w
+    if window == "tail":
+        reals[-1] += 1.0 - total
+    return [int(round(c * (1 << coef_frac))) for c in reals]
 
 
 class FracLIFDatapath(wiring.Component):
@@ -57,7 +63,7 @@ class FracLIFDatapath(wiring.Component):
         p = self.params
         past = [self.v] + [getattr(self, f"h{k}") for k in range(2, p.history + 1)]
         acc = const_mul(self.i_in, p.gain_k) - const_mul(self.v, p.leak_k)
-        for c, h in zip(memory_weights(p.alpha_k, p.coef_frac, p.history), past):
+        for c, h in zip(memory_weights(p.alpha_k, p.coef_frac, p.history, p.window), past):
             if c:
                 acc = acc + const_mul(h, c)
         total = Signal(signed(p.width + p.coef_frac + 8), name="acc")

@@ -29,6 +29,11 @@ def test_weights_equal_on_both_sides(coef_frac):
         p = dataclasses.replace(frac_lif.PRESETS["a07_k16"], coef_frac=coef_frac,
                                 alpha_k=alpha_k, history=64, leak_k=0, gain_k=0)
         assert frac_lif.weights(p) == tuple(memory_weights(alpha_k, coef_frac, 64))
+        for k in (1, 3, 17):
+            tail = dataclasses.replace(p, history=k, window="tail")
+            assert frac_lif.weights(tail) == tuple(memory_weights(alpha_k, coef_frac, k,
+                                                                  "tail"))
+            assert abs(sum(frac_lif.weights(tail)) - one) <= k
     p = dataclasses.replace(p, alpha_k=one)
     assert frac_lif.weights(p) == (one,) + (0,) * 63
 
@@ -47,7 +52,7 @@ def test_full_history_weights_sum_to_one():
 def transcribe(p, past, x, bound=True):
     """One step in Python ints."""
     acc = p.gain_k * x - p.leak_k * past[0]
-    for c, h in zip(memory_weights(p.alpha_k, p.coef_frac, p.history), past):
+    for c, h in zip(memory_weights(p.alpha_k, p.coef_frac, p.history, p.window), past):
         acc += c * h
     s = p.coef_frac
     v1 = (acc + (1 << (s - 1))) >> s if p.rounding == "nearest" else acc >> s
@@ -148,9 +153,14 @@ def test_longer_windows_follow_the_full_history_better():
     assert scores[0] < scores[1] < scores[2] <= scores[3] and scores[3] > 0.9, scores
 
     def fixed(k):
-        base = dataclasses.replace(frac_lif.PRESETS["a05_k8"], history=k)
+        base = dataclasses.replace(frac_lif.PRESETS["a05_k8_tail"], history=k,
+                                   window="truncate")
         p, _ = real.quantize(None, base)
         codes = np.round(current * (1 << p.frac)).astype(np.int64)
         return match_spikes(full, run(p, {"i_in": codes}).spikes)["matched_fraction"]
 
     assert fixed(64) > fixed(4)
+    # the tail window (older past on the oldest value) keeps more at alpha 0.5
+    tail = match_spikes(full, frac_lif.reference(real, current, history=8,
+                                                 window="tail")[0])["matched_fraction"]
+    assert tail > agree(8) + 0.1, (tail, agree(8))

@@ -37,19 +37,29 @@ from ..fixed import shift_right as rshift
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, quantize_code, real_field
 
-__all__ = ["MODEL", "PRESETS", "FracLIFParams", "FracLIFReal", "gl_weights", "reference",
-           "step", "weights"]
+__all__ = ["MODEL", "PRESETS", "WINDOWS", "FracLIFParams", "FracLIFReal", "gl_weights",
+           "reference", "step", "weights"]
 
 #: The largest history window (the datapath has one constant multiply per entry).
 MAX_HISTORY = 64
 
 
-def gl_weights(alpha: float, count: int) -> np.ndarray:
-    """The memory weights ``c_1..c_count`` of order ``alpha`` in float64."""
-    out, w = np.empty(count), 1.0
+#: What the window does with the memory beyond it: ``truncate`` drops it (the weights
+#: sum to less than 1: an extra leak); ``tail`` gives its weight, ``1 - sum c_k``, to the
+#: oldest value in the window (the older past approximated by it; the sum is then 1).
+WINDOWS = ("truncate", "tail")
+
+
+def gl_weights(alpha: float, count: int, window: str = "truncate") -> np.ndarray:
+    """The memory weights ``c_1..c_count`` of order ``alpha`` in float64 (with
+    ``window="tail"`` the last one carries the rest of the infinite sum)."""
+    out, w, total = np.empty(count), 1.0, 0.0
     for k in range(1, count + 1):
         w = w * (1.0 - (alpha + 1.0) / k)
         out[k - 1] = -w
+        total += -w
+    if window == "tail":
+        out[-1] += 1.0 - total
     return out
 
 
@@ -58,7 +68,7 @@ def weights(params: FracLIFParams) -> tuple[int, ...]:
     rounded to nearest."""
     one = 1 << params.coef_frac
     return tuple(int(round(c * one)) for c in gl_weights(params.alpha_k / one,
-                                                         params.history))
+                                                         params.history, params.window))
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,9 @@ class FracLIFParams(ModelParams):
         0..2**coef_frac, gain -16..16 (times ``2**coef_frac``).
     v_th, v_reset : int
         Threshold (> 0) and reset, ``Q(width, frac)``.
+    window : {"truncate", "tail"}
+        The memory beyond the window: dropped, or weighed on the oldest value
+        (:data:`WINDOWS`).
     rounding : {"floor", "nearest"}
     """
 
@@ -94,6 +107,7 @@ class FracLIFParams(ModelParams):
     gain_k: int = 8049
     v_th: int = 256
     v_reset: int = 0
+    window: str = "truncate"
     rounding: str = "nearest"
 
     def __post_init__(self):
@@ -108,6 +122,7 @@ class FracLIFParams(ModelParams):
         lo, hi = int_range(self.width)
         check_int("v_th", self.v_th, 1, hi)
         check_int("v_reset", self.v_reset, lo, hi)
+        check_choice("window", self.window, WINDOWS)
         check_choice("rounding", self.rounding, ROUNDING_MODES)
 
     def input_ports(self) -> tuple[PortSpec, ...]:
@@ -188,8 +203,8 @@ def step(params: FracLIFParams, state, i_in=0):
     return _state_cls(p)(v, *(h.copy() for h in past[:-1])), spike
 
 
-def reference(params: FracLIFParams | FracLIFReal, i_in, history: int | None = None
-              ) -> tuple[np.ndarray, np.ndarray]:
+def reference(params: FracLIFParams | FracLIFReal, i_in, history: int | None = None,
+              window: str = "truncate") -> tuple[np.ndarray, np.ndarray]:
     """Float64 ideal dynamics with the full history (or a window of ``history`` values).
 
     With :class:`FracLIFReal` the constants are the real ones; with
@@ -204,6 +219,9 @@ def reference(params: FracLIFParams | FracLIFReal, i_in, history: int | None = N
     history : int, optional
         Past values weighted; default: every past step (the Grunwald-Letnikov sum over
         the whole run) for a real model, ``params.history`` for integer params.
+    window : {"truncate", "tail"}
+        For a real model with ``history``: what the window does with the older past (for
+        integer params, theirs).
 
     Returns
     -------
@@ -217,16 +235,17 @@ def reference(params: FracLIFParams | FracLIFReal, i_in, history: int | None = N
         alpha, leak, gain = r["alpha"], r["leak"], r["gain"]
         v_th, v_reset = r["v_th"], r["v_reset"]
         history = params.history if history is None else history
-        c = np.array(r["weights"]) if history == params.history else gl_weights(alpha,
-                                                                               history)
+        c = (np.array(r["weights"]) if history == params.history
+             else gl_weights(alpha, history, params.window))
     elif isinstance(params, FracLIFReal):
         alpha, leak = params.alpha, (params.dt / params.tau_mem) ** params.alpha
         gain, v_th, v_reset = params.resistance * leak, params.v_threshold, params.v_reset
-        history = steps if history is None else history
-        c = gl_weights(alpha, history)
+        c = gl_weights(alpha, steps) if history is None else gl_weights(alpha, history,
+                                                                          window)
     else:
         raise TypeError(f"params must be FracLIFParams or FracLIFReal, got "
                         f"{type(params).__name__}")
+    check_choice("window", window, WINDOWS)
     past = np.zeros((len(c), n))  # past[k] = v_{n-1-k}
     spikes = np.zeros((steps, n), dtype=bool)
     v_tr = np.empty((steps, n))
@@ -290,11 +309,13 @@ class FracLIFReal(RealModel):
 
 #: ``a07_k16`` (the default): alpha 0.7, tau 20 ms, dt 1 ms (leak and gain
 #: ``(1/20)^0.7``), R 1, threshold 1.0, 16 past values, Q16.8, weights Q.16, nearest;
-#: ``a05_k8``: alpha 0.5 (``(1/20)^0.5``), 8 values; ``a09_k4_q12``: alpha 0.9, 4
+#: ``a05_k8_tail``: alpha 0.5 (``(1/20)^0.5``), 8 values, the older past on the oldest;
+#: ``a09_k4_q12``: alpha 0.9, 4
 #: values, Q12.6, weights Q.12, floor.
 PRESETS: dict[str, FracLIFParams] = {
     "a07_k16": FracLIFParams(),
-    "a05_k8": FracLIFParams(alpha_k=32768, history=8, leak_k=14654, gain_k=14654),
+    "a05_k8_tail": FracLIFParams(alpha_k=32768, history=8, leak_k=14654, gain_k=14654,
+                                 window="tail"),
     "a09_k4_q12": FracLIFParams(width=12, frac=6, coef_frac=12, alpha_k=3686, history=4,
                                 leak_k=276, gain_k=276, v_th=64, rounding="floor"),
 }
