@@ -50,7 +50,7 @@ mutants: $(STAMP)
 	    --markdown docs/mutants.md --json build/mutants.json
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) tests
+	$(BIN)/python -m pytest -n $(JOBS) --durations=30 tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -95,9 +95,11 @@ $(PEERS)/lava/.installed:
 
 # Conformance (outside CI): the xylo model against XyloSim, cuba_lif (loihi) against Lava's
 # bit-accurate Loihi LIF, each on random and corner inputs, with deliberately wrong models
-# that must fail (docs/conformance.md).
-conformance: $(STAMP) $(PEERS)/rockpool/.installed
+# that must fail (docs/conformance.md); the float references of exp_lif, adex and coba_lif
+# against Norse's own steps.
+conformance: $(STAMP) $(PEERS)/rockpool/.installed $(PEERS)/torch/.installed
 	$(BIN)/python docs/scripts/xylo_conformance.py --teeth --json build/conformance-xylo.json
+	$(BIN)/python docs/scripts/norse_families.py --json build/norse-families.json
 	@if [ -z "$(PYTHON310)" ]; then \
 	  echo "lava-nc 0.10 needs Python 3.10 and none was found: Lava conformance skipped"; \
 	else \
@@ -131,6 +133,9 @@ docs: $(STAMP)
 	$(BIN)/python docs/scripts/izhikevich_fidelity.py
 	$(BIN)/python docs/scripts/families_accuracy.py
 	$(BIN)/python docs/scripts/exp_study.py
+	$(BIN)/python docs/scripts/exp_families_study.py
+	$(BIN)/python docs/scripts/coba_lif_study.py
+	$(BIN)/python docs/scripts/frac_lif_study.py
 	$(BIN)/python docs/scripts/sc_study.py
 
 # Codesign sweeps of docs/codesign.md: fidelity against iCE40/ECP5 cost with Pareto fronts,

@@ -49,8 +49,8 @@ def _norse_params(family: str, real: dict):
         from norse.torch.functional.lif_adex import LIFAdExParameters
 
         return LIFAdExParameters(
-            adaptation_current=torch.tensor(real["coupling"], dtype=t),
-            adaptation_spike=torch.tensor(real["jump"], dtype=t),
+            adaptation_current=torch.tensor(real["adaptation_current"], dtype=t),
+            adaptation_spike=torch.tensor(real["adaptation_spike"], dtype=t),
             delta_T=torch.tensor(real["delta_T"], dtype=t),
             tau_ada_inv=torch.tensor(1.0 / real["tau_ada"], dtype=t),
             tau_syn_inv=torch.tensor(1.0 / real["tau_syn"], dtype=t),
@@ -63,11 +63,11 @@ def _norse_params(family: str, real: dict):
         tau_syn_exc_inv=torch.tensor(1.0 / real["tau_syn_exc"], dtype=t),
         tau_syn_inh_inv=torch.tensor(1.0 / real["tau_syn_inh"], dtype=t),
         c_m_inv=torch.tensor(1.0 / real["c_m"], dtype=t), g_l=torch.tensor(real["g_l"], dtype=t),
-        e_rev_I=torch.tensor(real["e_rev_inh"], dtype=t),
-        e_rev_E=torch.tensor(real["e_rev_exc"], dtype=t),
+        e_rev_I=torch.tensor(real["e_rev_I"], dtype=t),
+        e_rev_E=torch.tensor(real["e_rev_E"], dtype=t),
         v_rest=torch.tensor(real["v_rest"], dtype=t),
         v_reset=torch.tensor(real["v_reset"], dtype=t),
-        v_thresh=torch.tensor(real["v_th"], dtype=t))
+        v_thresh=torch.tensor(real["v_thresh"], dtype=t))
 
 
 def peer(stim_path: str, out_path: str) -> None:

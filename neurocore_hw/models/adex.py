@@ -162,7 +162,8 @@ def reference(params: AdExParams | AdExReal, i_in
         v_th, v_reset, v_leak, delta = params.v_th, params.v_reset, params.v_leak, \
             params.delta_T
         mem, syn = params.dt / params.tau_mem, params.dt / params.tau_syn
-        ada, coupling, jump = params.dt / params.tau_ada, params.coupling, params.jump
+        ada, coupling = params.dt / params.tau_ada, params.adaptation_current
+        jump = params.adaptation_spike
     else:
         raise TypeError(f"params must be AdExParams or AdExReal, got {type(params).__name__}")
     i_in = np.atleast_2d(np.asarray(i_in, dtype=np.float64))
@@ -190,8 +191,8 @@ class AdExReal(RealModel):
     """The AdEx neuron in real units (Norse's ``LIFAdEx``).
 
     ``tau_mem dv/dt = v_leak - v + i - a + Delta_T exp((v - v_th) / Delta_T)``,
-    ``tau_syn di/dt = -i``, ``tau_ada da/dt = coupling (v - v_leak) - a``; at a spike
-    (``v > v_th``) ``v = v_reset`` and ``a += jump``; forward Euler.
+    ``tau_syn di/dt = -i``, ``tau_ada da/dt = adaptation_current (v - v_leak) - a``; at a
+    spike (``v > v_th``) ``v = v_reset`` and ``a += adaptation_spike``; forward Euler.
     """
 
     tau_mem: float = real_field(10.0, "ms", "membrane time constant (1/tau_mem_inv)",
@@ -205,8 +206,8 @@ class AdExReal(RealModel):
     v_reset: float = real_field(0.0, "v", "reset potential v_reset")
     v_leak: float = real_field(0.0, "v", "leak potential v_leak")
     delta_T: float = real_field(0.5, "v", "sharpness of the exponential", positive=True)
-    coupling: float = real_field(4.0, "", "subthreshold adaptation (adaptation_current)")
-    jump: float = real_field(0.02, "", "spike-triggered adaptation (adaptation_spike)")
+    adaptation_current: float = real_field(4.0, "", "subthreshold adaptation coupling")
+    adaptation_spike: float = real_field(0.02, "", "spike-triggered adaptation increment")
 
     def codes(self, fmt: Format, base) -> dict[str, object]:
         """Every constant in ``fmt``."""
@@ -214,10 +215,10 @@ class AdExReal(RealModel):
             raise ValueError("dt must not exceed tau_ada (forward Euler)")
         w, f = fmt.width, fmt.frac
         return {**fmt.settings(base), **exp_codes(self, fmt),
-                "coupling_k": quantize("coupling_k", self.coupling, w, f),
+                "coupling_k": quantize("coupling_k", self.adaptation_current, w, f),
                 "ada_k": quantize_code("ada_k", self.dt / self.tau_ada, w + 1, f, lo=0,
                                        hi=1 << f),
-                "jump": quantize("jump", self.jump, w, f)}
+                "jump": quantize("jump", self.adaptation_spike, w, f)}
 
     @classmethod
     def from_params(cls, params: AdExParams, dt: float = 1.0) -> AdExReal:
@@ -227,12 +228,13 @@ class AdExReal(RealModel):
             raise ValueError("ada_k=0 has no finite adaptation time constant; set the "
                              "integers with --param")
         return cls(**exp_reals(params, dt), tau_ada=dt * s / params.ada_k,
-                   coupling=params.coupling_k / s, jump=params.jump / s)
+                   adaptation_current=params.coupling_k / s,
+                   adaptation_spike=params.jump / s)
 
 
 #: ``norse``: Norse's defaults in Q16.12 (``ada_k`` 8/4096 for 1/500, jump 82/4096 for
 #: 0.02), interpolated-table exponential, nearest rounding (floor's bias in the slow
-#: adaptation costs 40 % of the spike timing, docs/models/adex.md); ``bursting``: a
+#: adaptation costs 26 points of spike timing, docs/models/adex.md); ``bursting``: a
 #: strong spike-triggered jump (0.5) and a fast adaptation (50 ms), 64-entry table,
 #: nearest rounding.
 PRESETS: dict[str, AdExParams] = {

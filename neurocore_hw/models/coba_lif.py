@@ -181,8 +181,8 @@ def reference(params: CobaLIFParams | CobaLIFReal, i_in
              "e_exc": r["e_exc"], "e_inh": r["e_inh"], "g_l": r["gl_k"], "cm": r["cm_k"],
              "se": r["syn_e_k"], "si": r["syn_i_k"]}
     elif isinstance(params, CobaLIFReal):
-        c = {"v_rest": params.v_rest, "v_reset": params.v_reset, "v_th": params.v_th,
-             "e_exc": params.e_rev_exc, "e_inh": params.e_rev_inh, "g_l": params.g_l,
+        c = {"v_rest": params.v_rest, "v_reset": params.v_reset, "v_th": params.v_thresh,
+             "e_exc": params.e_rev_E, "e_inh": params.e_rev_I, "g_l": params.g_l,
              "cm": params.dt / params.c_m, "se": params.dt / params.tau_syn_exc,
              "si": params.dt / params.tau_syn_inh}
     else:
@@ -213,9 +213,10 @@ def reference(params: CobaLIFParams | CobaLIFReal, i_in
 class CobaLIFReal(RealModel):
     """The conductance-based LIF in real units (Norse's ``CobaLIF``).
 
-    ``c_m dv/dt = g_l (v_rest - v) + g_e (e_rev_exc - v) + g_i (e_rev_inh - v)``,
+    ``c_m dv/dt = g_l (v_rest - v) + g_e (e_rev_E - v) + g_i (e_rev_I - v)``,
     ``tau_syn dg/dt = -g``, input spikes add to ``g_e`` (positive) or ``g_i``
-    (negative); spike at ``v > v_th``, then ``v = v_reset``; forward Euler.
+    (negative); spike at ``v > v_thresh``, then ``v = v_reset``; forward Euler. Norse's
+    names, its inverse time constants and capacitance as ``tau_*`` and ``c_m``.
     """
 
     tau_syn_exc: float = real_field(5.0, "ms", "excitatory synaptic time constant",
@@ -225,11 +226,11 @@ class CobaLIFReal(RealModel):
     c_m: float = real_field(0.2, "nF", "membrane capacitance (1/c_m_inv)", positive=True)
     g_l: float = real_field(0.25, "uS", "leak conductance", minimum=0.0)
     dt: float = real_field(0.1, "ms", "time step", positive=True)
-    e_rev_exc: float = real_field(60.0, "mV", "excitatory reversal potential (e_rev_E)")
-    e_rev_inh: float = real_field(-100.0, "mV", "inhibitory reversal potential (e_rev_I)")
+    e_rev_E: float = real_field(60.0, "mV", "excitatory reversal potential")
+    e_rev_I: float = real_field(-100.0, "mV", "inhibitory reversal potential")
     v_rest: float = real_field(-20.0, "mV", "resting potential")
     v_reset: float = real_field(-70.0, "mV", "reset potential")
-    v_th: float = real_field(-10.0, "mV", "threshold (v_thresh)")
+    v_thresh: float = real_field(-10.0, "mV", "threshold")
 
     def default_format(self, base) -> Format:
         """The membrane's format (the conductances keep the base's ``Q(g_width,
@@ -246,8 +247,8 @@ class CobaLIFReal(RealModel):
                 raise ValueError(f"dt must not exceed {name} (forward Euler)")
         return {**fmt.settings(base),
                 **{k: quantize(k, getattr(self, r), w, f) for k, r in (
-                    ("v_rest", "v_rest"), ("v_reset", "v_reset"), ("v_th", "v_th"),
-                    ("e_exc", "e_rev_exc"), ("e_inh", "e_rev_inh"))},
+                    ("v_rest", "v_rest"), ("v_reset", "v_reset"), ("v_th", "v_thresh"),
+                    ("e_exc", "e_rev_E"), ("e_inh", "e_rev_I"))},
                 "gl_k": quantize_code("gl_k", self.g_l, gw + 1, gf, lo=0, hi=(1 << gw) - 1),
                 "cm_k": quantize_code("cm_k", self.dt / self.c_m, gw + 2, gf, lo=0, hi=one),
                 "syn_e_k": quantize_code("syn_e_k", self.dt / self.tau_syn_exc, gw + 2, gf,
@@ -264,8 +265,9 @@ class CobaLIFReal(RealModel):
                              "the integers with --param")
         return cls(tau_syn_exc=dt * g / params.syn_e_k, tau_syn_inh=dt * g / params.syn_i_k,
                    c_m=dt * g / params.cm_k, g_l=params.gl_k / g, dt=dt,
-                   e_rev_exc=params.e_exc / s, e_rev_inh=params.e_inh / s,
-                   v_rest=params.v_rest / s, v_reset=params.v_reset / s, v_th=params.v_th / s)
+                   e_rev_E=params.e_exc / s, e_rev_I=params.e_inh / s,
+                   v_rest=params.v_rest / s, v_reset=params.v_reset / s,
+                   v_thresh=params.v_th / s)
 
 
 #: ``norse``: Norse's defaults, v in Q16.7 (+-256 mV, 1/128 mV), conductances in
