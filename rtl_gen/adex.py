@@ -1,6 +1,6 @@
 """AdEx datapath, built from :class:`~neurocore_hw.models.adex.AdExParams`.
 
-The exponential LIF's datapath (:func:`rtl_gen.exp_lif.exponential_term`) with the
+The exponential LIF's datapath (:func:`rtl_gen.exp_lif.membrane`) with the
 adaptation current: ``-a`` in the membrane's drive, and the adaptation's Euler step (two
 constant multiplies, ``coupling`` and ``dt / tau_ada``) plus the spike's jump, saturated.
 """
@@ -13,7 +13,7 @@ from amaranth.lib import wiring
 from neurocore_hw.models.adex import AdExParams
 
 from .arith import const_mul, saturate, shift_right
-from .exp_lif import exponential_term
+from .exp_lif import membrane
 from .hardware import Hardware, check_params, datapath_signature
 
 __all__ = ["HARDWARE", "AdExDatapath"]
@@ -43,17 +43,9 @@ class AdExDatapath(wiring.Component):
         """Input jump, exponential, membrane, spike, reset, current decay, adaptation."""
         m = Module()
         p, r, w, f = self.params, self.params.rounding, self.params.width, self.params.frac
-        term = exponential_term(m, p, self.v)
-        i_j = Signal(signed(w), name="i_jump")
-        v_new = Signal(signed(w), name="v_new")
+        membrane(m, p, self, self.a)
         target = Signal(signed(2 * w + 1), name="a_target")
         m.d.comb += [
-            i_j.eq(saturate(self.i + self.i_in, w)),
-            v_new.eq(saturate(self.v + shift_right(
-                const_mul((p.v_leak - self.v) + term + i_j - self.a, p.mem_k), f, r), w)),
-            self.spike.eq(v_new > p.v_th),
-            self.v_next.eq(Mux(self.spike, p.v_reset, v_new)),
-            self.i_next.eq(i_j - shift_right(const_mul(i_j, p.syn_k), f, r)),
             target.eq(shift_right(const_mul(self.v - p.v_leak, p.coupling_k), f, r)),
             self.a_next.eq(saturate(self.a + shift_right(const_mul(target - self.a, p.ada_k),
                                                          f, r)

@@ -23,7 +23,7 @@ from .arith import const_mul, saturate, shift_right
 from .fixed_exp import FixedExp
 from .hardware import Hardware, check_params, datapath_signature
 
-__all__ = ["HARDWARE", "ExpLIFDatapath", "exp_input_width", "exponential_term"]
+__all__ = ["HARDWARE", "ExpLIFDatapath", "exp_input_width", "exponential_term", "membrane"]
 
 
 def exp_input_width(width: int, frac: int) -> int:
@@ -74,19 +74,28 @@ class ExpLIFDatapath(wiring.Component):
     def elaborate(self, platform) -> Module:
         """Input jump, exponential, membrane, spike, reset, current decay."""
         m = Module()
-        p, r, w, f = self.params, self.params.rounding, self.params.width, self.params.frac
-        term = exponential_term(m, p, self.v)
-        i_j = Signal(signed(w), name="i_jump")
-        v_new = Signal(signed(w), name="v_new")
-        m.d.comb += [
-            i_j.eq(saturate(self.i + self.i_in, w)),
-            v_new.eq(saturate(self.v + shift_right(
-                const_mul((p.v_leak - self.v) + term + i_j, p.mem_k), f, r), w)),
-            self.spike.eq(v_new > p.v_th),
-            self.v_next.eq(Mux(self.spike, p.v_reset, v_new)),
-            self.i_next.eq(i_j - shift_right(const_mul(i_j, p.syn_k), f, r)),
-        ]
+        membrane(m, self.params, self)
         return m
+
+
+def membrane(m: Module, p, dp, a=None) -> None:
+    """The exponential families' membrane and current step into ``m``, on the ports of
+    datapath ``dp`` (``v``, ``i``, ``i_in`` in; ``v_next``, ``i_next``, ``spike`` out);
+    ``a`` (AdEx's adaptation) is subtracted from the drive."""
+    r, w, f = p.rounding, p.width, p.frac
+    term = exponential_term(m, p, dp.v)
+    i_j = Signal(signed(w), name="i_jump")
+    v_new = Signal(signed(w), name="v_new")
+    drive = (p.v_leak - dp.v) + term + i_j
+    if a is not None:
+        drive = drive - a
+    m.d.comb += [
+        i_j.eq(saturate(dp.i + dp.i_in, w)),
+        v_new.eq(saturate(dp.v + shift_right(const_mul(drive, p.mem_k), f, r), w)),
+        dp.spike.eq(v_new > p.v_th),
+        dp.v_next.eq(Mux(dp.spike, p.v_reset, v_new)),
+        dp.i_next.eq(i_j - shift_right(const_mul(i_j, p.syn_k), f, r)),
+    ]
 
 
 HARDWARE = Hardware(params_cls=ExpLIFParams, datapath=ExpLIFDatapath)

@@ -27,7 +27,7 @@ from ..fixed import check_int, int_range, quantize, saturate
 from ..fixed import shift_right as rshift
 from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, quantize_code, real_field
-from .exp_lif import check_exp_fields, exp_codes, exp_reals, exp_term
+from .exp_lif import check_exp_fields, exp_codes, exp_reals, membrane_step
 
 __all__ = ["MODEL", "PRESETS", "AdExParams", "AdExReal", "AdExState", "reference", "step"]
 
@@ -124,12 +124,8 @@ def step(params: AdExParams, state: AdExState, i_in=0) -> tuple[AdExState, np.nd
     p, r, w, f = params, params.rounding, params.width, params.frac
     v = np.asarray(state.v, np.int64)
     a = np.asarray(state.a, np.int64)
-    i_j = saturate(np.asarray(state.i, np.int64) + np.asarray(i_in, np.int64), w)
-    drive = (p.v_leak - v) + exp_term(p, v) + i_j - a
-    v1 = saturate(v + rshift(drive * p.mem_k, f, r), w)
-    spike = v1 > p.v_th
-    v_out = np.where(spike, p.v_reset, v1)
-    i_out = i_j - rshift(i_j * p.syn_k, f, r)
+    v_out, i_out, spike = membrane_step(p, v, np.asarray(state.i, np.int64),
+                                        np.asarray(i_in, np.int64), a)
     target = rshift(p.coupling_k * (v - p.v_leak), f, r)
     a_out = saturate(a + rshift((target - a) * p.ada_k, f, r) + np.where(spike, p.jump, 0), w)
     return AdExState(v_out, i_out, a_out), spike

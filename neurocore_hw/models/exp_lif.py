@@ -37,7 +37,7 @@ from ..model import Model, ModelParams, PortSpec
 from ..real import Format, RealModel, quantize_code, real_field
 
 __all__ = ["MODEL", "PRESETS", "ExpLIFParams", "ExpLIFReal", "ExpLIFState", "exp_term",
-           "exp_x_width", "reference", "step"]
+           "exp_x_width", "membrane_step", "reference", "step"]
 
 
 def exp_x_width(width: int, frac: int) -> int:
@@ -169,15 +169,21 @@ def step(params: ExpLIFParams, state: ExpLIFState, i_in=0) -> tuple[ExpLIFState,
     state : ExpLIFState
     spike : numpy.ndarray of bool
     """
-    p, r, w, f = params, params.rounding, params.width, params.frac
-    v = np.asarray(state.v, np.int64)
-    i_j = saturate(np.asarray(state.i, np.int64) + np.asarray(i_in, np.int64), w)
-    drive = (p.v_leak - v) + exp_term(p, v) + i_j
+    v, i, spike = membrane_step(params, np.asarray(state.v, np.int64),
+                                np.asarray(state.i, np.int64), np.asarray(i_in, np.int64))
+    return ExpLIFState(v, i), spike
+
+
+def membrane_step(p, v: np.ndarray, i: np.ndarray, i_in: np.ndarray, a=0
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exponential families' membrane and current step (``a``: AdEx's adaptation,
+    subtracted from the drive): the new ``v``, ``i`` and the spike."""
+    r, w, f = p.rounding, p.width, p.frac
+    i_j = saturate(i + i_in, w)
+    drive = (p.v_leak - v) + exp_term(p, v) + i_j - a
     v1 = saturate(v + rshift(drive * p.mem_k, f, r), w)
     spike = v1 > p.v_th
-    v_out = np.where(spike, p.v_reset, v1)
-    i_out = i_j - rshift(i_j * p.syn_k, f, r)
-    return ExpLIFState(v_out, i_out), spike
+    return np.where(spike, p.v_reset, v1), i_j - rshift(i_j * p.syn_k, f, r), spike
 
 
 def reference(params: ExpLIFParams | ExpLIFReal, i_in
