@@ -26,6 +26,7 @@ integers; ``tests/test_fixed_exp.py`` holds the two equal on every input code.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -89,6 +90,13 @@ class ExpParams:
         return (1 << self.table_bits) + (self.method == "pwl")
 
 
+@functools.lru_cache(maxsize=64)
+def _table(params: ExpParams) -> np.ndarray:
+    table = mantissa_table(params)
+    table.flags.writeable = False
+    return table
+
+
 def mantissa_table(params: ExpParams) -> np.ndarray:
     """``round(2**(i / 2**table_bits) 2**mant_frac)`` for ``i = 0..entries-1``, int64."""
     p = params
@@ -102,7 +110,7 @@ def _mantissa(p: ExpParams, r: np.ndarray) -> np.ndarray:
         one = 1 << p.mant_frac
         shift = p.mant_frac - p.in_frac
         return one + (r << shift if shift >= 0 else r >> -shift)
-    table = mantissa_table(p)
+    table = _table(p)
     idx = r >> rest
     if p.method == "table":
         return table[idx]

@@ -1,5 +1,5 @@
 """The conductance-based LIF (``coba_lif``, Norse's CobaLIF): the golden step against an
-independent Python-int transcription, each preset bit-exact under Verilator for 50,000
+independent Python-int transcription, each preset bit-exact under Verilator for 20,000
 cycles with conductance saturation exercised, the products' widths at the extremes, and
 the fixed point against the float reference. (The products' DSP mapping is measured by
 ``neurocore-hw synth coba_lif --target all``, docs/models/coba_lif.md.)"""
@@ -101,7 +101,7 @@ def coverage(p, stim, golden):
 def test_cosim_bit_exact(preset):
     from rtl_gen.verify.unit import run_cosim
 
-    p, cycles, seed = coba_lif.PRESETS[preset], 50_000, 7000 + len(preset)
+    p, cycles, seed = coba_lif.PRESETS[preset], 20_000, 7000 + len(preset)
     stim = make_stimulus(p, cycles, seed)
     golden = run(p, {"i_in": stim.inputs["i_in"][:, None]}, record=True, en=stim.en,
                  rst=stim.rst)

@@ -1,7 +1,7 @@
 """The fractional-order LIF (``frac_lif``): the Grunwald-Letnikov weights on both sides
 (independent derivations, equal), the golden step against a Python-int transcription,
 the history window ending exactly after K steps, each preset bit-exact under Verilator
-for 50,000 cycles with every history register compared, and the truncated window's
+for 20,000 cycles with every history register compared, and the truncated window's
 error shrinking as K grows."""
 
 import dataclasses
@@ -122,7 +122,7 @@ def coverage(p, stim, golden):
 def test_cosim_bit_exact(preset):
     from rtl_gen.verify.unit import run_cosim
 
-    p, cycles, seed = frac_lif.PRESETS[preset], 50_000, 8000 + len(preset)
+    p, cycles, seed = frac_lif.PRESETS[preset], 20_000, 8000 + len(preset)
     stim = make_stimulus(p, cycles, seed)
     golden = run(p, {"i_in": stim.inputs["i_in"][:, None]}, record=True, en=stim.en,
                  rst=stim.rst)

@@ -24,6 +24,7 @@ it saturated), so the clip is exact. The intermediate sums are exact (never wrap
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -68,6 +69,7 @@ def check_exp_fields(p) -> None:
                          f"{exp_x_width(p.width, p.frac)} bits (at most 24)")
 
 
+@functools.lru_cache(maxsize=64)
 def exp_params(p) -> ExpParams:
     """The :class:`~neurocore_hw.fixed_exp.ExpParams` of a family's exponential."""
     return ExpParams(in_width=exp_x_width(p.width, p.frac), in_frac=p.frac,
