@@ -240,3 +240,21 @@ def test_mutants_command_writes_its_report(tmp_path, capsys):
     assert "| sc_sng | - | lfsr8 |" in page.read_text()
     record = json.loads(data.read_text())[0]
     assert record["kill_rate"] == 1.0 and len(record["outcomes"]) == record["mutants"]
+
+
+def test_schema_selector_follows_a_wrapped_port_list():
+    """A module whose port list wraps (frac_lif's 17 state ports) gets its mutant selector
+    after the header's ``);``, not inside the port list (a Verilator syntax error)."""
+    from neurocore_hw.models import frac_lif
+
+    text = emit_verilog(frac_lif.PRESETS["a07_k16"])
+    schema = mutant_schema(text, find_mutants(text)[:5])
+    lines = schema.splitlines()
+    for k, line in enumerate(lines):
+        if re.match(r"\s*module ", line) and not line.rstrip().endswith(");"):
+            close = next(j for j in range(k, len(lines)) if lines[j].rstrip().endswith(");"))
+            assert not any("integer" in x for x in lines[k:close + 1])
+            assert lines[close + 1].strip().startswith("integer")
+            break
+    else:
+        raise AssertionError("no wrapped module header in frac_lif's Verilog")

@@ -354,9 +354,12 @@ def mutant_schema(verilog: str, mutants: list[Mutant]) -> str:
     # a mutant may be odd Verilog that is still Verilog (a sign mutant can make a compare
     # constant): those lint warnings are not errors here
     out = [f"/* verilator lint_off {code} */" for code in _MUTANT_WARNINGS]
+    in_header = False  # a long port list wraps: the selector goes after its ");"
     for line in lines:
         out.append(line)
-        if _MODULE.match(line):
+        in_header = in_header or bool(_MODULE.match(line))
+        if in_header and line.rstrip().endswith(");"):
+            in_header = False
             out.append(f"  integer {sel};")
             out.append(f'  initial if (!$value$plusargs("mutant=%d", {sel})) {sel} = 0;')
     text = "\n".join(out)
