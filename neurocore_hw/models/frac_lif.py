@@ -27,6 +27,7 @@ The weights are derived from ``alpha_k`` (``alpha`` in ``Q(coef_frac)``) by
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -63,6 +64,7 @@ def gl_weights(alpha: float, count: int, window: str = "truncate") -> np.ndarray
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def weights(params: FracLIFParams) -> tuple[int, ...]:
     """``c_1..c_K`` in ``Q(coef_frac)``: :func:`gl_weights` of ``alpha_k / 2**coef_frac``,
     rounded to nearest."""
