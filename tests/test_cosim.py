@@ -205,8 +205,9 @@ def test_cosim_coverage_uses_the_seed():
 
 def test_verilator_runtime_is_compiled_once(tmp_path):
     """The second design in a build root links the cached runtime instead of compiling
-    it, and still co-simulates bit-exactly (the mutation test above shows such a bench
-    can fail)."""
+    it and includes the runtime's precompiled headers, and still co-simulates
+    bit-exactly (the mutation test above shows such a bench can fail); a broken
+    precompiled header only costs parsing time."""
     first = run_cosim(lif.PRESETS["sc_lif_q8_8"], cycles=1000, build_root=tmp_path)
     second = run_cosim(lif.PRESETS["q4_4_saturate"], cycles=1000, build_root=tmp_path)
     assert first.passed and second.passed
@@ -215,3 +216,13 @@ def test_verilator_runtime_is_compiled_once(tmp_path):
     assert len(logs) == 2
     assert "verilated.cpp" in logs[0] and "verilated.cpp" not in logs[1]
     assert "verilated_runtime.o" in logs[1]
+    # ... and compiles with the runtime's headers precompiled by the first build
+    assert "compile_with_header.sh" not in logs[0]
+    assert "compile_with_header.sh c++" in logs[1] and "Winvalid-pch" not in logs[1]
+    (gch,) = tmp_path.glob("_runtime-*/verilated_all.h.gch")
+    # a precompiled header GCC cannot use costs time, never the build: it reads the text
+    gch.write_bytes(b"not a precompiled header")
+    third = run_cosim(lif.PRESETS["q12_12_nearest"], cycles=1000, build_root=tmp_path)
+    assert third.passed
+    log = max(tmp_path.glob("neurocore_tb-*/build.log"), key=lambda p: p.stat().st_mtime)
+    assert "not a PCH file" in log.read_text()  # GCC's -Winvalid-pch warning
