@@ -10,6 +10,7 @@ import neurocore_hw
 from neurocore_hw.model import model_of
 from neurocore_hw.registry import parameter_names
 
+from .hardware import unit_state_ports
 from .unit import build_unit
 
 __all__ = ["emit_verilog", "header", "top_name"]
@@ -42,7 +43,8 @@ def header(params, variant: str | None = None, unit=None) -> str:
             value = getattr(value, key)
         lines.append(f"  {name} = {value!r}")
     lines.append("ports (clk, rst: synchronous active-high reset; en: update enable):")
-    for direction, ports in (("in ", params.input_ports()), ("out", params.state_ports())):
+    states = unit_state_ports(params, variant)
+    for direction, ports in (("in ", params.input_ports()), ("out", states)):
         for p in ports:
             if p.name not in members:
                 raise ValueError(f"{type(unit).__name__} has no port {p.name!r}")

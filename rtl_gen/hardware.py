@@ -24,7 +24,7 @@ from amaranth.lib.wiring import In, Out
 from neurocore_hw.model import PortSpec, model_of
 
 __all__ = ["Hardware", "Variant", "check_params", "datapath_signature", "hardware_for",
-           "port_shape", "unit_signature"]
+           "port_shape", "unit_signature", "unit_state_ports"]
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,17 @@ class Variant:
         Whether the unit has a ``busy`` output (a step in flight).
     summary : str
         One line for help texts.
+    outputs : callable, optional
+        ``outputs(params) -> tuple of PortSpec``: the unit's state outputs, compared on
+        every clock, where they are not ``params.state_ports()`` (a unit holding part of
+        its state in memory shows it through other ports; see :func:`unit_state_ports`).
     """
 
     unit: type
     cycle_model: Callable
     busy: bool
     summary: str = ""
+    outputs: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -131,13 +136,25 @@ def datapath_signature(params) -> wiring.Signature:
     return wiring.Signature(members)
 
 
-def unit_signature(params, *, busy: bool = False) -> wiring.Signature:
+def unit_state_ports(params, variant: str | None = None) -> tuple[PortSpec, ...]:
+    """The state outputs of the unit ``variant`` (None: the single-cycle unit): the
+    model's ``state_ports()`` unless the variant declares its own ``outputs``."""
+    chosen = hardware_for(params).check_variant(variant)
+    if chosen is None or chosen.outputs is None:
+        return params.state_ports()
+    return tuple(chosen.outputs(params))
+
+
+def unit_signature(params, *, busy: bool = False,
+                   states: tuple[PortSpec, ...] | None = None) -> wiring.Signature:
     """Ports of a neuron unit: ``en`` and the inputs in; ``spike``, the state registers
-    (initial value = the PortSpec reset) and, for multi-clock units, ``busy`` out."""
+    (initial value = the PortSpec reset; ``states``, default ``params.state_ports()``)
+    and, for multi-clock units, ``busy`` out."""
     members = {"en": In(1)}
     members.update({p.name: In(port_shape(p)) for p in params.input_ports()})
     members["spike"] = Out(1)
-    members.update({s.name: Out(port_shape(s), init=s.reset) for s in params.state_ports()})
+    states = params.state_ports() if states is None else states
+    members.update({s.name: Out(port_shape(s), init=s.reset) for s in states})
     if busy:
         members["busy"] = Out(1)
     return wiring.Signature(members)

@@ -14,6 +14,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from .core import NeuronCore
+from .hardware import unit_state_ports
 from .unit import build_unit
 
 __all__ = ["CoreHarness", "SerialHarness"]
@@ -46,6 +47,7 @@ class SerialHarness(wiring.Component):
     def __init__(self, *, params, variant: str | None = None):
         self.params = params
         self.unit = build_unit(params, variant)
+        self.states = unit_state_ports(params, variant)
         super().__init__({"sin": In(1), "load": In(1), "en": In(1), "sout": Out(1),
                           "spike": Out(1)})
 
@@ -54,7 +56,7 @@ class SerialHarness(wiring.Component):
         m = Module()
         m.submodules.unit = unit = self.unit
         inputs = [getattr(unit, p.name) for p in self.params.input_ports()]
-        states = [getattr(unit, p.name) for p in self.params.state_ports()]
+        states = [getattr(unit, p.name) for p in self.states]
         in_word = Cat(*inputs)
         shift_in = Signal(len(in_word))
         applied = Signal(len(in_word))

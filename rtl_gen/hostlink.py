@@ -24,6 +24,7 @@ from amaranth.lib.wiring import In, Out
 
 from neurocore_hw.hostlink import field_bytes, frame_sizes
 
+from .hardware import unit_state_ports
 from .uart import UARTRx, UARTTx
 from .unit import build_unit
 
@@ -53,6 +54,10 @@ class HostLink(wiring.Component):
     """
 
     def __init__(self, *, params, divisor: int, variant: str | None = None):
+        if unit_state_ports(params, variant) != params.state_ports():
+            raise ValueError(f"the host link sends every state register after a step; the "
+                             f"{params.model.name} {variant} unit keeps part of its state in "
+                             "memory (co-simulate it with `neurocore-hw cosim`)")
         self.params = params
         self.unit = build_unit(params, variant)
         self.uart_rx = UARTRx(divisor=divisor)

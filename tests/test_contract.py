@@ -20,7 +20,7 @@ from neurocore_hw.model import StatefulModel, model_of
 from neurocore_hw.registry import MODELS
 from neurocore_hw.stimulus import make_stimulus
 from rtl_gen.emit import emit_verilog
-from rtl_gen.hardware import datapath_signature, hardware_for, unit_signature
+from rtl_gen.hardware import datapath_signature, hardware_for, unit_signature, unit_state_ports
 from rtl_gen.unit import build_unit, datapath_for
 
 PRESETS = [(name, preset) for name, m in MODELS.items() for preset in m.presets]
@@ -112,7 +112,8 @@ def test_unit_signature_and_header_are_the_module(name, preset, variant):
     chosen = hardware_for(params).check_variant(variant)
     unit = build_unit(params, variant)
     busy = chosen.busy if chosen else False
-    assert dict(unit.signature.members) == dict(unit_signature(params, busy=busy).members)
+    expected = unit_signature(params, busy=busy, states=unit_state_ports(params, variant))
+    assert dict(unit.signature.members) == dict(expected.members)
     text = emit_verilog(params, variant)
     header = {m.group(1) for m in re.finditer(r"^//   (?:in |out) (\w+):", text, re.M)}
     top = re.search(r"^module (\w+)\((.*?)\);", text, re.M | re.S)  # a long list wraps

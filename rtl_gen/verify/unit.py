@@ -24,7 +24,7 @@ from neurocore_hw.model import model_of
 from neurocore_hw.stimulus import make_stimulus
 
 from ..emit import emit_verilog, top_name
-from ..hardware import hardware_for
+from ..hardware import hardware_for, unit_state_ports
 from .bulk import BULK_DEPTH, BULK_TOP, bulk_wrapper, pack_stimulus, write_stimulus
 from .toolchain import DEFAULT_BUILD_ROOT, SIM_DIR, build_model, run_bench, waveform_in
 
@@ -228,7 +228,7 @@ def run_cosim(params, *, preset: str = "custom", cycles: int = 50_000, seed: int
     top = top or top_name(model.name, variant)
     text = emit_verilog(params, variant) if verilog is None else verilog
     in_ports = params.input_ports()
-    state_ports = params.state_ports()
+    state_ports = unit_state_ports(params, variant)
     inputs = [(p.name, p.width) for p in in_ports]
     outputs = [("spike", 1)] + [(p.name, p.width) for p in state_ports]
     if verilog is not None:
