@@ -1,6 +1,7 @@
 """Shared helpers: random valid LIF parameters and the repository paths."""
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,17 @@ BUILD_ROOT = REPO / "build" / "cosim"
 # the CLI's co-simulations in the tests share the checkout's build cache (the CLI's own
 # default is the user's cache folder)
 os.environ.setdefault("NEUROCORE_HW_BUILD_DIR", str(BUILD_ROOT))
+
+
+def seed_runtime(build_root: Path) -> None:
+    """Copy the checkout cache's prebuilt Verilator runtimes (the linked runtime object
+    and the precompiled header, design-independent) into ``build_root``, for tests of
+    where and how a fresh cache builds that need not compile the runtime again (when
+    no test has built one yet, the build simply compiles it)."""
+    for runtime in BUILD_ROOT.glob("_runtime-*"):
+        if (runtime / "verilated_runtime.o").is_file():
+            shutil.copytree(runtime, Path(build_root) / runtime.name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.tmp*"))
 
 
 def random_lif_params(rng: np.random.Generator, *, narrow: bool = False) -> LIFParams:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import seed_runtime
 
 from neurocore_hw.cli import main
 from neurocore_hw.engine import run
@@ -390,6 +391,7 @@ def test_cosim_builds_in_the_user_cache_not_the_working_directory(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if k != "NEUROCORE_HW_BUILD_DIR"}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    seed_runtime(tmp_path / "cache" / "neurocore-hw" / "cosim")
     work = tmp_path / "work"
     work.mkdir()
     proc = subprocess.run([*CLI, "cosim", "lif", "--cycles", "50"], capture_output=True,
@@ -476,6 +478,7 @@ def test_progress_on_a_terminal_and_quiet_when_piped(tmp_path):
     """A Verilator build (tens of seconds) shows a status line, and cosim over several
     models a line per model, on a terminal; piped, stderr stays empty."""
     env = dict(os.environ, NEUROCORE_HW_BUILD_DIR=str(tmp_path / "cache"))
+    seed_runtime(tmp_path / "cache")
     piped = subprocess.run([*CLI, "cosim", "lif", "--cycles", "20", "--param", "leak_k=3"],
                            capture_output=True, text=True, env=env)
     assert piped.returncode == 0 and piped.stderr == "", piped.stderr

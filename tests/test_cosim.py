@@ -77,7 +77,7 @@ def test_fast_variant_bit_exact(name):
     cov = coverage(params, 30_000, seed)
     assert cov["spikes"] >= 50 and cov["overflows"] >= 50 and cov["resets"] >= 3, cov
     result = run_cosim(params, preset=name, cycles=30_000, seed=seed, variant="fast",
-                       build_root=BUILD_ROOT)
+                       build_root=BUILD_ROOT, mode="bulk")
     assert result.passed, result.first_mismatch
 
 

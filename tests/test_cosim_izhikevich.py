@@ -45,7 +45,7 @@ def test_bit_exact(name):
     raw_v, raw_u = iz._half_step(wide, k, v0, u0, stim.inputs["i_in"])
     assert (sat_v != raw_v).sum() >= 20, "v never saturated"
     result = run_cosim(params, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
-                       golden=golden)
+                       golden=golden, mode="bulk")
     assert result.passed and result.cycles == cycles, result.first_mismatch
     assert np.isin(stim.inputs["i_in"], (lo, hi)).sum() >= 100
 
@@ -57,7 +57,7 @@ def test_two_cycle_variant_bit_exact():
     expected = run_two_cycle(params, stim.inputs["i_in"], en=stim.en, rst=stim.rst)
     assert expected["spike"].sum() >= 500
     result = run_cosim(params, preset="rs", cycles=cycles, seed=seed, build_root=BUILD_ROOT,
-                       variant="two_cycle")
+                       variant="two_cycle", mode="bulk")
     assert result.passed and result.cycles == cycles, result.first_mismatch
 
 
@@ -87,5 +87,5 @@ def test_pipelined_variant_bit_exact(name):
     per_step = IzhikevichPipelinedUnit.cycles_per_step(params)
     assert expected["spike"].sum() >= 50_000 // per_step // 20
     result = run_cosim(params, preset=name, cycles=cycles, seed=seed, build_root=BUILD_ROOT,
-                       variant="pipelined")
+                       variant="pipelined", mode="bulk")
     assert result.passed and result.cycles == cycles, result.first_mismatch

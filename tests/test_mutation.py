@@ -196,7 +196,29 @@ def test_the_state_check_kills_a_mutant_no_state_from_reset_shows():
                       cycles=50_000, seed=3, build_root=BUILD_ROOT,
                       mutants=(mutant.index,), preset="mutants")
     assert bench.passed and bench.mutant_mismatches[mutant.index] == 0
-    assert _state_check(params, verilog, [mutant], BUILD_ROOT)[mutant.index] > 0
+    counts, exhaustive = _state_check(params, verilog, [mutant], BUILD_ROOT)
+    assert counts[mutant.index] > 0 and not exhaustive  # 16-bit states: a sample
+
+
+@pytest.mark.cosim
+def test_at_a_narrow_format_the_state_check_decides_every_datapath_mutant():
+    """At a format whose every state and input can be enumerated (the LIF at Q4.1, as in
+    tests/test_exhaustive.py) the state check decides each datapath mutant the bench
+    leaves: killed, or equivalent by enumeration -- none is left undecided or survives.
+    Yosys, independently, proves every mutant the enumeration calls equivalent."""
+    from test_exhaustive import narrow
+
+    params = narrow("lif")
+    verilog, top = emit_verilog(params), "neurocore_lif"
+    report = run_mutation(params, cycles=300, long_cycles=0, equivalence=False,
+                          build_root=BUILD_ROOT)
+    inside = [m for m in report.mutants if m.module.strip().endswith(".datapath")]
+    outcomes = [report.outcomes[m.index] for m in inside]
+    assert set(outcomes) == {"killed", "killed-state", "equivalent-exhaustive"}, outcomes
+    enumerated = [m for m in inside if report.outcomes[m.index] == "equivalent-exhaustive"]
+    for m in enumerated:
+        assert equivalent(verilog, apply_mutant(verilog, m), top, timeout=60), m.describe()
+    assert report.to_dict()["equivalent_exhaustive"] == len(enumerated)
 
 
 def test_structural_check_proves_what_the_flat_miter_cannot():

@@ -29,7 +29,8 @@ standard run gets a longer one with other seeds; one in the datapath that surviv
 gets the datapath check at every state (:func:`rtl_gen.verify.exhaustive.run_sampled`,
 the check ``tests/test_exhaustive.py`` runs in CI: random, corner and boundary states and
 inputs, not only states reachable from reset, since the population core's bus writes any
-state word); one that survives that is checked for equivalence with Yosys
+state word; at a format narrow enough to enumerate, every state and input, which proves
+a mutant it cannot kill equivalent); one that survives that is checked for equivalence with Yosys
 (:func:`equivalent`: the original and the mutant as plain Verilog, registers everted
 into shared inputs, a miter, SAT): proven equivalent (no stimulus can tell it apart,
 from any register state); failing that, from reset
@@ -56,7 +57,7 @@ from neurocore_hw.tools import find_tool
 
 from ..emit import emit_verilog, top_name
 from .bulk import BULK_DEPTH
-from .exhaustive import datapath_top, run_vectors, sampled_vectors
+from .exhaustive import all_vectors, datapath_top, run_vectors, sampled_vectors
 from .toolchain import DEFAULT_BUILD_ROOT
 from .unit import run_cosim
 
@@ -583,6 +584,8 @@ class MutationReport:
         Per mutant index: ``"killed"`` (the standard run), ``"killed-long"``,
         ``"killed-state"`` (the datapath check at every state),
         ``"equivalent"`` (proven by Yosys from any register state),
+        ``"equivalent-exhaustive"`` (a datapath mutant equal to the original on every
+        state and input code: proven by enumeration, at a narrow format),
         ``"equivalent-reset"`` (proven from reset: the difference lies in unreachable
         states), ``"undecided"`` (no proof either way in time) or ``"survived"`` (a
         difference from reset that the bench missed, or no equivalence check).
@@ -622,8 +625,9 @@ class MutationReport:
 
     @property
     def equivalents(self) -> int:
-        """Mutants proven equivalent, from any state or from reset."""
-        return self.count("equivalent") + self.count("equivalent-reset")
+        """Mutants proven equivalent: from any state (by Yosys or by enumeration) or
+        from reset."""
+        return sum(1 for o in self.outcomes.values() if o.startswith("equivalent"))
 
     @property
     def kill_rate(self) -> float:
@@ -664,6 +668,7 @@ class MutationReport:
                 "mutants": len(self.mutants), "population": self.population,
                 "killed": self.killed, "killed_state": self.count("killed-state"),
                 "equivalent": self.count("equivalent"),
+                "equivalent_exhaustive": self.count("equivalent-exhaustive"),
                 "equivalent_reset": self.count("equivalent-reset"),
                 "survived": self.count("survived"), "undecided": self.count("undecided"),
                 "kill_rate": self.kill_rate,
@@ -737,21 +742,32 @@ def _datapath_mutants(verilog: str, mutants: list[Mutant], dp_verilog: str
 
 
 def _state_check(params, verilog: str, mutants: list[Mutant], build_root
-                 ) -> dict[int, int]:
-    """Mismatches of the datapath check at every state (the CI check's vectors) for each
-    mutant that lies in the datapath; mutants elsewhere are left out."""
+                 ) -> tuple[dict[int, int], bool]:
+    """Mismatches of the datapath check at every state for each mutant that lies in the
+    datapath (mutants elsewhere are left out), and whether the check was exhaustive.
+
+    At a format narrow enough (:func:`~rtl_gen.verify.exhaustive.all_vectors`) the
+    vectors are every combination of state and input codes, so a datapath mutant with
+    no mismatch computes the same function as the original: it is equivalent, proven by
+    enumeration. Otherwise they are the CI check's sample (random, corner and boundary
+    states), which can only kill.
+    """
     dp_verilog = datapath_top(params)
     twins = _datapath_mutants(verilog, mutants, dp_verilog)
     if not twins:
-        return {}
+        return {}, False
+    try:
+        vectors, exhaustive = all_vectors(params), True
+    except ValueError:  # too many combinations to enumerate
+        vectors, exhaustive = sampled_vectors(params), False
     schema = mutant_schema(dp_verilog, list(twins.values()))
-    own, first, counts = run_vectors(params, sampled_vectors(params), build_root=build_root,
+    own, first, counts = run_vectors(params, vectors, build_root=build_root,
                                      verilog_text=schema,
                                      mutants=tuple(t.index for t in twins.values()))
     if own:
         raise RuntimeError(f"the datapath schema without a mutant is not equal to the "
                            f"golden step: {first}")
-    return {index: counts[twin.index] for index, twin in twins.items()}
+    return {index: counts[twin.index] for index, twin in twins.items()}, exhaustive
 
 
 #: Mutants per simulation.
@@ -838,11 +854,13 @@ def run_mutation(params, *, preset: str = "custom", variant: str | None = None,
                 report.outcomes[m.index] = "killed-long"
         survivors = [m for m in survivors if not counts[m.index]]
     if survivors and state_check:
-        counts = _state_check(params, verilog, survivors, build_root)
+        counts, exhaustive = _state_check(params, verilog, survivors, build_root)
         for m in survivors:
             if counts.get(m.index):
                 report.outcomes[m.index] = "killed-state"
-        survivors = [m for m in survivors if not counts.get(m.index)]
+            elif exhaustive and m.index in counts:
+                report.outcomes[m.index] = "equivalent-exhaustive"
+        survivors = [m for m in survivors if m.index not in report.outcomes]
     if equivalence and survivors:
         with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
             verdicts = list(pool.map(lambda m: _classify(verilog, m, top), survivors))
@@ -860,7 +878,8 @@ def markdown(reports: list[MutationReport], command: str = "") -> str:
     if command:
         lines += [f"Measured by `{command}`.", ""]
     lines += ["| model | variant | preset | mutants | killed (long run, state check) | "
-              "equivalent (from reset) | undecided | survived | kill rate | seconds |",
+              "equivalent (from reset, enumerated) | undecided | survived | kill rate | "
+              "seconds |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for r in reports:
         count = (f"{len(r.mutants)} of {r.population}" if r.sampled
@@ -872,7 +891,8 @@ def markdown(reports: list[MutationReport], command: str = "") -> str:
             rate += f" +- {half:.1f}"
         lines.append(f"| {r.model} | {r.variant or '-'} | {r.preset} | {count} | "
                      f"{r.killed} ({r.count('killed-long')}, {r.count('killed-state')}) | "
-                     f"{r.equivalents} ({r.count('equivalent-reset')}) | "
+                     f"{r.equivalents} ({r.count('equivalent-reset')}, "
+                     f"{r.count('equivalent-exhaustive')}) | "
                      f"{r.count('undecided')} | {r.count('survived')} | {rate} | "
                      f"{r.seconds:.0f} |")
     total = sum(len(r.mutants) for r in reports)
