@@ -236,3 +236,14 @@ def test_serial_unit_without_the_reset_mask_fails():
     result = run_cosim(p, cycles=20_000, seed=8104, build_root=BUILD_ROOT, variant="serial",
                        verilog=broken, mode="bulk")
     assert not result.passed and result.mismatches > 0
+
+
+def test_serial_unit_is_refused_by_the_host_link():
+    """The UART host link sends every state register after a step; the serial unit's
+    history is in memory, so the link (and `board`) refuse it in one line, exit 2."""
+    from neurocore_hw.cli import main
+    from rtl_gen.hostlink import HostLink
+
+    with pytest.raises(ValueError, match="keeps part of its state in memory"):
+        HostLink(params=frac_lif.PRESETS["a07_k16"], divisor=4, variant="serial")
+    assert main(["board", "icebreaker", "frac_lif", "--variant", "serial"]) == 2

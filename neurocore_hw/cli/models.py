@@ -648,13 +648,16 @@ def add_commands(sub) -> None:
                 "  neurocore-hw mutants lif\n"
                 "  neurocore-hw mutants izhikevich --variant pipelined --jobs 2\n"
                 "  neurocore-hw mutants --all --markdown docs/mutants.md   # make mutants\n"
-                "  neurocore-hw mutants izhikevich --sample 300",
+                "  neurocore-hw mutants izhikevich --sample 300\n"
+                "  neurocore-hw mutants lif --format Q4.1   # narrow: every state enumerated",
                 description="Operator mutants of the emitted Verilog (arithmetic, relations, "
                 "logic, shifts, signedness, ternaries, constants, if conditions), all "
                 "compiled once as a mutant schema and each run through the bulk "
                 "co-simulation; survivors get a longer run, those in the datapath the "
                 "datapath check at every state (random, corner and boundary states, as in "
-                "CI), then Yosys tries to prove the rest equivalent. Exit status 1 when a "
+                "CI; every state and input at a format narrow enough to enumerate, which "
+                "proves the mutants it cannot kill equivalent), then Yosys tries to prove "
+                "the rest equivalent. Exit status 1 when a "
                 "unit's kill rate (killed over mutants not proven equivalent) is below "
                 "--min-kill-rate.")
     model_args(p, optional=True)
