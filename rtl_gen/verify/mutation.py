@@ -717,15 +717,22 @@ def _datapath_mutants(verilog: str, mutants: list[Mutant], dp_verilog: str
     """For each of ``mutants`` in a submodule of the unit whose text the datapath wrapper
     ``dp_verilog`` holds unchanged, the same mutant there (unit index -> datapath
     mutant)."""
-    unit_lines, dp_lines = verilog.split("\n"), dp_verilog.split("\n")
-
     def suffix(name):
         name = name.strip()
         return name.split(".", 1)[1] if "." in name else None
 
-    dp_modules = {suffix(n): (a, b) for n, a, b in _modules(dp_verilog) if suffix(n)}
+    def top(modules):
+        return next(n.strip().lstrip("\\") for n, _, _ in modules if suffix(n) is None)
+
+    unit_modules, dp_module_list = _modules(verilog), _modules(dp_verilog)
+    # a module instantiating a submodule names it with the top's prefix
+    # (``\neurocore_adex.datapath.exp``): the same text but for that prefix
+    rename = (f"\\{top(unit_modules)}.", f"\\{top(dp_module_list)}.")
+    unit_lines = [line.replace(*rename) for line in verilog.split("\n")]
+    dp_lines = dp_verilog.split("\n")
+    dp_modules = {suffix(n): (a, b) for n, a, b in dp_module_list if suffix(n)}
     offsets = {}  # unit module name -> line offset to the datapath copy
-    for name, a, b in _modules(verilog):
+    for name, a, b in unit_modules:
         match = dp_modules.get(suffix(name))
         if match and unit_lines[a + 1:b] == dp_lines[match[0] + 1:match[1]]:
             offsets[name] = match[0] - a
