@@ -21,7 +21,14 @@ from neurocore_hw.model import PortSpec
 from neurocore_hw.models.frac_lif import FracLIFParams, initial_state, step
 
 from .arith import const_mul, saturate, shift_right
-from .hardware import Hardware, Variant, check_params, datapath_signature, unit_signature
+from .hardware import (
+    Hardware,
+    Variant,
+    check_params,
+    datapath_signature,
+    multicycle_clocks,
+    unit_signature,
+)
 
 __all__ = ["HARDWARE", "FracLIFDatapath", "FracLIFSerialUnit", "memory_weights",
            "run_serial", "serial_outputs"]
@@ -205,19 +212,9 @@ def run_serial(params: FracLIFParams, i_in, en, rst) -> dict[str, np.ndarray]:
     init = initial_state(params, 1)
     i_in = np.asarray(i_in, dtype=np.int64)
     out = {name: np.zeros(i_in.size, dtype=np.int64) for name in ("spike", "v", "h_read")}
-    state, phase, spike, i_lat = init, 0, 0, i_in[:1]
-    for t in range(i_in.size):
-        if rst[t]:
-            state, phase, spike = init, 0, 0
-        elif phase == 0:
-            spike = 0
-            if en[t]:
-                i_lat, phase = i_in[t:t + 1], 1
-        elif phase == k_max + 1:
-            state, fired = step(params, state, i_lat)
-            spike, phase = int(fired[0]), 0
-        else:
-            phase += 1
+    clocks = multicycle_clocks(lambda s, i: step(params, s, i), init, i_in, en, rst,
+                               k_max + 2)
+    for t, (state, phase, spike) in enumerate(clocks):
         out["spike"][t], out["v"][t] = spike, state.v[0]
         if 2 <= phase <= k_max:
             out["h_read"][t] = state[phase - 1][0]

@@ -24,7 +24,7 @@ from amaranth.lib.wiring import In, Out
 from neurocore_hw.model import PortSpec, model_of
 
 __all__ = ["Hardware", "Variant", "check_params", "datapath_signature", "hardware_for",
-           "port_shape", "unit_signature", "unit_state_ports"]
+           "multicycle_clocks", "port_shape", "unit_signature", "unit_state_ports"]
 
 
 @dataclass(frozen=True)
@@ -158,3 +158,33 @@ def unit_signature(params, *, busy: bool = False,
     if busy:
         members["busy"] = Out(1)
     return wiring.Signature(members)
+
+
+def multicycle_clocks(step: Callable, init, i_in, en, rst, cycles: int):
+    """The clocks of a unit that takes ``cycles`` clocks per step, for cycle models.
+
+    A step starts on a clock with ``phase`` 0 and ``en`` high (``i_in`` is latched
+    then); ``cycles - 1`` clocks later it completes: ``step(state, i_lat) -> (state,
+    fired)`` and ``spike`` (a one-clock pulse) are updated. ``en`` is ignored while a
+    step is in flight; ``rst`` returns everything to reset at once.
+
+    Yields
+    ------
+    state, phase, spike
+        After each clock: the state (``init`` type), the clock within the step (0: idle
+        or just finished) and the spike as an int.
+    """
+    state, phase, spike, i_lat = init, 0, 0, i_in[:1]
+    for c in range(len(i_in)):
+        if rst[c]:
+            state, phase, spike = init, 0, 0
+        elif phase == 0:
+            spike = 0
+            if en[c]:
+                i_lat, phase = i_in[c:c + 1], 1
+        elif phase == cycles - 1:
+            state, fired = step(state, i_lat)
+            spike, phase = int(fired[0]), 0
+        else:
+            phase += 1
+        yield state, phase, spike

@@ -16,7 +16,14 @@ from neurocore_hw.fixed import check_int
 from neurocore_hw.models.izhikevich import IzhikevichParams, initial_state, step
 
 from .arith import const_mul, saturate, shift_right
-from .hardware import Hardware, Variant, check_params, datapath_signature, unit_signature
+from .hardware import (
+    Hardware,
+    Variant,
+    check_params,
+    datapath_signature,
+    multicycle_clocks,
+    unit_signature,
+)
 from .pipeline import Pipeline, Staged, check_levels
 
 __all__ = [
@@ -338,19 +345,8 @@ def run_multicycle(params: IzhikevichParams, i_in, en, rst, *, cycles: int
     init = initial_state(params, 1)
     i_in = np.asarray(i_in, dtype=np.int64)
     out = {name: np.empty(i_in.size, dtype=np.int64) for name in ("spike", "v", "u")}
-    state, phase, spike, i_lat = init, 0, 0, i_in[:1]
-    for c in range(i_in.size):
-        if rst[c]:
-            state, phase, spike = init, 0, 0
-        elif phase == 0:
-            spike = 0
-            if en[c]:
-                i_lat, phase = i_in[c:c + 1], 1
-        elif phase == cycles - 1:
-            state, fired = step(params, state, i_lat)
-            spike, phase = int(fired[0]), 0
-        else:
-            phase += 1
+    clocks = multicycle_clocks(lambda s, i: step(params, s, i), init, i_in, en, rst, cycles)
+    for c, (state, _, spike) in enumerate(clocks):
         out["spike"][c], out["v"][c], out["u"][c] = spike, state.v[0], state.u[0]
     return out
 
